@@ -1,0 +1,99 @@
+/**
+ * The one DuckDB instance a command works on: open (file or in-memory), bound-parameter queries,
+ * transactions, close. Results come back through the lossless `…Json` getters: BIGINT and DECIMAL
+ * arrive as strings and are converted deliberately by the caller.
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { CostattrError } from '../errors.js';
+import { quoteLiteral } from './quote.js';
+import { createSchema } from './schema.js';
+
+export type Params = Record<string, DuckDBValue> | DuckDBValue[];
+export type JsonRow = Record<string, unknown>;
+
+export interface OpenOptions {
+  /** Database file; undefined or ':memory:' for an in-memory database. */
+  path?: string | undefined;
+  readOnly?: boolean;
+  /** DuckDB memory_limit, e.g. '1GB'. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export class Database {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  static async open(options: OpenOptions = {}): Promise<Database> {
+    const path = options.path ?? ':memory:';
+    const config: Record<string, string> = {};
+    if (options.readOnly && path !== ':memory:') config.access_mode = 'READ_ONLY';
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, config);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (/lock|Conflicting/i.test(message)) {
+        throw new CostattrError('DB_IN_USE', `database ${path} is in use by another costattr process`, {
+          hint: 'wait for the other process to finish, or use a different --db',
+          cause: err,
+        });
+      }
+      throw new CostattrError('BAD_INPUT', `cannot open database ${path}: ${message}`, { cause: err });
+    }
+    const connection = await instance.connect();
+    const db = new Database(instance, connection, path);
+    await db.exec(`SET TimeZone = 'UTC'`);
+    await db.exec(`SET enable_progress_bar = false`);
+    if (options.memoryLimit) await db.exec(`SET memory_limit = ${quoteLiteral(options.memoryLimit)}`);
+    if (options.threads) await db.exec(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
+    if (!options.readOnly) await createSchema(db);
+    return db;
+  }
+
+  /** Run a statement (or several, when no params) for its effect. */
+  async exec(sql: string, params?: Params): Promise<void> {
+    if (params === undefined) await this.connection.run(sql);
+    else await this.connection.run(sql, params);
+  }
+
+  /** Rows as plain objects; BIGINT/DECIMAL/TIMESTAMP as strings, DOUBLE as numbers. */
+  async all<T extends JsonRow = JsonRow>(sql: string, params?: Params): Promise<T[]> {
+    const reader = params === undefined
+      ? await this.connection.runAndReadAll(sql)
+      : await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJson() as T[];
+  }
+
+  async one<T extends JsonRow = JsonRow>(sql: string, params?: Params): Promise<T | undefined> {
+    const rows = await this.all<T>(sql, params);
+    return rows[0];
+  }
+
+  /** Run `work` inside a transaction; roll back on any error so nothing is half-written. */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.exec('BEGIN TRANSACTION');
+    try {
+      const result = await work();
+      await this.exec('COMMIT');
+      return result;
+    } catch (err) {
+      await this.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Convert a BIGINT/DECIMAL json value (string or number or null) to a JS number, 0 for null. */
+export function num(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'number' ? value : Number(value);
+}
