@@ -69,6 +69,30 @@ export const SPAN_COLUMN_NAMES: readonly string[] = SPAN_COLUMNS.split(',')
   .map((line) => line.trim().split(/\s+/)[0] ?? '')
   .filter((name) => name.length > 0);
 
+/** Invoice charge classes: the span token classes, plus `other` (web search, storage, …). */
+export const INVOICE_CLASSES = [...TOKEN_CLASSES, 'other'] as const;
+export type InvoiceClass = (typeof INVOICE_CLASSES)[number];
+
+/** One billed line as the provider exported it (see docs/data-model.md `invoice_lines`). */
+const INVOICE_LINE_COLUMNS = `
+  ingest_id        INTEGER NOT NULL,
+  provider         VARCHAR NOT NULL,
+  kind             VARCHAR NOT NULL,
+  day              DATE NOT NULL,
+  model            VARCHAR,
+  token_class      VARCHAR NOT NULL,
+  quantity         BIGINT,
+  amount_usd       DECIMAL(38,15),
+  list_amount_usd  DECIMAL(38,15),
+  tier             VARCHAR NOT NULL,
+  long_context     BOOLEAN NOT NULL,
+  workspace        VARCHAR,
+  project          VARCHAR,
+  api_key          VARCHAR,
+  description      VARCHAR,
+  source_file      VARCHAR NOT NULL,
+  source_row       BIGINT NOT NULL`;
+
 export async function createSchema(db: Database): Promise<void> {
   await db.exec(`
     CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1;
@@ -85,6 +109,7 @@ export async function createSchema(db: Database): Promise<void> {
       conventions    VARCHAR
     );
     CREATE TABLE IF NOT EXISTS spans (${SPAN_COLUMNS});
+    CREATE TABLE IF NOT EXISTS invoice_lines (${INVOICE_LINE_COLUMNS});
   `);
 }
 

@@ -1,0 +1,98 @@
+/**
+ * What every detector shares: the scoped spans relation (baselines may look back before --since,
+ * nothing after --until), the bound parameters for it, and turning a detector's result rows into
+ * findings (windows as local wall-clock text, money rounded, trace ids capped).
+ */
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { Database } from '../../db/database.js';
+import { UNATTRIBUTED } from '../../db/schema.js';
+import type { Period } from '../period.js';
+import { checkTimezone } from '../span-filter.js';
+import type { AnomalyThresholds } from './types.js';
+
+export interface DetectorInput {
+  db: Database;
+  period: Period;
+  thresholds: AnomalyThresholds;
+  /** Set when only one tenant's findings are wanted: per-tenant findings are then kept over route-wide ones. */
+  tenant?: string | undefined;
+}
+
+/** Far-away bounds stand in for an open --since/--until so every query binds the same parameters. */
+const OPEN_SINCE = '0001-01-01';
+const OPEN_UNTIL = '9999-12-31';
+
+/** `$since`, `$until`, `$unattributed`, `$max_ids` (and `$tz` outside UTC): bound by every detector query. */
+export function scopeParams(input: DetectorInput): Record<string, DuckDBValue> {
+  checkTimezone(input.period.timezone);
+  return {
+    ...(isUtc(input) ? {} : { tz: input.period.timezone }),
+    since: input.period.since ?? OPEN_SINCE,
+    until: input.period.until ?? OPEN_UNTIL,
+    unattributed: UNATTRIBUTED,
+    max_ids: input.thresholds.maxTraceIds,
+  };
+}
+
+function isUtc(input: DetectorInput): boolean {
+  return input.period.timezone === 'UTC';
+}
+
+/**
+ * Spans up to --until (baselines may look back before --since) with `local_time` and the `day` it
+ * falls on in --timezone. In UTC (the default) no per-row conversion is made: it costs more than the
+ * rest of a query.
+ */
+export function inScope(input: DetectorInput, table: 'priced_spans' | 'spans'): string {
+  const local = isUtc(input) ? 'start_time' : `timezone($tz, start_time AT TIME ZONE 'UTC')`;
+  const until = isUtc(input) ? 'CAST($until AS TIMESTAMP)' : `timezone('UTC', timezone($tz, CAST($until AS TIMESTAMP)))`;
+  return `SELECT *, ${local} AS local_time, CAST(${local} AS DATE) AS day FROM ${table} WHERE start_time < ${until}`;
+}
+
+/** A finding is reported when its window overlaps [--since, --until). */
+export function overlapsPeriod(start: string, end: string): string {
+  return `${end} > CAST($since AS TIMESTAMP) AND ${start} < CAST($until AS TIMESTAMP)`;
+}
+
+/** A window bound as the text findings carry. */
+export function windowText(expr: string): string {
+  return `strftime(CAST(${expr} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S')`;
+}
+
+/** The capped, most-expensive-first trace id list and its full length, from (trace_id, cost) rows. */
+export function traceIdColumns(traceId: string, cost: string): string {
+  return `list_slice(list(${traceId} ORDER BY ${cost} DESC, ${traceId}), 1, $max_ids) AS trace_ids,
+          count(DISTINCT ${traceId}) AS trace_count`;
+}
+
+export function text(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export function number(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'number' ? value : Number(value);
+}
+
+/** Money in JSON: USD rounded to 6 decimals. */
+export function usd(value: unknown): number {
+  return Math.round(number(value) * 1e6) / 1e6;
+}
+
+export function ratio(value: unknown, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(number(value) * f) / f;
+}
+
+export function traceIds(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** `$1,234.56` for summaries. */
+export function money(value: number): string {
+  return `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+export function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}

@@ -1,0 +1,125 @@
+/**
+ * spend_spike: a tenant's or a route's daily spend against its trailing baseline (default 7 days):
+ * z = (day − mean) / sd, warn above `warnZ`, critical above `criticalZ` (the kill-switch level).
+ * Days without spend count as $0 from the first day the tenant/route spent anything, so a quiet day
+ * is part of the baseline. No finding without `baselineDays` days and `minBaselineRuns` runs of
+ * baseline, nor when the baseline mean is zero (a dormant tenant waking up is not a spike).
+ *
+ * The sd used is the largest of: the baseline's sample sd; the noise its runs make by chance (daily
+ * spend is a sum over a random number of runs — compound Poisson — whose variance is the mean over
+ * baseline days of Σ run cost², so a few costly runs a day are noisier than many cheap ones); and
+ * `minStddevFraction` × mean (also what a flat baseline gets). Seven days are a small sample: with
+ * the sample sd alone ~2–5% of ordinary days of a Poisson-like tenant score z > 2, so by default
+ * (0.75) z = 2 needs a day 2.5× its baseline and z = 4 one 4×. Only upward moves of at least
+ * `minExcessUsd` count. A route's spike that one spiking tenant's traffic on that route explains
+ * (half of the route's excess or more) is reported once, as the tenant's.
+ */
+import { money, number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
+import type { Anomaly } from './types.js';
+
+const query = (input: DetectorInput): string => `
+WITH scoped AS (${inScope(input, 'priced_spans')}),
+keyed AS (
+  SELECT 'tenant' AS grain, coalesce(tenant, $unattributed) AS tenant, CAST(NULL AS VARCHAR) AS route, day, trace_id, cost_usd FROM scoped
+  UNION ALL
+  SELECT 'route', NULL, coalesce(route, $unattributed), day, trace_id, cost_usd FROM scoped
+  UNION ALL
+  SELECT 'tenant_route', coalesce(tenant, $unattributed), coalesce(route, $unattributed), day, trace_id, cost_usd FROM scoped
+),
+trace_day AS (SELECT grain, tenant, route, day, trace_id, sum(cost_usd) AS cost FROM keyed GROUP BY ALL),
+daily AS (
+  SELECT grain, tenant, route, day, sum(cost) AS spend, sum(CAST(cost AS DOUBLE) * CAST(cost AS DOUBLE)) AS spend_sq, count(*) AS runs
+  FROM trace_day GROUP BY ALL
+),
+last_day AS (SELECT max(day) AS day FROM daily),
+series AS (
+  SELECT f.grain, f.tenant, f.route, CAST(g.day AS DATE) AS day, coalesce(d.spend, 0) AS spend, coalesce(d.spend_sq, 0) AS spend_sq, coalesce(d.runs, 0) AS runs
+  FROM (SELECT grain, tenant, route, min(day) AS first_day FROM daily GROUP BY ALL) f
+  CROSS JOIN last_day l
+  CROSS JOIN LATERAL (SELECT unnest(generate_series(CAST(f.first_day AS TIMESTAMP), CAST(l.day AS TIMESTAMP), INTERVAL 1 DAY)) AS day) g
+  LEFT JOIN daily d ON d.grain = f.grain AND d.tenant IS NOT DISTINCT FROM f.tenant
+                   AND d.route IS NOT DISTINCT FROM f.route AND d.day = CAST(g.day AS DATE)
+),
+baselined AS (
+  SELECT s.grain, s.tenant, s.route, s.day, s.spend,
+         count(b.day) AS baseline_days,
+         avg(CAST(b.spend AS DOUBLE)) AS mean,
+         coalesce(stddev_samp(CAST(b.spend AS DOUBLE)), 0) AS sd,
+         sqrt(avg(b.spend_sq)) AS chance_sd, sum(b.runs) AS baseline_runs
+  FROM series s
+  JOIN series b ON b.grain = s.grain AND b.tenant IS NOT DISTINCT FROM s.tenant AND b.route IS NOT DISTINCT FROM s.route
+               AND b.day >= s.day - CAST($baseline_days AS INTEGER) AND b.day < s.day
+  GROUP BY ALL
+  HAVING count(b.day) >= $baseline_days AND avg(CAST(b.spend AS DOUBLE)) > 0 AND sum(b.runs) >= $min_base_runs
+),
+scored AS (
+  SELECT *, greatest(sd, chance_sd, $min_sd_fraction * mean) AS sd_used,
+         CAST(spend AS DOUBLE) - mean AS excess,
+         (CAST(spend AS DOUBLE) - mean) / greatest(sd, chance_sd, $min_sd_fraction * mean) AS z
+  FROM baselined
+),
+flagged AS (SELECT * FROM scored WHERE z > $warn_z AND excess >= $min_excess),
+explained_routes AS (
+  SELECT DISTINCT r.route, r.day
+  FROM flagged r
+  JOIN scored tr ON tr.grain = 'tenant_route' AND tr.route = r.route AND tr.day = r.day AND tr.excess >= 0.5 * r.excess
+  JOIN flagged t ON t.grain = 'tenant' AND t.tenant = tr.tenant AND t.day = r.day
+  WHERE r.grain = 'route'
+),
+spikes AS (
+  SELECT f.* FROM flagged f
+  WHERE f.grain <> 'tenant_route'
+    AND NOT EXISTS (SELECT 1 FROM explained_routes e WHERE f.grain = 'route' AND e.route = f.route AND e.day = f.day)
+    AND ${overlapsPeriod('CAST(f.day AS TIMESTAMP)', 'CAST(f.day AS TIMESTAMP) + INTERVAL 1 DAY')}
+)
+SELECT s.grain, s.tenant, s.route, ${windowText('s.day')} AS start, ${windowText('s.day + INTERVAL 1 DAY')} AS "end",
+       s.spend, s.mean, s.sd, s.chance_sd, s.sd_used, s.z, s.baseline_days, s.baseline_runs,
+       ${traceIdColumns('t.trace_id', 't.cost')}
+FROM spikes s
+JOIN trace_day t
+  ON t.grain = s.grain AND t.tenant IS NOT DISTINCT FROM s.tenant AND t.route IS NOT DISTINCT FROM s.route AND t.day = s.day
+GROUP BY ALL
+`;
+
+export async function detectSpendSpikes(input: DetectorInput): Promise<Anomaly[]> {
+  const t = input.thresholds.spend_spike;
+  const rows = await input.db.all(query(input), {
+    ...scopeParams(input),
+    baseline_days: t.baselineDays,
+    min_sd_fraction: t.minStddevFraction,
+    warn_z: t.warnZ,
+    min_excess: t.minExcessUsd,
+    min_base_runs: t.minBaselineRuns,
+  });
+  return rows.map((row) => {
+    const spend = usd(row.spend);
+    const mean = number(row.mean);
+    const z = number(row.z);
+    const excess = usd(spend - mean);
+    const who = row.grain === 'tenant' ? `tenant ${text(row.tenant)}` : `route ${text(row.route)}`;
+    return {
+      kind: 'spend_spike',
+      severity: z > t.criticalZ ? 'critical' : 'warn',
+      tenant: text(row.tenant),
+      route: text(row.route),
+      model: null,
+      tool: null,
+      start: String(row.start),
+      end: String(row.end),
+      summary: `${who} spent ${money(spend)} on ${String(row.start).slice(0, 10)}, ${money(excess)} over its ${number(row.baseline_days)}-day mean of ${money(mean)} (z=${z.toFixed(1)})`,
+      evidence: {
+        impact_usd: excess,
+        trace_count: number(row.trace_count),
+        day_usd: spend,
+        baseline_mean_usd: usd(mean),
+        baseline_stddev_usd: usd(row.sd),
+        chance_stddev_usd: usd(row.chance_sd),
+        stddev_used_usd: usd(row.sd_used),
+        z: ratio(z, 2),
+        baseline_days: number(row.baseline_days),
+        baseline_runs: number(row.baseline_runs),
+      },
+      trace_ids: traceIds(row.trace_ids),
+    };
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * Cache economics of the reconciled spans: the cache hit rate (cache-read share of all input
+ * tokens), what a naive dashboard would compute (every input token at the list input price, plus
+ * output), what the spans really cost, and the difference saved by caching. Priced spans only:
+ * an unpriced span has no rates to compare.
+ */
+import type { Database } from '../db/database.js';
+import { num } from '../db/database.js';
+import type { Period } from './period.js';
+import { reconcileRelations } from './reconcile-lines.js';
+
+export interface CacheEconomics {
+  /** cache_read / (input + cache_read + cache writes); null without input tokens. */
+  hit_rate: number | null;
+  naive_usd: number;
+  actual_usd: number;
+  savings_usd: number;
+}
+
+const round6 = (expr: string) => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
+
+export async function cacheEconomics(db: Database, period: Period): Promise<CacheEconomics> {
+  const { ctes, params } = reconcileRelations(period);
+  const row = await db.one<{ hit_rate: number | null; naive: string; actual: string; savings: string }>(
+    `WITH ${ctes},
+     sums AS (
+       SELECT sum(cache_read_tokens) AS cache_read, sum(total_input_tokens) AS total_input,
+              coalesce(sum(total_input_tokens * rate_input + output_tokens * rate_output) FILTER (WHERE priced), 0) AS naive,
+              coalesce(sum(cost_usd) FILTER (WHERE priced), 0) AS actual
+       FROM scoped_spans
+     )
+     SELECT CASE WHEN total_input > 0 THEN CAST(cache_read AS DOUBLE) / CAST(total_input AS DOUBLE) END AS hit_rate,
+            ${round6('naive')} AS naive, ${round6('actual')} AS actual, ${round6('naive - actual')} AS savings
+     FROM sums`,
+    params,
+  );
+  return {
+    hit_rate: row?.hit_rate ?? null,
+    naive_usd: num(row?.naive),
+    actual_usd: num(row?.actual),
+    savings_usd: num(row?.savings),
+  };
+}

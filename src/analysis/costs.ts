@@ -1,0 +1,266 @@
+/**
+ * `costs --by <dims>`: attribution of priced spend to any combination of dimensions, with runs
+ * (traces), spans, tokens per class, share, per-run cost percentiles and cache hit rate per group,
+ * plus totals that say how much is unattributed and how much could not be priced.
+ *
+ * Definitions (README "costs"):
+ *   - a run is a trace; p50/p95/p99 are over the per-trace cost within the group (linear
+ *     interpolation between the closest ranks, DuckDB `quantile_cont`);
+ *   - cache_hit_rate = cache_read / (input + cache_read + cache_write), null when a group has no input;
+ *   - rows are ordered by cost desc, then dimension values asc; `top` keeps the first N rows and
+ *     folds the rest into `rest` (totals and shares always cover everything);
+ *   - concentration: the share of all spend made by the top 10% of groups (at least one), not
+ *     counting the `__unattributed__`/`__unknown__` buckets as groups;
+ * Money stays DECIMAL in SQL and is rounded to 6 decimals in the final projection only.
+ */
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { Database, JsonRow } from '../db/database.js';
+import { num } from '../db/database.js';
+import { quoteIdent } from '../db/quote.js';
+import { UNATTRIBUTED } from '../db/schema.js';
+import { CostattrError } from '../errors.js';
+import { dimensionSql, UNKNOWN, type Dimension } from './dimensions.js';
+import { layerFactsSql } from './layers.js';
+import { baseRelation, type SpanFilter } from './span-filter.js';
+
+export interface CostsSpec {
+  by: Dimension[];
+  filter: SpanFilter;
+  /** Keep only the N most expensive groups in `rows`. */
+  top?: number | undefined;
+}
+
+export interface TokenCounts {
+  input_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  output_tokens: number;
+}
+
+export interface CostsRow extends TokenCounts {
+  /** Dimension values, aligned with `by`. */
+  values: string[];
+  cost_usd: number;
+  runs: number;
+  spans: number;
+  share: number;
+  p50_run_usd: number;
+  p95_run_usd: number;
+  p99_run_usd: number;
+  cache_hit_rate: number | null;
+}
+
+/** The groups beyond `top`, folded together (runs are not additive across groups, so none). */
+export interface CostsRest extends TokenCounts {
+  groups: number;
+  cost_usd: number;
+  spans: number;
+  share: number;
+}
+
+export interface UnpricedModel {
+  model: string;
+  reason: string;
+  spans: number;
+  tokens: number;
+  /** Share of all tokens in the period. */
+  token_share: number;
+}
+
+export interface CostsTotals {
+  cost_usd: number;
+  unattributed_usd: number;
+  unpriced_spans: number;
+  /** Priced tokens / all tokens (1 when there are no tokens). */
+  priced_share: number;
+}
+
+export interface Concentration {
+  groups: number;
+  top_groups: number;
+  share: number;
+}
+
+export interface CostsResult {
+  by: Dimension[];
+  rows: CostsRow[];
+  rest: CostsRest | null;
+  totals: CostsTotals;
+  unpriced: UnpricedModel[];
+  concentration: Concentration | null;
+}
+
+// The grouped result is materialised once and read three ways (rows, rest, concentration).
+// One attribution runs at a time on a connection (callers await each call).
+const GROUPS_TABLE = quoteIdent('costattr_cost_groups');
+const ALL_TOKENS = '(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens)';
+const money = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
+const fraction = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
+
+function factsSql(by: readonly Dimension[]): string {
+  const dimColumns = by
+    .filter((d): d is Exclude<Dimension, 'layer'> => d !== 'layer')
+    .map((d) => `${dimensionSql(d)} AS ${quoteIdent(d)}`);
+  const passThrough = ['trace_id', 'span_id', ...dimColumns].join(', ');
+  if (by.includes('layer')) return layerFactsSql(passThrough);
+  return `
+    SELECT ${passThrough},
+      input_tokens AS in_t, cache_read_tokens AS cr_t,
+      cache_write_5m_tokens + cache_write_1h_tokens AS cw_t, output_tokens AS out_t,
+      cost_usd AS cost
+    FROM base`;
+}
+
+export async function attributeCosts(db: Database, spec: CostsSpec): Promise<CostsResult> {
+  if (spec.by.length === 0) throw new CostattrError('BAD_USAGE', 'costs needs at least one --by dimension');
+  if (spec.top !== undefined && (!Number.isInteger(spec.top) || spec.top < 1)) {
+    throw new CostattrError('BAD_USAGE', `--top ${spec.top}: expected a whole number ≥ 1`);
+  }
+  const base = baseRelation(spec.filter);
+  const dims = spec.by.map((d) => quoteIdent(d));
+  const dimList = dims.join(', ');
+  await db.exec(
+    `CREATE OR REPLACE TEMP TABLE ${GROUPS_TABLE} AS
+     WITH base AS (${base.sql}),
+     facts AS (${factsSql(spec.by)}),
+     runs AS (
+       SELECT ${dimList}, trace_id, sum(cost) AS cost, count(*) AS spans,
+         sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t
+       FROM facts GROUP BY ALL
+     ),
+     grouped AS (
+       SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
+         sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t,
+         quantile_cont(cost, 0.5) AS p50, quantile_cont(cost, 0.95) AS p95, quantile_cont(cost, 0.99) AS p99
+       FROM runs GROUP BY ALL
+     )
+     SELECT *, row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank FROM grouped`,
+    base.params,
+  );
+  try {
+    const rows = await readRows(db, dims, spec.top);
+    const rest = spec.top === undefined ? null : await readRest(db, spec.top);
+    const concentration = await readConcentration(db, dims);
+    const { totals, unpriced } = await readTotals(db, base.sql, base.params);
+    return { by: spec.by, rows, rest, totals, unpriced, concentration };
+  } finally {
+    await db.exec(`DROP TABLE IF EXISTS ${GROUPS_TABLE}`);
+  }
+}
+
+const TOTAL_COST = `(SELECT sum(cost) FROM ${GROUPS_TABLE})`;
+const SHARE = `CASE WHEN ${TOTAL_COST} > 0 THEN ${fraction(`cost / ${TOTAL_COST}`)} ELSE 0 END`;
+
+function tokenCounts(row: JsonRow): TokenCounts {
+  return {
+    input_tokens: num(row.in_t),
+    cache_read_tokens: num(row.cr_t),
+    cache_write_tokens: num(row.cw_t),
+    output_tokens: num(row.out_t),
+  };
+}
+
+async function readRows(db: Database, dims: string[], top: number | undefined): Promise<CostsRow[]> {
+  const rows = await db.all(
+    `SELECT ${dims.map((d, i) => `${d} AS d${i}`).join(', ')},
+       ${money('cost')} AS cost_usd, runs, spans::BIGINT AS spans,
+       in_t::BIGINT AS in_t, cr_t::BIGINT AS cr_t, cw_t::BIGINT AS cw_t, out_t::BIGINT AS out_t,
+       ${SHARE} AS share,
+       ${money('p50')} AS p50, ${money('p95')} AS p95, ${money('p99')} AS p99,
+       CASE WHEN in_t + cr_t + cw_t > 0 THEN ${fraction('cr_t / (in_t + cr_t + cw_t)')} END AS cache_hit_rate
+     FROM ${GROUPS_TABLE}
+     ${top === undefined ? '' : 'WHERE rank <= $top'}
+     ORDER BY rank`,
+    top === undefined ? undefined : { top },
+  );
+  return rows.map((row) => ({
+    values: dims.map((_d, i) => String(row[`d${i}`] ?? UNKNOWN)),
+    cost_usd: num(row.cost_usd),
+    runs: num(row.runs),
+    spans: num(row.spans),
+    ...tokenCounts(row),
+    share: num(row.share),
+    p50_run_usd: num(row.p50),
+    p95_run_usd: num(row.p95),
+    p99_run_usd: num(row.p99),
+    cache_hit_rate: row.cache_hit_rate === null || row.cache_hit_rate === undefined ? null : num(row.cache_hit_rate),
+  }));
+}
+
+async function readRest(db: Database, top: number): Promise<CostsRest | null> {
+  const row = await db.one(
+    `SELECT count(*) AS groups, ${money('sum(cost)')} AS cost_usd, sum(spans)::BIGINT AS spans,
+       sum(in_t)::BIGINT AS in_t, sum(cr_t)::BIGINT AS cr_t, sum(cw_t)::BIGINT AS cw_t, sum(out_t)::BIGINT AS out_t,
+       CASE WHEN ${TOTAL_COST} > 0 THEN ${fraction(`sum(cost) / ${TOTAL_COST}`)} ELSE 0 END AS share
+     FROM ${GROUPS_TABLE} WHERE rank > $top`,
+    { top },
+  );
+  if (!row || num(row.groups) === 0) return null;
+  return { groups: num(row.groups), cost_usd: num(row.cost_usd), spans: num(row.spans), ...tokenCounts(row), share: num(row.share) };
+}
+
+/**
+ * Groups holding a tenant-less or unknown value are buckets, not members (the `__unattributed__`
+ * row is not a tenant), so they are left out of the ranking; the share is of all spend.
+ */
+async function readConcentration(db: Database, dims: readonly string[]): Promise<Concentration | null> {
+  const bucket = dims.map((d) => `${d} IN ($unattributed, $unknown)`).join(' OR ');
+  const row = await db.one(
+    `WITH members AS (
+       SELECT cost, row_number() OVER (ORDER BY rank) AS position FROM ${GROUPS_TABLE} WHERE NOT (${bucket})
+     ),
+     sized AS (SELECT count(*) AS n, ceil(count(*) * 0.1)::BIGINT AS k FROM members)
+     SELECT n, k, CASE WHEN ${TOTAL_COST} > 0 THEN ${fraction(`sum(cost) / ${TOTAL_COST}`)} ELSE 0 END AS share
+     FROM members, sized WHERE position <= k GROUP BY n, k`,
+    { unattributed: UNATTRIBUTED, unknown: UNKNOWN },
+  );
+  if (!row || num(row.n) === 0) return null;
+  return { groups: num(row.n), top_groups: num(row.k), share: num(row.share) };
+}
+
+/** Locale-independent string order, so output is the same on every machine. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Totals over every span of the period (independent of grouping) and what could not be priced,
+ * in one pass: grouping set () gives the totals, (model, reason) the unpriced models.
+ */
+export async function readTotals(
+  db: Database,
+  baseSql: string,
+  params: Record<string, DuckDBValue>,
+): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
+  const unpricedModel = `CASE WHEN NOT priced THEN coalesce(model, $unknown) END`;
+  const unpricedReason = `CASE WHEN NOT priced THEN coalesce(unpriced_reason, $unknown) END`;
+  const rows = await db.all(
+    `WITH base AS (${baseSql})
+     SELECT grouping(${unpricedModel}) = 0 AS per_model,
+       ${unpricedModel} AS model, ${unpricedReason} AS reason,
+       ${money('coalesce(sum(cost_usd), 0)')} AS cost_usd,
+       ${money('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)')} AS unattributed_usd,
+       count(*) FILTER (WHERE NOT priced) AS unpriced_spans,
+       coalesce(sum(${ALL_TOKENS}) FILTER (WHERE priced), 0)::BIGINT AS priced_tokens,
+       coalesce(sum(${ALL_TOKENS}), 0)::BIGINT AS tokens
+     FROM base
+     GROUP BY GROUPING SETS ((), (${unpricedModel}, ${unpricedReason}))`,
+    { ...params, unknown: UNKNOWN },
+  );
+  const total = rows.find((r) => r.per_model === false);
+  const allTokens = num(total?.tokens);
+  const share = (tokens: number): number => (allTokens > 0 ? Math.round((tokens / allTokens) * 1e6) / 1e6 : 0);
+  const unpriced = rows
+    .filter((r) => r.per_model === true && r.model !== null)
+    .map((r) => ({ model: String(r.model), reason: String(r.reason), spans: num(r.unpriced_spans), tokens: num(r.tokens), token_share: share(num(r.tokens)) }))
+    .sort((a, b) => b.tokens - a.tokens || byCodePoint(a.model, b.model) || byCodePoint(a.reason, b.reason));
+  return {
+    totals: {
+      cost_usd: num(total?.cost_usd),
+      unattributed_usd: num(total?.unattributed_usd),
+      unpriced_spans: num(total?.unpriced_spans),
+      priced_share: allTokens > 0 ? share(num(total?.priced_tokens)) : 1,
+    },
+    unpriced,
+  };
+}

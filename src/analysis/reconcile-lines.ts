@@ -1,0 +1,195 @@
+/**
+ * The reconcile line table: per provider × model × day × token class, what the invoices billed
+ * (tokens and USD) against what the spans price to, the variance, and its cause.
+ *
+ * Invoice side: invoice models resolve to canonical ids at query time through `model_aliases`
+ * (display names, dated snapshots). Tokens come from usage exports when a provider has any, else
+ * from the cost lines' own quantities (NULL when the invoice carries no counts). Dollars come from
+ * cost exports; a provider with usage exports only is priced at book rates.
+ * Span side: `priced_spans` in the period, cut in UTC days (invoices are UTC), only the
+ * providers the invoices cover.
+ *
+ * Cause, first rule that holds (README "reconcile"):
+ *   1. match            variance 0 and token counts agree (or the invoice has none);
+ *   2. unpriced         the line's spans (or usage-only invoice tokens) have no price in the book;
+ *   3. cache_convention input or cache_read of a model-day whose spans report no cache counts
+ *                       while the invoice bills cache reads (cached tokens priced at full input);
+ *   4. day_boundary     an adjacent day of the same model and class has exactly the opposite variance;
+ *   5. untraced         billed, with no span tokens behind the line;
+ *   6. rate             same tokens, different dollars (a discount, a stale price), or an invoice
+ *                       without counts whose billed amount differs from its own list amount;
+ *   7. untraced         the invoice bills more (more tokens, or more dollars when it has no
+ *                       counts) than the spans carry: the excess is traffic with no spans behind it;
+ *   8. quantity         anything else: the spans carry more tokens than were billed.
+ * (`untraced` appears twice: a line with no spans at all goes before the rate test.)
+ * `quantity` and `unpriced` are unexplained variance; the others are explained.
+ */
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { Database } from '../db/database.js';
+import { num } from '../db/database.js';
+import { TOKEN_CLASSES } from '../db/schema.js';
+import { baseRelation } from './span-filter.js';
+import type { Period } from './period.js';
+
+export const CAUSES = ['match', 'unpriced', 'cache_convention', 'day_boundary', 'untraced', 'rate', 'quantity'] as const;
+export type Cause = (typeof CAUSES)[number];
+export const UNEXPLAINED_CAUSES: readonly Cause[] = ['quantity', 'unpriced'];
+
+export interface ReconcileLine {
+  provider: string;
+  model: string | null;
+  day: string;
+  token_class: string;
+  /** null when the invoice carries no token counts for the line (e.g. a Console cost CSV). */
+  invoice_tokens: number | null;
+  span_tokens: number;
+  invoice_usd: number;
+  span_usd: number;
+  variance_usd: number;
+  cause: Cause;
+}
+
+const MONEY = 'DECIMAL(38,15)';
+const round6 = (expr: string) => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
+
+/** Invoice model names without a trailing date (`-2025-04-14`, `-20250929`, ` 2024-10-22`). */
+const STRIPPED_INVOICE_MODEL = `regexp_replace(regexp_replace(lower(l.model), '^.*/', ''), '[ -](\\d{8}|\\d{4}-\\d{2}-\\d{2})$', '')`;
+
+const rateOf = (table: string, cls: string) =>
+  `CASE ${cls} ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN ${table}.${c}`).join(' ')} END`;
+
+/** SQL of the relations reconcile shares: invoice lines in the period, and the in-scope spans. */
+export function reconcileRelations(period: Period): { ctes: string; params: Record<string, DuckDBValue>; allSpans: string } {
+  const utc: Period = { ...period, timezone: 'UTC' };
+  const base = baseRelation({ period: utc });
+  const params: Record<string, DuckDBValue> = { ...base.params };
+  const dayFilter: string[] = [];
+  if (period.since !== undefined) dayFilter.push('l.day >= CAST(CAST($since AS TIMESTAMP) AS DATE)');
+  if (period.until !== undefined) dayFilter.push('l.day < CAST($until AS TIMESTAMP)');
+  const ctes = `
+  inv_raw AS (
+    SELECT l.provider, l.kind, l.day, l.token_class, l.tier, l.long_context, l.quantity, l.amount_usd, l.list_amount_usd,
+           coalesce(exact.model, stripped.model, lower(l.model)) AS model
+    FROM invoice_lines l
+    LEFT JOIN model_aliases exact ON exact.alias = lower(l.model)
+    LEFT JOIN model_aliases stripped ON stripped.alias = ${STRIPPED_INVOICE_MODEL}
+    ${dayFilter.length > 0 ? `WHERE ${dayFilter.join(' AND ')}` : ''}
+  ),
+  inv_providers AS (
+    SELECT provider, bool_or(kind = 'cost') AS has_cost, bool_or(kind = 'usage') AS has_usage FROM inv_raw GROUP BY provider
+  ),
+  scoped_spans AS (
+    SELECT * FROM (${base.sql}) WHERE provider IN (SELECT provider FROM inv_providers)
+  )`;
+  return { ctes, params, allSpans: base.sql };
+}
+
+/** The line CTE chain up to `classified` (exact decimals, with `cause`), for lines and totals. */
+export const CLASSIFIED = (ctes: string) => `
+WITH ${ctes},
+long_bands AS (
+  SELECT model, tier, max(min_input_tokens) AS band_from FROM prices GROUP BY model, tier
+),
+inv_rated AS (
+  SELECT i.*, p.has_cost, p.has_usage, ${rateOf('r', 'i.token_class')} AS book_rate
+  FROM inv_raw i JOIN inv_providers p USING (provider)
+  LEFT JOIN long_bands lb ON lb.model = i.model AND lb.tier = i.tier
+  LEFT JOIN prices r ON r.model = i.model AND r.tier = i.tier AND i.day >= r.effective_from
+                    AND (r.effective_to IS NULL OR i.day < r.effective_to)
+                    AND r.min_input_tokens = CASE WHEN i.long_context THEN coalesce(lb.band_from, 0) ELSE 0 END
+),
+inv_lines AS (
+  SELECT provider, model, day, token_class,
+         sum(CASE WHEN has_usage THEN (CASE WHEN kind = 'usage' THEN quantity END) ELSE quantity END) AS invoice_tokens,
+         CAST(CASE WHEN any_value(has_cost) THEN coalesce(sum(amount_usd) FILTER (WHERE kind = 'cost'), 0)
+                   ELSE coalesce(sum(quantity * book_rate) FILTER (WHERE kind = 'usage'), 0) END AS ${MONEY}) AS invoice_usd,
+         sum(amount_usd) FILTER (WHERE kind = 'cost') AS billed_usd,
+         sum(list_amount_usd) FILTER (WHERE kind = 'cost') AS list_usd,
+         bool_or(NOT has_cost AND quantity > 0 AND book_rate IS NULL) AS invoice_unpriced
+  FROM inv_rated GROUP BY provider, model, day, token_class
+),
+span_classes AS (
+  SELECT provider, model, CAST(start_time AS DATE) AS day, priced, input_convention,
+         unnest([${TOKEN_CLASSES.map((c) => `{'token_class': '${c}', 'tokens': ${c === 'input' ? 'input_tokens' : `${c}_tokens`}, 'usd': cost_${c}}`).join(', ')}]) AS c
+  FROM scoped_spans
+),
+span_lines AS (
+  SELECT provider, model, day, c.token_class AS token_class, sum(c.tokens) AS span_tokens, CAST(sum(c.usd) AS ${MONEY}) AS span_usd,
+         count(*) FILTER (WHERE NOT priced AND c.tokens > 0) AS unpriced_spans,
+         bool_or(input_convention = 'no_cache_counts') AS no_cache_counts
+  FROM span_classes GROUP BY provider, model, day, c.token_class
+  HAVING sum(c.tokens) <> 0
+),
+joined AS (
+  SELECT coalesce(i.provider, s.provider) AS provider, coalesce(i.model, s.model) AS model,
+         coalesce(i.day, s.day) AS day, coalesce(i.token_class, s.token_class) AS token_class,
+         i.invoice_tokens, coalesce(s.span_tokens, 0) AS span_tokens,
+         coalesce(i.invoice_usd, 0) AS invoice_usd, coalesce(s.span_usd, 0) AS span_usd,
+         CAST(coalesce(i.invoice_usd, 0) - coalesce(s.span_usd, 0) AS ${MONEY}) AS variance,
+         i.billed_usd, i.list_usd, coalesce(i.invoice_unpriced, false) AS invoice_unpriced,
+         coalesce(s.unpriced_spans, 0) AS unpriced_spans, coalesce(s.no_cache_counts, false) AS no_cache_counts
+  FROM inv_lines i FULL JOIN span_lines s
+    ON i.provider = s.provider AND i.model IS NOT DISTINCT FROM s.model AND i.day = s.day AND i.token_class = s.token_class
+),
+flagged AS (
+  SELECT *,
+    bool_or(no_cache_counts) OVER model_day AS model_day_no_cache,
+    bool_or(token_class = 'cache_read' AND (invoice_usd > 0 OR invoice_tokens > 0)) OVER model_day AS model_day_billed_cache,
+    lag(day) OVER series AS prev_day, lag(variance) OVER series AS prev_variance,
+    lead(day) OVER series AS next_day, lead(variance) OVER series AS next_variance
+  FROM joined
+  WINDOW model_day AS (PARTITION BY provider, model, day),
+         series AS (PARTITION BY provider, model, token_class ORDER BY day)
+),
+classified AS (
+  SELECT *,
+    CASE
+         WHEN variance = 0 AND (invoice_tokens IS NULL OR invoice_tokens = span_tokens) THEN 'match'
+         WHEN unpriced_spans > 0 OR invoice_unpriced THEN 'unpriced'
+         WHEN token_class IN ('input', 'cache_read') AND model_day_no_cache AND model_day_billed_cache THEN 'cache_convention'
+         WHEN variance <> 0 AND ((prev_day = day - 1 AND prev_variance = -variance) OR (next_day = day + 1 AND next_variance = -variance)) THEN 'day_boundary'
+         WHEN span_tokens = 0 AND span_usd = 0 THEN 'untraced'
+         WHEN (invoice_tokens IS NOT NULL AND invoice_tokens = span_tokens)
+           OR (invoice_tokens IS NULL AND list_usd IS NOT NULL AND list_usd <> billed_usd) THEN 'rate'
+         WHEN variance > 0 AND (invoice_tokens IS NULL OR invoice_tokens > span_tokens) THEN 'untraced'
+         ELSE 'quantity'
+    END AS cause
+  FROM flagged
+)`;
+
+const LINES_SQL = (ctes: string) => `${CLASSIFIED(ctes)}
+SELECT provider, model, strftime(day, '%Y-%m-%d') AS day, token_class,
+       invoice_tokens::VARCHAR AS invoice_tokens, span_tokens::VARCHAR AS span_tokens,
+       ${round6('invoice_usd')} AS invoice_usd, ${round6('span_usd')} AS span_usd, ${round6('variance')} AS variance_usd, cause
+FROM classified
+ORDER BY provider, model NULLS LAST, day, token_class`;
+
+interface LineRow extends Record<string, unknown> {
+  provider: string;
+  model: string | null;
+  day: string;
+  token_class: string;
+  invoice_tokens: string | null;
+  span_tokens: string;
+  invoice_usd: string;
+  span_usd: string;
+  variance_usd: string;
+  cause: Cause;
+}
+
+export async function reconcileLines(db: Database, period: Period): Promise<ReconcileLine[]> {
+  const { ctes, params } = reconcileRelations(period);
+  const rows = await db.all<LineRow>(LINES_SQL(ctes), params);
+  return rows.map((r) => ({
+    provider: r.provider,
+    model: r.model,
+    day: r.day,
+    token_class: r.token_class,
+    invoice_tokens: r.invoice_tokens === null ? null : num(r.invoice_tokens),
+    span_tokens: num(r.span_tokens),
+    invoice_usd: num(r.invoice_usd),
+    span_usd: num(r.span_usd),
+    variance_usd: num(r.variance_usd),
+    cause: r.cause,
+  }));
+}

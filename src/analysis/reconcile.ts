@@ -1,0 +1,160 @@
+/**
+ * `reconcile`: the monthly close. Invoices against spans line by line (reconcile-lines.ts), the
+ * headline, per-tenant margins and segments when revenue is loaded (margins.ts), and cache
+ * economics. Conservation: `__untraced__` is defined as the invoice dollars the spans do not
+ * carry (invoice − spans), so spans + untraced = invoice exactly; the lines split it by cause.
+ * The tolerance gate looks at the unexplained part only (`quantity` and `unpriced` lines).
+ */
+import type { Database } from '../db/database.js';
+import { num } from '../db/database.js';
+import { CostattrError } from '../errors.js';
+import { cacheEconomics, type CacheEconomics } from './cache-economics.js';
+import { tenantMargins } from './margins.js';
+import type { Period } from './period.js';
+import { CAUSES, CLASSIFIED, reconcileLines, reconcileRelations, UNEXPLAINED_CAUSES, type Cause, type ReconcileLine } from './reconcile-lines.js';
+
+export interface ReconcileSpec {
+  period: Period;
+  /** Fraction (0.02 = 2%) of the invoice total the unexplained variance may reach. */
+  tolerance?: number | undefined;
+}
+
+export interface TenantLine {
+  tenant: string;
+  revenue_usd: number;
+  cost_usd: number;
+  margin_pct: number | null;
+  segment: string;
+}
+
+export interface SegmentLine {
+  segment: string;
+  tenants: number;
+  revenue_usd: number;
+  cost_usd: number;
+  margin_pct: number | null;
+}
+
+/** The JSON contract of PRODUCT.md `reconcile`, key for key. */
+export interface ReconcileReport {
+  invoice_usd: number;
+  span_usd: number;
+  variance_usd: number;
+  variance_pct: number | null;
+  unattributed_usd: number;
+  untraced_usd: number;
+  lines: ReconcileLine[];
+  tenants: TenantLine[];
+  segments: SegmentLine[];
+  portfolio: { revenue_usd: number; cost_usd: number; margin_pct: number | null };
+  cache: CacheEconomics;
+}
+
+export interface ReconcileResult {
+  report: ReconcileReport;
+  /** Variance (USD) per cause, every cause present. */
+  byCause: Record<Cause, number>;
+  unexplained_usd: number;
+  /** unexplained / invoice; null when nothing was invoiced. */
+  unexplained_pct: number | null;
+  /** The gate's verdict when a tolerance was given. */
+  gateFailed: boolean;
+  notes: string[];
+}
+
+const round6 = (expr: string) => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
+
+export async function reconcile(db: Database, spec: ReconcileSpec): Promise<ReconcileResult> {
+  const invoiced = await db.one<{ n: string }>('SELECT count(*) AS n FROM invoice_lines');
+  if (num(invoiced?.n) === 0) {
+    throw new CostattrError('BAD_USAGE', 'reconcile needs invoices: give --invoice FILE… or a --db with invoices ingested', {
+      hint: 'supported: Anthropic Console cost/usage CSV and Admin API JSON, OpenAI cost/activity CSV and API JSON, FOCUS CSV',
+    });
+  }
+  const { ctes, params } = reconcileRelations(spec.period);
+  const totals = await db.one<Record<string, string>>(
+    `${CLASSIFIED(ctes)}
+     SELECT ${round6('coalesce(sum(invoice_usd), 0)')} AS invoice, ${round6('coalesce(sum(span_usd), 0)')} AS span,
+            ${round6(`coalesce(sum(abs(variance)) FILTER (WHERE cause IN (${UNEXPLAINED_CAUSES.map((c) => `'${c}'`).join(', ')})), 0)`)} AS unexplained,
+            ${CAUSES.map((c) => `${round6(`coalesce(sum(variance) FILTER (WHERE cause = '${c}'), 0)`)} AS "${c}"`).join(', ')},
+            ${round6(`(SELECT coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0) FROM scoped_spans)`)} AS unattributed
+     FROM classified`,
+    params,
+  );
+  const invoice = num(totals?.invoice);
+  const span = num(totals?.span);
+  // both rounded to the micro-dollar first, so the identity holds on the printed figures too
+  const untraced = microRound(invoice - span);
+  const unexplained = num(totals?.unexplained);
+  const unexplainedPct = invoice !== 0 ? unexplained / Math.abs(invoice) : unexplained === 0 ? 0 : null;
+  const margins = await marginsFor(db, spec.period);
+  const report: ReconcileReport = {
+    invoice_usd: invoice,
+    span_usd: span,
+    variance_usd: untraced,
+    variance_pct: invoice !== 0 ? untraced / invoice : null,
+    unattributed_usd: num(totals?.unattributed),
+    untraced_usd: untraced,
+    lines: await reconcileLines(db, spec.period),
+    tenants: margins.tenants,
+    segments: margins.segments,
+    portfolio: margins.portfolio,
+    cache: await cacheEconomics(db, spec.period),
+  };
+  return {
+    report,
+    byCause: Object.fromEntries(CAUSES.map((c) => [c, num(totals?.[c])])) as Record<Cause, number>,
+    unexplained_usd: unexplained,
+    unexplained_pct: unexplainedPct,
+    gateFailed: spec.tolerance !== undefined && (unexplainedPct === null || unexplainedPct > spec.tolerance),
+    notes: [...(await uncoveredProviders(db, spec.period)), ...margins.notes],
+  };
+}
+
+function microRound(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+/** Span spend of providers no invoice covers: left out of the reconcile, said on stderr. */
+async function uncoveredProviders(db: Database, period: Period): Promise<string[]> {
+  const { ctes, params, allSpans } = reconcileRelations(period);
+  const rows = await db.all<{ provider: string | null; cost: string }>(
+    `WITH ${ctes}
+     SELECT provider, ${round6('sum(cost_usd)')} AS cost FROM (${allSpans})
+     WHERE provider IS NULL OR provider NOT IN (SELECT provider FROM inv_providers) GROUP BY provider ORDER BY provider`,
+    params,
+  );
+  return rows.map((r) => `spans of provider ${r.provider ?? '(none)'} ($${r.cost}) are not reconciled: no invoice for that provider`);
+}
+
+interface Margins {
+  tenants: TenantLine[];
+  segments: SegmentLine[];
+  portfolio: ReconcileReport['portfolio'];
+  notes: string[];
+}
+
+const NO_MARGINS: Margins = { tenants: [], segments: [], portfolio: { revenue_usd: 0, cost_usd: 0, margin_pct: null }, notes: [] };
+
+/** Per-tenant margins when revenue is loaded and the period is one calendar month. */
+async function marginsFor(db: Database, period: Period): Promise<Margins> {
+  const hasRevenue = await db.one<{ n: string }>(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'revenue' AND NOT temporary`);
+  if (num(hasRevenue?.n) === 0) return NO_MARGINS;
+  const month = calendarMonth(period);
+  if (month === undefined) return { ...NO_MARGINS, notes: ['margins need one calendar month: use --month YYYY-MM'] };
+  const m = await tenantMargins(db, { month });
+  return {
+    tenants: m.tenants.map((t) => ({ tenant: t.tenant, revenue_usd: num(t.revenue_usd), cost_usd: num(t.cost_usd), margin_pct: t.margin, segment: t.segment })),
+    segments: m.segments.map((s) => ({ segment: s.segment, tenants: s.tenants, revenue_usd: num(s.revenue_usd), cost_usd: num(s.cost_usd), margin_pct: s.margin })),
+    portfolio: { revenue_usd: num(m.portfolio.revenue_usd), cost_usd: num(m.portfolio.cost_usd), margin_pct: m.portfolio.margin },
+    notes: [],
+  };
+}
+
+function calendarMonth(period: Period): string | undefined {
+  const since = period.since;
+  if (since === undefined || period.until === undefined || !/^\d{4}-\d{2}-01$/.test(since)) return undefined;
+  const [year, month] = since.split('-').map(Number) as [number, number];
+  const next = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
+  return period.until === next ? since.slice(0, 7) : undefined;
+}

@@ -1,0 +1,71 @@
+/**
+ * `costattr anomalies`: flags (and the `anomalies` thresholds of costattr.config.json) → AnomalySpec
+ * → detectAnomalies → table, Markdown or the PRODUCT.md JSON.
+ */
+import type { Command } from 'commander';
+import { ANOMALY_KINDS, detectAnomalies, resolveThresholds, type AnomalyKind } from '../../analysis/anomalies/index.js';
+import { CostattrError } from '../../errors.js';
+import { anomaliesTable } from '../../render/anomalies.js';
+import { wantsColor } from '../../render/color.js';
+import { renderJson } from '../../render/json.js';
+import { renderTableModels } from '../../render/tables.js';
+import { addInputOptions, emit, formatOf, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
+import { readConfig } from '../config.js';
+
+interface AnomaliesOptions extends InputOptions {
+  kind?: string;
+  tenant?: string;
+  minUsd?: string | number;
+}
+
+export function parseKinds(value: string | undefined): AnomalyKind[] {
+  if (value === undefined) return [];
+  const kinds = value.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  for (const kind of kinds) {
+    if (!(ANOMALY_KINDS as readonly string[]).includes(kind)) {
+      throw new CostattrError('BAD_USAGE', `--kind ${kind}: not one of ${ANOMALY_KINDS.join(', ')}`);
+    }
+  }
+  return kinds as AnomalyKind[];
+}
+
+export function parseMinUsd(value: string | number | undefined): number {
+  if (value === undefined) return 0;
+  const usd = typeof value === 'number' ? value : Number(value);
+  if (String(value).trim() === '' || !Number.isFinite(usd) || usd < 0) {
+    throw new CostattrError('BAD_USAGE', `--min-usd ${String(value)}: expected a non-negative amount in USD`);
+  }
+  return usd;
+}
+
+export function registerAnomalies(program: Command): void {
+  const cmd = program
+    .command('anomalies')
+    .description('tool loops, prompt bloat, memory runaway, cache-miss storms, model escalation and spend spikes, with the traces to open')
+    .option('--kind <kinds>', `comma list of: ${ANOMALY_KINDS.join(',')} (default: all)`)
+    .option('--tenant <id>', 'only findings about this tenant')
+    .option('--min-usd <usd>', 'ignore findings with less money at stake');
+  addInputOptions(cmd).action(async (opts: AnomaliesOptions) => {
+    const format = formatOf(opts, ['table', 'json', 'md']) as 'table' | 'json' | 'md';
+    const spec = {
+      period: periodOf(opts),
+      kinds: parseKinds(opts.kind),
+      tenant: opts.tenant,
+      minUsd: parseMinUsd(opts.minUsd),
+      thresholds: resolveThresholds(readConfig(process.cwd()).anomalies),
+    };
+    const db = await openAnalysisDb(opts);
+    let result;
+    try {
+      result = await detectAnomalies(db, spec);
+    } finally {
+      db.close();
+    }
+    if (format === 'json') {
+      emit(opts, renderJson(result));
+      return;
+    }
+    const color = wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined);
+    emit(opts, renderTableModels([anomaliesTable(result)], format, { color }));
+  });
+}

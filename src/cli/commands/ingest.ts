@@ -1,0 +1,98 @@
+/** `costattr ingest <files…> --db FILE`: flags → SpanIngestOptions → ingestSpanFiles → a summary line (or the report as JSON). */
+import type { Command } from 'commander';
+import { Database } from '../../db/database.js';
+import { CostattrError } from '../../errors.js';
+import { ingestSpanFiles, parseColumnMapping, readMappingFile, type IngestReport, type SpanIngestOptions } from '../../ingest/spans/index.js';
+import type { ConventionOverride, SpanFormatOption } from '../../ingest/spans/types.js';
+import { note } from '../common.js';
+
+interface IngestOptions {
+  db: string;
+  namespace?: string;
+  convention?: string;
+  skipInvalid?: boolean;
+  format?: string;
+  map?: string;
+  mapFile?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+const CONVENTIONS: readonly ConventionOverride[] = ['auto', 'inclusive', 'exclusive'];
+const INPUT_FORMATS: readonly SpanFormatOption[] = ['auto', 'otlp', 'jsonl', 'csv', 'parquet'];
+const PROGRESS_EVERY_MS = 500;
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
+  const v = (value ?? allowed[0]) as T;
+  if (!allowed.includes(v)) throw new CostattrError('BAD_USAGE', `${flag} ${String(value)} is not one of ${allowed.join(', ')}`);
+  return v;
+}
+
+export function ingestSummary(report: IngestReport): string {
+  const conventions = Object.entries(report.conventions)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+  return (
+    `loaded ${report.loaded} spans from ${report.files.length} files ` +
+    `(${report.duplicates} duplicates, ${report.rejected} rejected, ${report.problems.length} skipped); ` +
+    `conventions: ${conventions || 'none'}; namespace ${report.namespace ?? 'none'}`
+  );
+}
+
+function progressReporter(opts: IngestOptions): SpanIngestOptions['onProgress'] {
+  if (opts.quiet || !process.stderr.isTTY) return undefined;
+  const started = Date.now();
+  let last = 0;
+  return ({ records }) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    const rate = Math.round(records / Math.max(0.001, (now - started) / 1000));
+    process.stderr.write(`\r${records} records read (${rate}/s)   `);
+  };
+}
+
+export function registerIngest(program: Command): void {
+  program
+    .command('ingest')
+    .description('load span exports (OTLP/JSON, flat JSONL/CSV/Parquet) into a database; idempotent')
+    .argument('<files...>', 'span files or directories')
+    .requiredOption('--db <file>', 'database file to load into (created when missing)')
+    .option('--namespace <ns>', 'custom attribute namespace for tenant/user/task/route tags (detected when unique)')
+    .option('--convention <rule>', `input-token convention: ${CONVENTIONS.join('|')}`, 'auto')
+    .option('--skip-invalid', 'load the valid records and report the invalid ones instead of stopping')
+    .option('--format <format>', `input format: ${INPUT_FORMATS.join('|')}`, 'auto')
+    .option('--map <pairs>', 'flat tables: canonical=source column pairs, comma separated')
+    .option('--map-file <file>', 'flat tables: JSON object of canonical → source column')
+    .option('--json', 'print the ingest report as JSON on stdout')
+    .option('--quiet', 'no progress or summary on stderr')
+    .action(async (files: string[], opts: IngestOptions) => {
+      const mapping = {
+        ...(opts.mapFile ? readMappingFile(opts.mapFile) : {}),
+        ...(opts.map ? parseColumnMapping(opts.map) : {}),
+      };
+      const spec: SpanIngestOptions = {
+        namespace: opts.namespace,
+        convention: oneOf('--convention', opts.convention, CONVENTIONS),
+        skipInvalid: opts.skipInvalid === true,
+        format: oneOf('--format', opts.format, INPUT_FORMATS),
+        mapping,
+        onProgress: progressReporter(opts),
+      };
+      const db = await Database.open({ path: opts.db });
+      let report: IngestReport;
+      try {
+        report = await ingestSpanFiles(db, files, spec);
+      } finally {
+        db.close();
+      }
+      if (spec.onProgress) process.stderr.write('\n');
+      for (const p of report.problems) {
+        const where = p.line !== undefined ? `:${p.line}` : p.row !== undefined ? ` row ${p.row}` : '';
+        note(opts, `skipped ${p.file}${where}:${p.field ? ` field ${p.field}:` : ''} ${p.message}`);
+      }
+      note(opts, ingestSummary(report));
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    });
+}

@@ -1,0 +1,105 @@
+/**
+ * `costattr reconcile`: flags → invoices and revenue loaded next to the spans → reconcile →
+ * rendered close. Exit 1 (after printing) when --tolerance is given and the unexplained variance
+ * is over it.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { reconcile } from '../../analysis/reconcile.js';
+import type { Database } from '../../db/database.js';
+import { CostattrError } from '../../errors.js';
+import { ingestInvoiceFiles } from '../../ingest/invoices/index.js';
+import { loadRevenueCsv } from '../../ingest/revenue/index.js';
+import { wantsColor } from '../../render/color.js';
+import { renderJson } from '../../render/json.js';
+import { linesTable, reconcileTables } from '../../render/reconcile.js';
+import { renderTableModels, type TableFormat } from '../../render/tables.js';
+import { addInputOptions, emit, formatOf, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
+
+export interface InvoiceInputOptions {
+  invoice?: string[];
+  provider?: string;
+  invoiceMap?: string;
+  skipInvalid?: boolean;
+  revenue?: string;
+  quiet?: boolean;
+}
+
+interface ReconcileOptions extends InputOptions, InvoiceInputOptions {
+  tolerance?: string;
+  detail?: boolean;
+}
+
+/** `2%` → 0.02; `0.02` → 0.02. A bare number above 1 is ambiguous and refused. */
+export function parseTolerance(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+  const n = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
+  if (!m || !Number.isFinite(n) || n > 1) throw new CostattrError('BAD_USAGE', `--tolerance ${value}: expected a percentage such as 2% (or a fraction such as 0.02)`);
+  return n;
+}
+
+/** A generic-CSV column mapping file: `{"day": "Date", "amount_usd": "Cost", …}`. */
+export function readInvoiceMapping(path: string | undefined): Record<string, string> | undefined {
+  if (path === undefined) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CostattrError('BAD_INPUT', `${path}: cannot read the invoice mapping: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !Object.values(doc).every((v) => typeof v === 'string')) {
+    throw new CostattrError('BAD_INPUT', `${path}: expected an object {"canonical column": "source column", …}`);
+  }
+  return doc as Record<string, string>;
+}
+
+/** Load `--invoice` files and `--revenue` into the analysis database (after the spans). */
+export async function loadInvoiceInputs(db: Database, opts: InvoiceInputOptions): Promise<void> {
+  if (opts.invoice && opts.invoice.length > 0) {
+    const report = await ingestInvoiceFiles(db, opts.invoice, {
+      provider: opts.provider, skipInvalid: opts.skipInvalid, mapping: readInvoiceMapping(opts.invoiceMap),
+    });
+    note(opts, `loaded ${report.loaded} invoice lines from ${report.files.length} file(s) (${report.replaced} replaced, ${report.rejected} rejected rows)`);
+    for (const problem of report.problems) note(opts, `skipped ${problem.file} row ${problem.row}: field ${problem.field}: ${problem.message}`);
+  }
+  if (opts.revenue) await loadRevenueCsv(db, opts.revenue);
+}
+
+export function registerReconcile(program: Command): void {
+  const cmd = program
+    .command('reconcile')
+    .description('spans vs invoices: variance explained by cause, untraced and unattributed spend, margins, cache economics')
+    .option('--invoice <files...>', 'invoice or usage exports (Anthropic, OpenAI, FOCUS, mapped CSV)')
+    .option('--provider <name>', 'the provider of the invoice files, when their header does not say')
+    .option('--invoice-map <file>', 'JSON column mapping for a generic invoice CSV')
+    .option('--skip-invalid', 'skip invoice rows that cannot be read, and report them')
+    .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd)')
+    .option('--tolerance <pct>', 'exit 1 when the unexplained variance exceeds this share of the invoice, e.g. 2%')
+    .option('--detail', 'also show every line and tenant (table/md)');
+  addInputOptions(cmd).action(async (opts: ReconcileOptions) => {
+    const format = formatOf(opts, ['table', 'json', 'csv', 'md']) as TableFormat | 'json';
+    const tolerance = parseTolerance(opts.tolerance);
+    const period = periodOf(opts);
+    const db = await openAnalysisDb(opts);
+    let result;
+    try {
+      await loadInvoiceInputs(db, opts);
+      result = await reconcile(db, { period, tolerance });
+    } finally {
+      db.close();
+    }
+    if (format === 'json') emit(opts, renderJson(result.report));
+    else {
+      const color = wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined);
+      const title = `reconcile ${opts.month ?? `${period.since ?? '…'} – ${period.until ?? '…'}`}`;
+      const tables = format === 'csv' ? [linesTable(result)] : reconcileTables(result, { title, detail: opts.detail === true });
+      emit(opts, renderTableModels(tables, format, { color }));
+    }
+    for (const line of result.notes) note(opts, line);
+    if (result.gateFailed) {
+      const pct = result.unexplained_pct === null ? 'all' : `${(result.unexplained_pct * 100).toFixed(2)}%`;
+      throw new CostattrError('GATE_FAILED', `unexplained variance $${result.unexplained_usd.toFixed(6)} (${pct} of the invoice) is over the tolerance ${opts.tolerance ?? ''}`);
+    }
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * `costattr demo` end to end: generate the worked example, ingest its spans through the real span
+ * ingest into an in-memory database, install the built-in price book, load the revenue CSV,
+ * compute per-tenant margins and segments, and check every tenant's cost against the generator's
+ * own ground truth (computed independently, at its own list prices).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Database } from '../db/database.js';
+import { tenantMargins, type MarginReport } from '../analysis/margins.js';
+import { loadRevenueCsv } from '../ingest/revenue/index.js';
+import { ingestSpanFiles } from '../ingest/spans/index.js';
+import { installPriceBook, loadPriceBook } from '../pricebook/index.js';
+import { DEMO_MONTH, generateDemo } from './generate.js';
+import { NAMESPACE } from './trace-builder.js';
+import type { DemoTruth } from './truth.js';
+
+export interface DemoSpec {
+  seed: number;
+  /** Keep the generated files here; otherwise they go to a temp dir removed afterwards. */
+  outDir?: string | undefined;
+  onNote?: (message: string) => void;
+}
+
+export interface TruthMismatch {
+  tenant: string;
+  truth_usd: string;
+  attributed_usd: string | null;
+}
+
+export interface TruthCheck {
+  tenants: number;
+  /** Tenants whose attributed cost equals the ground truth to the cent. */
+  matched: number;
+  unattributed_matches: boolean;
+  mismatches: TruthMismatch[];
+}
+
+export interface DemoResult {
+  seed: number;
+  month: string;
+  /** Where the generated files were kept (only with an output dir). */
+  dir: string | undefined;
+  files: string[];
+  spans: number;
+  margins: MarginReport;
+  check: TruthCheck;
+}
+
+const HALF_CENT_MICRO = 5_000n;
+
+function micro(usd: string): bigint {
+  const [whole = '0', fraction = ''] = usd.split('.');
+  const sign = whole.startsWith('-') ? -1n : 1n;
+  return sign * (BigInt(whole.replace('-', '')) * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6)));
+}
+
+/** Equal to the cent: the difference is under half a cent. */
+export function sameToTheCent(a: string, b: string): boolean {
+  const d = micro(a) - micro(b);
+  return (d < 0n ? -d : d) < HALF_CENT_MICRO;
+}
+
+export function checkAgainstTruth(margins: MarginReport, truth: DemoTruth): TruthCheck {
+  const attributed = new Map(margins.tenants.map((t) => [t.tenant, t.cost_usd]));
+  const mismatches: TruthMismatch[] = [];
+  for (const t of truth.tenants) {
+    const got = attributed.get(t.tenant);
+    if (got === undefined || !sameToTheCent(got, t.cost_usd)) mismatches.push({ tenant: t.tenant, truth_usd: t.cost_usd, attributed_usd: got ?? null });
+  }
+  return {
+    tenants: truth.tenants.length,
+    matched: truth.tenants.length - mismatches.length,
+    unattributed_matches: sameToTheCent(margins.unattributed_usd, truth.unattributed.cost_usd),
+    mismatches,
+  };
+}
+
+export async function runDemo(spec: DemoSpec): Promise<DemoResult> {
+  if (spec.outDir !== undefined) mkdirSync(spec.outDir, { recursive: true });
+  const dir = spec.outDir ?? mkdtempSync(join(tmpdir(), 'costattr-demo-'));
+  const notify = spec.onNote ?? ((): void => undefined);
+  try {
+    const generated = generateDemo({ seed: spec.seed, outDir: dir });
+    notify(`generated ${generated.truth.totals.spans} spans in ${generated.truth.totals.runs} runs (seed ${spec.seed})`);
+    const db = await Database.open();
+    try {
+      const report = await ingestSpanFiles(db, [generated.spansFile], { namespace: NAMESPACE });
+      notify(`ingested ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
+      await installPriceBook(db, await loadPriceBook([]));
+      await loadRevenueCsv(db, generated.revenueFile);
+      const margins = await tenantMargins(db, { month: DEMO_MONTH });
+      return {
+        seed: spec.seed,
+        month: DEMO_MONTH,
+        dir: spec.outDir,
+        files: spec.outDir ? [generated.spansFile, generated.revenueFile, ...generated.invoiceFiles, generated.truthFile] : [],
+        spans: report.loaded,
+        margins,
+        check: checkAgainstTruth(margins, generated.truth),
+      };
+    } finally {
+      db.close();
+    }
+  } finally {
+    if (spec.outDir === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The transactional end of an ingest: dedupe staging (DISTINCT ON within it, anti-join against
+ * `spans`), write one `ingests` row per file, insert the new spans with their resolved tags, and
+ * re-resolve the tags of existing spans in every trace this ingest touched. All of it commits
+ * together or not at all.
+ */
+import type { Database } from '../../db/database.js';
+import { quoteIdent } from '../../db/quote.js';
+import { SPAN_COLUMN_NAMES, TAG_FIELDS } from '../../db/schema.js';
+import { STAGE_TABLE } from './normalise.js';
+
+const FRESH_TABLE = 'costattr_span_fresh';
+const NODES_TABLE = 'costattr_tag_nodes';
+const RESOLVED_TABLE = 'costattr_tag_resolved';
+/** Deepest ancestor chain followed when inheriting tags; also what stops a parent cycle. */
+const MAX_TAG_DEPTH = 64;
+
+export interface FileCounts {
+  staged: number;
+  fresh: number;
+  conventions: Record<string, number>;
+}
+
+export interface IngestRowSpec {
+  path: string;
+  format: string;
+  recordsRead: number;
+  rejected: number;
+}
+
+/** Select the spans this ingest adds (first copy of each id, not already stored); counts per file. */
+export async function selectFreshSpans(db: Database): Promise<Map<number, FileCounts>> {
+  await db.exec(`
+    CREATE OR REPLACE TEMP TABLE ${FRESH_TABLE} AS
+    SELECT s.* FROM ${STAGE_TABLE} s
+    WHERE NOT EXISTS (SELECT 1 FROM spans x WHERE x.trace_id = s.trace_id AND x.span_id = s.span_id)
+    QUALIFY row_number() OVER (PARTITION BY s.trace_id, s.span_id ORDER BY s.ingest_id, s.rid) = 1`);
+  const staged = await db.all<{ f: number; n: string }>(`SELECT ingest_id AS f, count(*)::VARCHAR AS n FROM ${STAGE_TABLE} GROUP BY 1`);
+  const fresh = await db.all<{ f: number; c: string; inference: string; total: string }>(
+    `SELECT ingest_id AS f, input_convention AS c, count(*) FILTER (WHERE is_inference)::VARCHAR AS inference, count(*)::VARCHAR AS total
+     FROM ${FRESH_TABLE} GROUP BY 1, 2`,
+  );
+  const counts = new Map<number, FileCounts>();
+  const entry = (f: number): FileCounts => {
+    let c = counts.get(f);
+    if (!c) counts.set(f, (c = { staged: 0, fresh: 0, conventions: {} }));
+    return c;
+  };
+  for (const row of staged) entry(row.f).staged = Number(row.n);
+  for (const row of fresh) {
+    const c = entry(row.f);
+    c.fresh += Number(row.total);
+    if (Number(row.inference) > 0) c.conventions[row.c] = Number(row.inference);
+  }
+  return counts;
+}
+
+/** Tag resolution, set-based: each span walks up its ancestors, filling each field from the nearest one that has it. */
+async function resolveTags(db: Database): Promise<void> {
+  const own = TAG_FIELDS.map((f) => `tag_${f}`);
+  await db.exec(`
+    CREATE OR REPLACE TEMP TABLE ${NODES_TABLE} AS
+    SELECT trace_id, span_id, parent_span_id, ${own.join(', ')} FROM ${FRESH_TABLE}
+    UNION ALL
+    SELECT trace_id, span_id, parent_span_id, ${own.join(', ')} FROM spans
+    WHERE trace_id IN (SELECT DISTINCT trace_id FROM ${FRESH_TABLE})`);
+  const walkCols = TAG_FIELDS.map((f) => quoteIdent(f)).join(', ');
+  const step = TAG_FIELDS.map((f) => `coalesce(w.${quoteIdent(f)}, p.tag_${f})`).join(', ');
+  const unfinished = TAG_FIELDS.map((f) => `w.${quoteIdent(f)} IS NULL`).join(' OR ');
+  await db.exec(`
+    CREATE OR REPLACE TEMP TABLE ${RESOLVED_TABLE} AS
+    WITH RECURSIVE walk(trace_id, span_id, next_id, depth, ${walkCols}) AS (
+      SELECT trace_id, span_id, parent_span_id, 0, ${own.join(', ')} FROM ${NODES_TABLE}
+      UNION ALL
+      SELECT w.trace_id, w.span_id, p.parent_span_id, w.depth + 1, ${step}
+      FROM walk w JOIN ${NODES_TABLE} p ON p.trace_id = w.trace_id AND p.span_id = w.next_id
+      WHERE w.depth < ${MAX_TAG_DEPTH} AND (${unfinished})
+    )
+    SELECT trace_id, span_id, ${walkCols} FROM walk
+    QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY depth DESC) = 1`);
+}
+
+/** Write everything in one transaction; returns the ingest id given to each file index. */
+export async function commitIngest(db: Database, files: readonly IngestRowSpec[], counts: Map<number, FileCounts>, namespace: string | null): Promise<number[]> {
+  return db.transaction(async () => {
+    const ids: number[] = [];
+    for (const [idx, file] of files.entries()) {
+      const c = counts.get(idx) ?? { staged: 0, fresh: 0, conventions: {} };
+      const row = await db.one<{ id: number }>(`SELECT nextval('ingest_seq')::INTEGER AS id`);
+      const id = Number(row?.id);
+      ids.push(id);
+      await db.exec(
+        `INSERT INTO ingests VALUES ($id, $path, $format, now()::TIMESTAMP, $read, $loaded, $duplicates, $rejected, $namespace, $conventions)`,
+        {
+          id,
+          path: file.path,
+          format: file.format,
+          read: file.recordsRead,
+          loaded: c.fresh,
+          duplicates: c.staged - c.fresh,
+          rejected: file.rejected,
+          namespace,
+          conventions: JSON.stringify(c.conventions),
+        },
+      );
+    }
+    await resolveTags(db);
+    const insertCols = SPAN_COLUMN_NAMES.map((c) => {
+      if (c === 'ingest_id') return `($ids::INTEGER[])[f.ingest_id + 1]`;
+      if ((TAG_FIELDS as readonly string[]).includes(c)) return `r.${quoteIdent(c)}`;
+      return `f.${quoteIdent(c)}`;
+    });
+    await db.exec(`
+      INSERT INTO spans (${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')})
+      SELECT ${insertCols.join(', ')}
+      FROM ${FRESH_TABLE} f JOIN ${RESOLVED_TABLE} r USING (trace_id, span_id)`, { ids: JSON.stringify(ids) });
+    const changed = TAG_FIELDS.map((f) => `spans.${quoteIdent(f)} IS DISTINCT FROM r.${quoteIdent(f)}`).join(' OR ');
+    await db.exec(`
+      UPDATE spans SET ${TAG_FIELDS.map((f) => `${quoteIdent(f)} = r.${quoteIdent(f)}`).join(', ')}
+      FROM ${RESOLVED_TABLE} r
+      WHERE spans.trace_id = r.trace_id AND spans.span_id = r.span_id AND (${changed})`);
+    return ids;
+  });
+}
+
+export async function dropMergeTables(db: Database): Promise<void> {
+  for (const t of [FRESH_TABLE, NODES_TABLE, RESOLVED_TABLE]) await db.exec(`DROP TABLE IF EXISTS ${t}`);
+}

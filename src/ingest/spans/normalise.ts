@@ -1,0 +1,212 @@
+/**
+ * Validation and normalisation of raw rows, in SQL, for every source format:
+ * - validation: ids present, timestamps parse, token counts are non-negative integers;
+ * - the input-token convention per span (inclusive / exclusive / no_cache_counts) and the disjoint
+ *   token classes; provider, operation and service-tier normalisation; inference vs agent/tool spans.
+ * The result lands in a staging table shaped like `spans`, with `ingest_id` holding the file index.
+ */
+import type { Database } from '../../db/database.js';
+import { quoteIdent } from '../../db/quote.js';
+import { SPAN_COLUMN_NAMES, stagingTableDdl } from '../../db/schema.js';
+import { namespacedColumns } from './namespace.js';
+import { RAW_TABLE, RAW_TEXT_COLUMNS, RAW_TOKEN_COLUMNS } from './raw-table.js';
+import type { ConventionOverride } from './types.js';
+
+export const STAGE_TABLE = 'costattr_span_stage';
+
+/** Operations that carry cost. */
+const INFERENCE_OPERATIONS = ['chat', 'text_completion', 'generate_content', 'embeddings'];
+/** Operations whose usage (if any) aggregates their children: never counted. */
+const AGGREGATE_OPERATIONS = ['invoke_agent', 'create_agent', 'invoke_workflow', 'execute_tool'];
+const KNOWN_OPERATIONS = [...INFERENCE_OPERATIONS, ...AGGREGATE_OPERATIONS, 'retrieval'];
+
+function sqlList(values: readonly string[]): string {
+  return values.map((v) => `'${v}'`).join(', ');
+}
+
+/** Helper macros (temp: they vanish with the connection). */
+export async function createNormaliseMacros(db: Database): Promise<void> {
+  await db.exec(`
+    CREATE OR REPLACE TEMP MACRO costattr_tok_ok(t) AS
+      t IS NULL OR (regexp_full_match(trim(t), '[0-9]+(\\.0*)?') AND TRY_CAST(split_part(trim(t), '.', 1) AS BIGINT) IS NOT NULL);
+    CREATE OR REPLACE TEMP MACRO costattr_tok(t) AS TRY_CAST(split_part(trim(t), '.', 1) AS BIGINT);
+    CREATE OR REPLACE TEMP MACRO costattr_tok_problem(t) AS CASE
+      WHEN TRY_CAST(trim(t) AS DOUBLE) IS NULL OR isnan(TRY_CAST(trim(t) AS DOUBLE)) THEN 'not a number: ' || t
+      WHEN TRY_CAST(trim(t) AS DOUBLE) < 0 THEN 'negative token count: ' || t
+      WHEN TRY_CAST(trim(t) AS DOUBLE) <> floor(TRY_CAST(trim(t) AS DOUBLE)) THEN 'fractional token count: ' || t
+      ELSE 'token count out of range: ' || t END;
+    CREATE OR REPLACE TEMP MACRO costattr_epoch_ts(n) AS CASE
+      WHEN n IS NULL OR n <= 0 THEN NULL
+      WHEN n >= 100000000000000000 THEN make_timestamp(n // 1000)
+      WHEN n >= 100000000000000 THEN make_timestamp(n)
+      WHEN n >= 100000000000 THEN make_timestamp(n * 1000)
+      ELSE make_timestamp(n * 1000000) END;
+    CREATE OR REPLACE TEMP MACRO costattr_ts(t) AS
+      coalesce(costattr_epoch_ts(TRY_CAST(t AS BIGINT)), TRY_CAST(TRY_CAST(t AS TIMESTAMPTZ) AS TIMESTAMP));
+    CREATE OR REPLACE TEMP MACRO costattr_ts_blank(t) AS t IS NULL OR trim(t) IN ('', '0');
+    CREATE OR REPLACE TEMP MACRO costattr_op_word(w) AS CASE
+      WHEN w IN (${sqlList(KNOWN_OPERATIONS)}) THEN w
+      WHEN w IN ('completion', 'completions') THEN 'text_completion'
+      WHEN w = 'embedding' THEN 'embeddings'
+      ELSE NULL END;
+  `);
+}
+
+export interface RowProblem {
+  file_idx: number;
+  line: number;
+  field: string;
+  message: string;
+}
+
+/** The first problem of a raw row, as `field|message`, or NULL when the row is valid. */
+function problemExpression(): string {
+  const checks = [
+    `WHEN trace_id IS NULL OR trim(trace_id) = '' THEN 'trace_id|missing trace id'`,
+    `WHEN span_id IS NULL OR trim(span_id) = '' THEN 'span_id|missing span id'`,
+    `WHEN start_ts IS NULL AND NOT costattr_ts_blank(start_time) THEN 'start_time|bad timestamp: ' || start_time`,
+    `WHEN end_ts IS NULL AND NOT costattr_ts_blank(end_time) THEN 'end_time|bad timestamp: ' || end_time`,
+    ...RAW_TOKEN_COLUMNS.map((c) => `WHEN NOT costattr_tok_ok(${quoteIdent(c)}) THEN '${c}|' || costattr_tok_problem(${quoteIdent(c)})`),
+  ];
+  return `CASE ${checks.join(' ')} END`;
+}
+
+/** Every invalid staged row with its first problem, in file order. */
+export async function stagedProblems(db: Database): Promise<RowProblem[]> {
+  const rows = await db.all<{ file_idx: number; line: number; problem: string }>(
+    `SELECT ingest_id AS file_idx, line, problem FROM ${quoteIdent(STAGE_TABLE)} WHERE problem IS NOT NULL ORDER BY ingest_id, line, rid`,
+  );
+  return rows.map((r) => {
+    const bar = r.problem.indexOf('|');
+    return { file_idx: r.file_idx, line: r.line, field: r.problem.slice(0, bar), message: r.problem.slice(bar + 1) };
+  });
+}
+
+export async function dropInvalidStagedRows(db: Database): Promise<void> {
+  await db.exec(`DELETE FROM ${quoteIdent(STAGE_TABLE)} WHERE problem IS NOT NULL`);
+}
+
+/**
+ * Raw → staging in one pass: namespace tags read, each row checked (`problem`), the convention rules
+ * and token classes applied (see docs/data-model.md). Staging also keeps `rid` and `line`.
+ */
+export async function normaliseIntoStaging(db: Database, convention: ConventionOverride, namespace: string | null): Promise<void> {
+  await db.exec(stagingTableDdl(STAGE_TABLE));
+  await db.exec(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN rid INTEGER`);
+  await db.exec(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN line INTEGER`);
+  await db.exec(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN problem VARCHAR`);
+  const ns = namespacedColumns(namespace);
+  const rawColumns = ['rid', 'file_idx', 'line', ...RAW_TEXT_COLUMNS].map((c) => {
+    const expr = ns.columns.get(c);
+    return expr ? `${expr} AS ${quoteIdent(c)}` : quoteIdent(c);
+  });
+  const select = `
+    WITH src AS (
+      SELECT ${rawColumns.join(', ')} FROM (
+        SELECT *${namespace === null ? '' : ', json_extract_string(extra, $ns_paths::VARCHAR[]) AS ns_values'} FROM ${quoteIdent(RAW_TABLE)}
+      )
+    ),
+    timed AS (
+      SELECT *, costattr_ts(start_time) AS start_ts, costattr_ts(end_time) AS end_ts FROM src
+    ),
+    base AS (
+      SELECT r.*,
+        ${problemExpression()} AS problem,
+        nullif(lower(trim(r.parent_span_id)), '') AS pid,
+        costattr_tok(input_tokens) AS i_raw,
+        costattr_tok(output_tokens) AS o_raw,
+        costattr_tok(cache_read_tokens) AS cr,
+        costattr_tok(cache_write_tokens) AS cw,
+        costattr_tok(cache_write_5m_tokens) AS cw5,
+        costattr_tok(cache_write_1h_tokens) AS cw1,
+        costattr_tok(reasoning_tokens) AS rz,
+        CASE
+          WHEN nullif(trim(provider), '') IS NULL THEN
+            CASE WHEN scope_name ILIKE '%anthropic%' THEN 'anthropic' WHEN scope_name ILIKE '%openai%' THEN 'openai' END
+          ELSE CASE lower(trim(provider))
+            WHEN 'vertex_ai' THEN 'gcp.vertex_ai'
+            WHEN 'gemini' THEN 'gcp.gemini'
+            WHEN 'xai' THEN 'x_ai'
+            ELSE regexp_replace(lower(trim(provider)), '^az\\.ai\\.', 'azure.ai.') END
+        END AS prov,
+        coalesce(
+          costattr_op_word(nullif(lower(trim(operation)), '')),
+          nullif(lower(trim(operation)), ''),
+          costattr_op_word(lower(trim(request_type))),
+          costattr_op_word(lower(split_part(trim(name), ' ', 1))),
+          costattr_op_word(regexp_extract(lower(split_part(trim(name), ' ', 1)), '([a-z_]+)$', 1))
+        ) AS op
+      FROM timed r
+    ),
+    classed AS (
+      SELECT *,
+        (cr IS NOT NULL OR cw IS NOT NULL OR cw5 IS NOT NULL OR cw1 IS NOT NULL) AS has_cache,
+        coalesce(cr, 0) AS read_n,
+        coalesce(cw, coalesce(cw5, 0) + coalesce(cw1, 0)) AS write_n,
+        coalesce(i_raw, 0) AS in_n,
+        coalesce(op IN (${sqlList(INFERENCE_OPERATIONS)}), false)
+          OR (coalesce(op NOT IN (${sqlList(AGGREGATE_OPERATIONS)}), true) AND (i_raw IS NOT NULL OR o_raw IS NOT NULL)) AS inference
+      FROM base
+    ),
+    judged AS (
+      SELECT *,
+        CASE
+          WHEN NOT has_cache THEN 'no_cache_counts'
+          WHEN $convention = 'exclusive' THEN 'exclusive'
+          WHEN in_n < read_n + write_n THEN 'exclusive'
+          WHEN $convention = 'inclusive' THEN 'inclusive'
+          WHEN scope_name ILIKE '%traceloop%anthropic%' THEN 'exclusive'
+          WHEN bool_or(has_cache AND in_n < read_n + write_n) OVER (PARTITION BY scope_name, prov) THEN 'exclusive'
+          ELSE 'inclusive'
+        END AS convention
+      FROM classed
+    )
+    SELECT
+      lower(trim(trace_id)) AS trace_id,
+      lower(trim(span_id)) AS span_id,
+      pid AS parent_span_id,
+      file_idx AS ingest_id,
+      source,
+      scope_name,
+      service_name,
+      name,
+      op AS operation,
+      start_ts AS start_time,
+      end_ts AS end_time,
+      inference AS is_inference,
+      prov AS provider,
+      nullif(trim(request_model), '') AS request_model,
+      nullif(trim(response_model), '') AS response_model,
+      CASE WHEN nullif(lower(trim(service_tier)), '') IS NULL OR lower(trim(service_tier)) IN ('default', 'auto') THEN 'standard'
+           ELSE lower(trim(service_tier)) END AS service_tier,
+      CASE WHEN NOT inference THEN 0 WHEN convention = 'inclusive' THEN in_n - read_n - write_n ELSE in_n END AS input_tokens,
+      CASE WHEN inference THEN read_n ELSE 0 END AS cache_read_tokens,
+      CASE WHEN inference THEN write_n - least(coalesce(cw1, 0), write_n) ELSE 0 END AS cache_write_5m_tokens,
+      CASE WHEN inference THEN least(coalesce(cw1, 0), write_n) ELSE 0 END AS cache_write_1h_tokens,
+      CASE WHEN NOT inference THEN 0 WHEN coalesce(rz, 0) > coalesce(o_raw, 0) THEN coalesce(o_raw, 0) + rz ELSE coalesce(o_raw, 0) END AS output_tokens,
+      CASE WHEN inference THEN coalesce(rz, 0) ELSE 0 END AS reasoning_tokens,
+      i_raw AS reported_input_tokens,
+      convention AS input_convention,
+      has_cache AS has_cache_counts,
+      nullif(trim(tag_tenant), '') AS tag_tenant,
+      nullif(trim(tag_user_id), '') AS tag_user_id,
+      nullif(trim(tag_task), '') AS tag_task,
+      nullif(trim(tag_route), '') AS tag_route,
+      nullif(trim(tag_tier), '') AS tag_tier,
+      nullif(trim(tag_effort), '') AS tag_effort,
+      NULL AS tenant, NULL AS user_id, NULL AS task, NULL AS route, NULL AS tier, NULL AS effort,
+      costattr_tok(prompt_tokens) AS prompt_tokens,
+      costattr_tok(tool_tokens) AS tool_tokens,
+      costattr_tok(memory_tokens) AS memory_tokens,
+      tool_name,
+      tool_arguments,
+      conversation_id,
+      response_id,
+      tags_json,
+      rid,
+      line,
+      problem
+    FROM judged`;
+  const columns = [...SPAN_COLUMN_NAMES, 'rid', 'line', 'problem'].map(quoteIdent).join(', ');
+  await db.exec(`INSERT INTO ${quoteIdent(STAGE_TABLE)} (${columns}) SELECT ${columns} FROM (${select})`, { convention, ...ns.params });
+}

@@ -1,0 +1,250 @@
+/**
+ * OTLP/JSON (ExportTraceServiceRequest) → raw span rows, in columnar form for the appender.
+ * Pure and synchronous: it runs inside the parse workers. Values stay text exactly as emitted
+ * (intValue may be a string or a number); the SQL validator judges them, so both the OTLP and the
+ * flat path share one set of rules. Events and links are ignored.
+ */
+import { ATTRIBUTE_TARGETS, NAMESPACE_MARKERS, STANDARD_PREFIXES } from './attributes.js';
+import { RAW_COLUMN_INDEX, RAW_TEXT_COLUMNS } from './raw-table.js';
+
+export interface LineProblem {
+  line: number;
+  field?: string;
+  message: string;
+}
+
+export interface FlatBatch {
+  /** One array per RAW_TEXT_COLUMNS entry, each with one value per span. */
+  columns: (string | null)[][];
+  lines: number[];
+  problems: LineProblem[];
+  /** Spans read plus lines that could not be read as a request (each counts as one record). */
+  records: number;
+  /** Namespaces carrying a tenant/user/task/route key. */
+  candidates: string[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+type Extra = Record<string, Record<string, Json>>;
+
+interface Slots {
+  values: (string | null)[];
+  ranks: number[];
+}
+
+const COLUMN_COUNT = RAW_TEXT_COLUMNS.length;
+const C = RAW_COLUMN_INDEX;
+
+function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An OTLP AnyValue as a plain JSON value. */
+function anyValue(value: Json | undefined): Json {
+  if (!isObject(value)) return null;
+  if ('stringValue' in value) return value.stringValue ?? null;
+  if ('intValue' in value) {
+    const v = value.intValue ?? null;
+    if (typeof v === 'string' && /^-?\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+    return v;
+  }
+  if ('doubleValue' in value) return value.doubleValue ?? null;
+  if ('boolValue' in value) return value.boolValue ?? null;
+  if ('bytesValue' in value) return value.bytesValue ?? null;
+  if ('arrayValue' in value) {
+    const inner = value.arrayValue;
+    const values = isObject(inner) && Array.isArray(inner.values) ? inner.values : [];
+    return values.map((v) => anyValue(v));
+  }
+  if ('kvlistValue' in value) {
+    const inner = value.kvlistValue;
+    const out: JsonObject = {};
+    if (isObject(inner) && Array.isArray(inner.values)) {
+      for (const kv of inner.values) if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+    }
+    return out;
+  }
+  return null;
+}
+
+/** The text a raw column stores: intValue strings stay as they are, so "12.5" or "abc" reach the validator. */
+function rawText(value: Json | undefined): string | null {
+  if (!isObject(value)) return null;
+  if ('intValue' in value) {
+    const v = value.intValue;
+    return v === null || v === undefined ? null : String(v);
+  }
+  const plain = anyValue(value);
+  if (plain === null) return null;
+  return typeof plain === 'string' ? plain : typeof plain === 'object' ? JSON.stringify(plain) : String(plain);
+}
+
+function emptySlots(): Slots {
+  return { values: new Array<string | null>(COLUMN_COUNT).fill(null), ranks: new Array<number>(COLUMN_COUNT).fill(Infinity) };
+}
+
+/** Fold a list of OTLP attributes into slots (best-ranked spelling wins) and extra (custom namespaces). */
+function readAttributes(attributes: Json | undefined, slots: Slots, extra: Extra, rankOffset: number): void {
+  if (!Array.isArray(attributes)) return;
+  for (const kv of attributes) {
+    if (!isObject(kv) || typeof kv.key !== 'string') continue;
+    const key = kv.key;
+    const target = ATTRIBUTE_TARGETS.get(key);
+    if (target) {
+      const i = C[target.column];
+      const rank = target.rank + rankOffset;
+      if (rank < (slots.ranks[i] ?? Infinity)) {
+        const text = rawText(kv.value);
+        if (text !== null) {
+          slots.values[i] = text;
+          slots.ranks[i] = rank;
+        }
+      }
+      continue;
+    }
+    const dot = key.indexOf('.');
+    if (dot <= 0) continue;
+    const prefix = key.slice(0, dot);
+    if (STANDARD_PREFIXES.has(prefix)) continue;
+    (extra[prefix] ??= {})[key.slice(dot + 1)] = anyValue(kv.value);
+  }
+}
+
+function idText(value: Json | undefined): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  return value.toLowerCase();
+}
+
+function timeText(value: Json | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  return String(value);
+}
+
+function mergeExtra(resource: Extra, span: Extra): Extra {
+  const out: Extra = { ...resource };
+  for (const [ns, values] of Object.entries(span)) out[ns] = { ...(resource[ns] ?? {}), ...values };
+  return out;
+}
+
+class BatchBuilder {
+  readonly columns: (string | null)[][] = RAW_TEXT_COLUMNS.map(() => []);
+  readonly lines: number[] = [];
+  readonly problems: LineProblem[] = [];
+  readonly candidates = new Set<string>();
+  records = 0;
+
+  addRequest(request: Json, line: number): void {
+    if (!isObject(request) || !Array.isArray(request.resourceSpans ?? request.resource_spans)) {
+      this.problems.push({ line, field: 'resourceSpans', message: 'not an OTLP ExportTraceServiceRequest (no resourceSpans array)' });
+      this.records += 1;
+      return;
+    }
+    for (const rs of (request.resourceSpans ?? request.resource_spans) as Json[]) {
+      if (!isObject(rs)) continue;
+      const resourceSlots = emptySlots();
+      const resourceExtra: Extra = {};
+      const resource = rs.resource;
+      if (isObject(resource)) readAttributes(resource.attributes, resourceSlots, resourceExtra, 100);
+      const scopeGroups = rs.scopeSpans ?? rs.scope_spans ?? rs.instrumentationLibrarySpans;
+      if (!Array.isArray(scopeGroups)) continue;
+      for (const ss of scopeGroups) {
+        if (!isObject(ss)) continue;
+        const scope = ss.scope ?? ss.instrumentationLibrary;
+        const scopeName = isObject(scope) && typeof scope.name === 'string' ? scope.name : null;
+        if (!Array.isArray(ss.spans)) continue;
+        for (const span of ss.spans) this.addSpan(span, line, scopeName, resourceSlots, resourceExtra);
+      }
+    }
+  }
+
+  private addSpan(span: Json, line: number, scopeName: string | null, resourceSlots: Slots, resourceExtra: Extra): void {
+    this.records += 1;
+    if (!isObject(span)) {
+      this.problems.push({ line, message: 'span is not an object' });
+      return;
+    }
+    const slots: Slots = { values: resourceSlots.values.slice(), ranks: resourceSlots.ranks.slice() };
+    const spanExtra: Extra = {};
+    readAttributes(span.attributes, slots, spanExtra, 0);
+    const v = slots.values;
+    v[C.source] = 'otlp';
+    v[C.trace_id] = idText(span.traceId ?? span.trace_id);
+    v[C.span_id] = idText(span.spanId ?? span.span_id);
+    v[C.parent_span_id] = idText(span.parentSpanId ?? span.parent_span_id);
+    v[C.scope_name] = scopeName;
+    v[C.name] = typeof span.name === 'string' ? span.name : null;
+    v[C.start_time] = timeText(span.startTimeUnixNano ?? span.start_time_unix_nano);
+    v[C.end_time] = timeText(span.endTimeUnixNano ?? span.end_time_unix_nano);
+    const hasResourceExtra = Object.keys(resourceExtra).length > 0;
+    const hasSpanExtra = Object.keys(spanExtra).length > 0;
+    if (hasResourceExtra || hasSpanExtra) {
+      const extra = hasResourceExtra && hasSpanExtra ? mergeExtra(resourceExtra, spanExtra) : hasSpanExtra ? spanExtra : resourceExtra;
+      v[C.extra] = JSON.stringify(extra);
+      for (const [ns, values] of Object.entries(extra)) {
+        for (const key of Object.keys(values)) {
+          if (NAMESPACE_MARKERS.has(key)) {
+            this.candidates.add(ns);
+            break;
+          }
+        }
+      }
+    }
+    for (let i = 0; i < COLUMN_COUNT; i++) this.columns[i]!.push(v[i] ?? null);
+    this.lines.push(line);
+  }
+
+  addUnreadable(line: number, message: string): void {
+    this.records += 1;
+    this.problems.push({ line, message });
+  }
+
+  result(): FlatBatch {
+    return { columns: this.columns, lines: this.lines, problems: this.problems, records: this.records, candidates: [...this.candidates] };
+  }
+}
+
+function parseMessage(err: unknown): string {
+  return `not valid JSON: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/** Flatten a batch of whole JSON lines; `firstLine` is the 1-based line number of the first. */
+export function flattenOtlpLines(text: string, firstLine: number): FlatBatch {
+  const builder = new BatchBuilder();
+  let line = firstLine;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.slice(start, end);
+    if (raw.trim() !== '') {
+      let parsed: Json;
+      try {
+        parsed = JSON.parse(raw) as Json;
+      } catch (err) {
+        builder.addUnreadable(line, parseMessage(err));
+        start = end + 1;
+        line += 1;
+        continue;
+      }
+      builder.addRequest(parsed, line);
+    }
+    start = end + 1;
+    line += 1;
+  }
+  return builder.result();
+}
+
+/** Flatten one whole (possibly pretty-printed) JSON document: a request, or an array of requests. */
+export function flattenOtlpDocument(text: string): FlatBatch {
+  const builder = new BatchBuilder();
+  let parsed: Json;
+  try {
+    parsed = JSON.parse(text) as Json;
+  } catch (err) {
+    builder.addUnreadable(1, parseMessage(err));
+    return builder.result();
+  }
+  for (const request of Array.isArray(parsed) ? parsed : [parsed]) builder.addRequest(request, 1);
+  return builder.result();
+}

@@ -1,0 +1,120 @@
+/**
+ * Streams one OTLP/JSON file (JSON Lines, or one whole document; gzip by extension) into the raw
+ * table: the main thread reads and splits whole lines into ~1 MB batches, the parse workers
+ * flatten them, and the results go through the appender. At most `maxInFlight` batches are held,
+ * so memory stays bounded whatever the file size.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { FlatBatch, LineProblem } from './otlp-flatten.js';
+import type { OtlpParsePool } from './otlp-pool.js';
+import type { RawAppender } from './raw-appender.js';
+
+const BATCH_BYTES = 1 << 20;
+const NEWLINE = 10;
+
+export interface OtlpFileLoad {
+  records: number;
+  problems: LineProblem[];
+  candidates: Set<string>;
+}
+
+export interface OtlpLoadContext {
+  pool: OtlpParsePool;
+  appender: RawAppender;
+  maxInFlight: number;
+  onRecords: (records: number) => void;
+}
+
+export function openText(path: string): Readable {
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  return path.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
+}
+
+function countNewlines(bytes: Uint8Array): number {
+  let count = 0;
+  let at = bytes.indexOf(NEWLINE);
+  while (at >= 0) {
+    count += 1;
+    at = bytes.indexOf(NEWLINE, at + 1);
+  }
+  return count;
+}
+
+/** Copy parts into one standalone buffer (never Node's shared pool: it is transferred to a worker). */
+function joinParts(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** A pretty-printed document starts with a line that is only `{` or starts with `[`. */
+function looksLikeDocument(head: Uint8Array): boolean {
+  const text = new TextDecoder().decode(head.subarray(0, 4096));
+  const firstLine = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  return firstLine === '{' || firstLine.startsWith('[');
+}
+
+export async function loadOtlpFile(path: string, fileIdx: number, ctx: OtlpLoadContext): Promise<OtlpFileLoad> {
+  const result: OtlpFileLoad = { records: 0, problems: [], candidates: new Set() };
+  const inFlight = new Set<Promise<void>>();
+  const absorb = (batch: FlatBatch): void => {
+    ctx.appender.append(fileIdx, batch);
+    result.records += batch.records;
+    result.problems.push(...batch.problems);
+    for (const ns of batch.candidates) result.candidates.add(ns);
+    ctx.onRecords(batch.records);
+  };
+  const dispatch = async (kind: 'lines' | 'document', bytes: Uint8Array, firstLine: number): Promise<void> => {
+    const job = ctx.pool.parse(kind, bytes, firstLine).then(absorb);
+    inFlight.add(job);
+    void job.finally(() => inFlight.delete(job)).catch(() => undefined);
+    if (inFlight.size >= ctx.maxInFlight) await Promise.race(inFlight);
+  };
+
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  let nextLine = 1;
+  let mode: 'lines' | 'document' | undefined;
+  const flush = async (): Promise<void> => {
+    if (size === 0) return;
+    const bytes = joinParts(parts, size);
+    parts = [];
+    size = 0;
+    const firstLine = nextLine;
+    nextLine += countNewlines(bytes);
+    await dispatch('lines', bytes, firstLine);
+  };
+
+  for await (const chunk of openText(path) as AsyncIterable<Buffer>) {
+    mode ??= looksLikeDocument(chunk) ? 'document' : 'lines';
+    if (mode === 'document') {
+      parts.push(chunk);
+      size += chunk.length;
+      continue;
+    }
+    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    if (lastNewline < 0) {
+      parts.push(chunk);
+      size += chunk.length;
+      continue;
+    }
+    parts.push(chunk.subarray(0, lastNewline + 1));
+    size += lastNewline + 1;
+    const rest = chunk.subarray(lastNewline + 1);
+    if (size >= BATCH_BYTES) await flush();
+    if (rest.length > 0) {
+      parts.push(rest);
+      size += rest.length;
+    }
+  }
+  if (mode === 'document') await dispatch('document', joinParts(parts, size), 1);
+  else await flush();
+  await Promise.all(inFlight);
+  return result;
+}

@@ -1,0 +1,87 @@
+/**
+ * A small pool of parse workers (src/ingest/spans/otlp-worker.ts). The caller bounds how many
+ * batches are in flight; the pool hands each batch to the least busy worker.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FlatBatch } from './otlp-flatten.js';
+
+export interface ParseRequest {
+  id: number;
+  kind: 'lines' | 'document';
+  firstLine: number;
+  bytes: Uint8Array;
+}
+
+export interface ParseResponse {
+  id: number;
+  batch: FlatBatch;
+}
+
+interface Pending {
+  resolve: (batch: FlatBatch) => void;
+  reject: (err: Error) => void;
+  worker: Worker;
+}
+
+/** The compiled worker: beside this module when built, or under dist/ when running from sources (tests). */
+function workerUrl(): URL {
+  const sibling = new URL('./otlp-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  return new URL(sibling.href.replace('/src/ingest/spans/', '/dist/ingest/spans/'));
+}
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
+export class OtlpParsePool {
+  private readonly workers: Worker[];
+  private readonly busy = new Map<Worker, number>();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: Error | undefined;
+
+  constructor(size: number) {
+    const url = workerUrl();
+    this.workers = Array.from({ length: Math.max(1, size) }, () => {
+      const worker = new Worker(url);
+      this.busy.set(worker, 0);
+      worker.on('message', (response: ParseResponse) => this.settle(response));
+      worker.on('error', (err) => this.fail(err));
+      return worker;
+    });
+  }
+
+  parse(kind: ParseRequest['kind'], bytes: Uint8Array, firstLine: number): Promise<FlatBatch> {
+    if (this.failure) return Promise.reject(this.failure);
+    const worker = this.workers.reduce((best, w) => ((this.busy.get(w) ?? 0) < (this.busy.get(best) ?? 0) ? w : best));
+    const id = this.nextId++;
+    this.busy.set(worker, (this.busy.get(worker) ?? 0) + 1);
+    return new Promise<FlatBatch>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, worker });
+      const request: ParseRequest = { id, kind, firstLine, bytes };
+      worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  private settle(response: ParseResponse): void {
+    const entry = this.pending.get(response.id);
+    if (!entry) return;
+    this.pending.delete(response.id);
+    this.busy.set(entry.worker, (this.busy.get(entry.worker) ?? 1) - 1);
+    entry.resolve(response.batch);
+  }
+
+  private fail(err: Error): void {
+    this.failure = err;
+    for (const entry of this.pending.values()) entry.reject(err);
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Worker thread entry: receives raw bytes of whole OTLP/JSON lines (or one whole document),
+ * parses and flattens them, and posts the columnar batch back. No DuckDB here.
+ */
+import { parentPort } from 'node:worker_threads';
+import { flattenOtlpDocument, flattenOtlpLines } from './otlp-flatten.js';
+import type { ParseRequest, ParseResponse } from './otlp-pool.js';
+
+const decoder = new TextDecoder('utf-8');
+
+parentPort?.on('message', (request: ParseRequest) => {
+  const text = decoder.decode(request.bytes);
+  const batch = request.kind === 'document' ? flattenOtlpDocument(text) : flattenOtlpLines(text, request.firstLine);
+  const response: ParseResponse = { id: request.id, batch };
+  parentPort?.postMessage(response);
+});

@@ -1,0 +1,59 @@
+/**
+ * The span-ingest contract: options a caller passes, and the report every ingest returns
+ * (totals, per-file figures, the problems it skipped, the namespace and conventions it applied).
+ */
+
+export type InputConvention = 'inclusive' | 'exclusive' | 'no_cache_counts';
+export type ConventionOverride = 'auto' | 'inclusive' | 'exclusive';
+export type SpanFileFormat = 'otlp' | 'jsonl' | 'csv' | 'parquet';
+export type SpanFormatOption = 'auto' | SpanFileFormat;
+
+export interface IngestProgress {
+  file: string;
+  /** Records (spans, or rows of a flat table) read so far in this ingest. */
+  records: number;
+}
+
+export interface SpanIngestOptions {
+  namespace?: string | undefined;
+  convention?: ConventionOverride | undefined;
+  skipInvalid?: boolean | undefined;
+  format?: SpanFormatOption | undefined;
+  /** canonical column ← source column, for flat tables. */
+  mapping?: Record<string, string> | undefined;
+  onProgress?: ((progress: IngestProgress) => void) | undefined;
+  /** Worker threads parsing OTLP lines; default min(2, available cores). */
+  workers?: number | undefined;
+}
+
+/** One record left out under --skip-invalid (or the first one that stopped the ingest). */
+export interface IngestProblem {
+  file: string;
+  line?: number;
+  row?: number;
+  field?: string;
+  message: string;
+}
+
+export interface FileIngestReport {
+  path: string;
+  format: SpanFileFormat;
+  ingestId: number;
+  recordsRead: number;
+  loaded: number;
+  duplicates: number;
+  rejected: number;
+  conventions: Record<string, number>;
+}
+
+export interface IngestReport {
+  files: FileIngestReport[];
+  recordsRead: number;
+  loaded: number;
+  duplicates: number;
+  rejected: number;
+  problems: IngestProblem[];
+  namespace: string | null;
+  /** Inference spans loaded, by the input-token convention applied. */
+  conventions: Record<string, number>;
+}

@@ -1,0 +1,143 @@
+/**
+ * Installing the price book into a database for one run: TEMP tables `prices` and `model_aliases`
+ * and the TEMP view `priced_spans` (docs/data-model.md). All pricing is set-based SQL: model
+ * resolution, effective dating, service tier and long-context band are joins, not per-span JS.
+ */
+import { listValue } from '@duckdb/node-api';
+import type { Database } from '../db/database.js';
+import { TOKEN_CLASSES } from '../db/schema.js';
+import type { PriceBook } from './book.js';
+import { perMtokToPerToken } from './decimal.js';
+
+const RATE = 'DECIMAL(38,15)';
+const MAX_BIGINT = '9223372036854775807';
+
+export async function installPriceBook(db: Database, book: PriceBook): Promise<void> {
+  await db.exec(`
+    CREATE OR REPLACE TEMP TABLE prices (
+      provider         VARCHAR NOT NULL,
+      model            VARCHAR NOT NULL,
+      tier             VARCHAR NOT NULL,
+      min_input_tokens BIGINT NOT NULL,
+      effective_from   DATE NOT NULL,
+      effective_to     DATE,
+      ${TOKEN_CLASSES.map((cls) => `${cls} ${RATE} NOT NULL`).join(',\n      ')}
+    );
+    CREATE OR REPLACE TEMP TABLE model_aliases (
+      alias VARCHAR PRIMARY KEY,
+      model VARCHAR NOT NULL
+    );
+  `);
+  await insertPrices(db, book);
+  await insertAliases(db, book);
+  await db.exec(PRICED_SPANS_VIEW);
+}
+
+/** One INSERT … SELECT unnest(list, …) per table: the lists are bound parameters, zipped by unnest. */
+async function insertPrices(db: Database, book: PriceBook): Promise<void> {
+  if (book.rows.length === 0) return;
+  const column = (pick: (row: PriceBook['rows'][number]) => string) => listValue(book.rows.map(pick));
+  const rates = Object.fromEntries(TOKEN_CLASSES.map((cls) => [cls, column((row) => perMtokToPerToken(row.perMtok[cls]))]));
+  await db.exec(
+    `INSERT INTO prices
+     SELECT unnest($provider), unnest($model), unnest($tier), CAST(unnest($min_input_tokens) AS BIGINT),
+            CAST(unnest($effective_from) AS DATE), CAST(NULLIF(unnest($effective_to), '') AS DATE),
+            ${TOKEN_CLASSES.map((cls) => `CAST(unnest($${cls}) AS ${RATE})`).join(', ')}`,
+    {
+      provider: column((row) => row.provider),
+      model: column((row) => row.model),
+      tier: column((row) => row.tier),
+      min_input_tokens: column((row) => String(row.minInputTokens)),
+      effective_from: column((row) => row.effectiveFrom),
+      effective_to: column((row) => row.effectiveTo ?? ''),
+      ...rates,
+    },
+  );
+}
+
+async function insertAliases(db: Database, book: PriceBook): Promise<void> {
+  const pairs = book.models.flatMap((m) => [m.model, ...m.aliases].map((alias) => [alias, m.model] as const));
+  const unique = [...new Map(pairs).entries()];
+  if (unique.length === 0) return;
+  await db.exec(`INSERT INTO model_aliases SELECT unnest($alias), unnest($model)`, {
+    alias: listValue(unique.map(([alias]) => alias)),
+    model: listValue(unique.map(([, model]) => model)),
+  });
+}
+
+/**
+ * The served model's lookup name with provider prefixes (`anthropic/`, `models/`, Bedrock's
+ * `us.anthropic.`), a Bedrock version (`-v1:0`) and a trailing date (`-20250929`, `@20250929`,
+ * `-2025-04-14`) removed; used when the exact lowercase name is not an alias.
+ */
+const STRIPPED_MODEL = `regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+      lower(k.served_key), '^.*/', ''), '^([a-z]+\\.)+', ''), '-v\\d+(:\\d+)?$', ''), '([-@]\\d{8}|-\\d{4}-\\d{2}-\\d{2})$', '')`;
+
+const costOf = (cls: string) =>
+  `coalesce(CAST(s.${cls}_tokens * b.${cls} AS ${RATE}), CAST(0 AS ${RATE}))`;
+
+/** Join keys that are never NULL: a span without a model or a start time still gets its row. */
+const MODEL_KEY = `coalesce(s.response_model, s.request_model, '')`;
+const DATE_KEY = `coalesce(CAST(s.start_time AS DATE), DATE '0001-01-01')`;
+const TOTAL_INPUT = '(s.input_tokens + s.cache_read_tokens + s.cache_write_5m_tokens + s.cache_write_1h_tokens)';
+
+/**
+ * Pricing is decided once per (served model, day, service tier) present in the data (a small set),
+ * as input-size bands [band_from, band_to) that cover every total input from 0: the rows in effect
+ * that day, plus a rate-less band below the lowest threshold (or for the whole range when nothing
+ * prices the key). Each span then matches exactly one band in a single equality + range hash join.
+ */
+const PRICED_SPANS_VIEW = `
+CREATE OR REPLACE TEMP VIEW priced_spans AS
+WITH price_keys AS (
+  SELECT k.served_key, k.price_date, k.service_tier, coalesce(exact.model, stripped.model) AS canonical_model
+  FROM (SELECT DISTINCT ${MODEL_KEY} AS served_key, ${DATE_KEY} AS price_date, s.service_tier FROM spans s WHERE s.is_inference) k
+  LEFT JOIN model_aliases exact ON exact.alias = lower(k.served_key)
+  LEFT JOIN model_aliases stripped ON stripped.alias = ${STRIPPED_MODEL}
+),
+in_effect AS (
+  SELECT k.served_key, k.price_date, k.service_tier, p.tier, p.min_input_tokens,
+         ${TOKEN_CLASSES.map((cls) => `p.${cls}`).join(', ')}
+  FROM price_keys k
+  JOIN prices p ON p.model = k.canonical_model AND k.price_date >= p.effective_from
+               AND (p.effective_to IS NULL OR k.price_date < p.effective_to)
+),
+key_facts AS (
+  SELECT k.*,
+         (SELECT count(*) FROM in_effect e WHERE e.served_key = k.served_key AND e.price_date = k.price_date) > 0 AS has_prices,
+         (SELECT min(e.min_input_tokens) FROM in_effect e WHERE e.served_key = k.served_key AND e.price_date = k.price_date
+            AND e.tier = k.service_tier) AS lowest_threshold
+  FROM price_keys k
+),
+bands AS (
+  SELECT f.served_key, f.price_date, f.service_tier, f.canonical_model, f.has_prices,
+         e.min_input_tokens AS band_from,
+         coalesce(lead(e.min_input_tokens) OVER (PARTITION BY f.served_key, f.price_date, f.service_tier ORDER BY e.min_input_tokens),
+                  ${MAX_BIGINT}) AS band_to,
+         ${TOKEN_CLASSES.map((cls) => `e.${cls}`).join(', ')}
+  FROM key_facts f
+  JOIN in_effect e ON e.served_key = f.served_key AND e.price_date = f.price_date AND e.tier = f.service_tier
+  UNION ALL
+  SELECT served_key, price_date, service_tier, canonical_model, has_prices,
+         0, coalesce(lowest_threshold, ${MAX_BIGINT}),
+         ${TOKEN_CLASSES.map((cls) => `CAST(NULL AS ${RATE}) AS ${cls}`).join(', ')}
+  FROM key_facts
+  WHERE coalesce(lowest_threshold, 1) > 0
+)
+SELECT s.*,
+       ${TOTAL_INPUT} AS total_input_tokens,
+       CASE WHEN b.input IS NOT NULL THEN b.canonical_model ELSE coalesce(s.response_model, s.request_model) END AS model,
+       coalesce(b.input IS NOT NULL AND b.band_from > 0, false) AS long_context,
+       coalesce(b.input IS NOT NULL, false) AS priced,
+       CASE WHEN b.input IS NOT NULL THEN NULL
+            WHEN b.canonical_model IS NULL THEN 'unknown_model'
+            WHEN NOT b.has_prices THEN 'no_price_on_date'
+            ELSE 'no_' || s.service_tier || '_rate' END AS unpriced_reason,
+       ${TOKEN_CLASSES.map((cls) => `b.${cls} AS rate_${cls}`).join(', ')},
+       ${TOKEN_CLASSES.map((cls) => `${costOf(cls)} AS cost_${cls}`).join(',\n       ')},
+       CAST(${TOKEN_CLASSES.map(costOf).join(' + ')} AS ${RATE}) AS cost_usd
+FROM spans s
+LEFT JOIN bands b ON b.served_key = ${MODEL_KEY} AND b.price_date = ${DATE_KEY} AND b.service_tier = s.service_tier
+                 AND ${TOTAL_INPUT} >= b.band_from AND ${TOTAL_INPUT} < b.band_to
+WHERE s.is_inference
+`;

@@ -1,0 +1,50 @@
+/**
+ * The generic table model every renderer works on: typed columns, plain rows, notes. Analysis
+ * results are turned into this shape once (per command), then printed as table, CSV or Markdown.
+ */
+
+/** How a column's values are shown: money in USD, token/count integers, fractions, other numbers as given, or text. */
+export type ColumnKind = 'text' | 'int' | 'money' | 'rate' | 'number';
+
+export interface Column {
+  key: string;
+  header: string;
+  kind: ColumnKind;
+}
+
+export type Cell = string | number | null;
+export type Row = Record<string, Cell>;
+
+export interface TableModel {
+  title?: string;
+  columns: Column[];
+  rows: Row[];
+  /** Sentences printed under the table (table/md); CSV carries data only. */
+  notes: string[];
+}
+
+const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 4, maximumFractionDigits: 4 });
+const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A cell as a human reads it (table and Markdown): `$1,234.5678`, `12,345`, `42.0%`; empty for null. */
+export function displayCell(value: Cell, kind: ColumnKind): string {
+  if (value === null) return '';
+  if (typeof value === 'string') return value;
+  switch (kind) {
+    case 'money':
+      return value < 0 ? `-$${MONEY.format(-value)}` : `$${MONEY.format(value)}`;
+    case 'int':
+      return INT.format(value);
+    case 'rate':
+      return `${(value * 100).toFixed(1)}%`;
+    case 'number':
+    case 'text':
+      return String(value);
+    default:
+      return (kind satisfies never) as string;
+  }
+}
+
+export function isNumeric(kind: ColumnKind): boolean {
+  return kind !== 'text';
+}

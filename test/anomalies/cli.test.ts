@@ -1,0 +1,69 @@
+// End to end: the built CLI on a database file holding the labelled scenario, priced by the built-in book.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { AnomaliesResult, Anomaly } from '../../src/analysis/anomalies/index.js';
+import { Database } from '../../src/db/database.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { generateScenario, INJECTED, type Scenario } from './scenario/generate.js';
+import { insertSpans } from './scenario/load.js';
+
+let scenario: Scenario;
+let dbPath: string;
+
+beforeAll(async () => {
+  scenario = generateScenario(7);
+  dbPath = join(tempDir('costattr-anomalies-e2e-'), 'scenario.duckdb');
+  const db = await Database.open({ path: dbPath });
+  await insertSpans(db, scenario.spans);
+  db.close();
+});
+
+function runJson(args: string[], cwd?: string): Anomaly[] {
+  const result = runCli(['anomalies', '--db', dbPath, '--format', 'json', ...args], { cwd: cwd ?? tempDir() });
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return (JSON.parse(result.stdout) as AnomaliesResult).anomalies;
+}
+
+describe('costattr anomalies (built CLI)', () => {
+  test('json: every injected anomaly is found, with the PRODUCT.md keys, and nothing on the controls', () => {
+    const found = runJson([]);
+    for (const inj of scenario.injections) {
+      expect(found.some((f) => f.kind === inj.kind && f.tenant === inj.tenant && (inj.route === null || f.route === inj.route) && f.start.startsWith(inj.startDay)), inj.kind).toBe(true);
+    }
+    for (const c of scenario.controls) {
+      expect(found.filter((f) => (c.tenant !== null && f.tenant === c.tenant) || (c.route !== null && f.route === c.route)), c.name).toEqual([]);
+    }
+    expect(Object.keys(found[0] ?? {})).toEqual(['kind', 'severity', 'tenant', 'route', 'model', 'tool', 'start', 'end', 'summary', 'evidence', 'trace_ids']);
+    expect(found.every((f) => f.trace_ids.length > 0 && f.trace_ids.length <= 10 && f.evidence.trace_count >= f.trace_ids.length)).toBe(true);
+  });
+
+  test('--kind and --min-usd filter', () => {
+    const found = runJson(['--kind', 'spend_spike,tool_loop', '--min-usd', '1.5']);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((f) => (f.kind === 'spend_spike' || f.kind === 'tool_loop') && f.evidence.impact_usd >= 1.5)).toBe(true);
+  });
+
+  test('thresholds in costattr.config.json change the result; a bad key is a usage error naming it', () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'costattr.config.json'), JSON.stringify({ anomalies: { tool_loop: { minRepeats: 15 } } }));
+    expect(runJson(['--kind', 'tool_loop'], cwd)).toEqual([]);
+    expect(runJson(['--kind', 'tool_loop']).length).toBeGreaterThan(0);
+    writeFileSync(join(cwd, 'costattr.config.json'), JSON.stringify({ anomalies: { tool_loop: { maxRepeats: 15 } } }));
+    const bad = runCli(['anomalies', '--db', dbPath], { cwd });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('anomalies.tool_loop.maxRepeats');
+  });
+
+  test('md: a Markdown table with escaped text, one row per finding', () => {
+    const result = runCli(['anomalies', '--db', dbPath, '--format', 'md', '--tenant', INJECTED.loopTenant], { cwd: tempDir() });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines).toContain('| severity | kind | tenant | route | window | at stake | summary | traces |');
+    const rows = lines.filter((l) => l.startsWith('| critical') || l.startsWith('| warn'));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.some((r) => r.includes('tool\\_loop') && r.includes('search\\_inbox'))).toBe(true);
+    expect(rows.every((r) => r.includes(`| ${INJECTED.loopTenant} |`))).toBe(true);
+  });
+});

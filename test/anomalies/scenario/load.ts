@@ -1,0 +1,41 @@
+/**
+ * Loading a scenario straight into the canonical `spans` table (bypassing ingest, which has its own
+ * tests), and the small price book the integration tests price it with.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Database } from '../../../src/db/database.js';
+import type { PriceBook, PriceRow } from '../../../src/pricebook/index.js';
+import { installPriceBook } from '../../../src/pricebook/index.js';
+import { tempDir } from '../../helpers/cli.js';
+import { MODELS, type SpanRow } from './generate.js';
+
+/** USD per million tokens: input, cache read, cache write 5m, cache write 1h, output (list prices). */
+export const TEST_PRICES: Record<string, [string, string, string, string, string]> = {
+  [MODELS.haiku]: ['1', '0.1', '1.25', '2', '5'],
+  [MODELS.sonnet]: ['3', '0.3', '3.75', '6', '15'],
+  [MODELS.opus]: ['5', '0.5', '6.25', '10', '25'],
+};
+
+export function testPriceBook(): PriceBook {
+  const rows: PriceRow[] = Object.entries(TEST_PRICES).map(([model, [input, read, w5, w1, output]]) => ({
+    provider: 'anthropic', model, tier: 'standard', minInputTokens: 0, effectiveFrom: '2025-01-01', effectiveTo: null,
+    perMtok: { input, cache_read: read, cache_write_5m: w5, cache_write_1h: w1, output }, source: 'test',
+  }));
+  return { models: Object.keys(TEST_PRICES).map((model) => ({ provider: 'anthropic', model, aliases: [] })), rows };
+}
+
+/** Insert rows into `spans` (via a JSON-lines file read by DuckDB; column names match the table). */
+export async function insertSpans(db: Database, spans: readonly SpanRow[]): Promise<void> {
+  const path = join(tempDir('costattr-scenario-'), 'spans.jsonl');
+  writeFileSync(path, spans.map((row) => JSON.stringify(row)).join('\n') + '\n');
+  await db.exec(`INSERT INTO spans BY NAME SELECT * FROM read_json($path, format = 'newline_delimited', sample_size = -1)`, { path });
+}
+
+/** An in-memory database with the scenario's spans, priced with the test book. */
+export async function scenarioDb(spans: readonly SpanRow[], path?: string): Promise<Database> {
+  const db = await Database.open({ path });
+  await insertSpans(db, spans);
+  await installPriceBook(db, testPriceBook());
+  return db;
+}

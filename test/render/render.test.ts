@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { wantsColor } from '../../src/render/color.js';
+import { csvCell, renderCsv } from '../../src/render/csv.js';
+import { escapeMarkdown, renderMarkdown } from '../../src/render/md.js';
+import { displayCell, type TableModel } from '../../src/render/model.js';
+import { queryTable } from '../../src/render/query.js';
+import { renderTable } from '../../src/render/table.js';
+
+const model: TableModel = {
+  title: 'spend',
+  columns: [
+    { key: 'tenant', header: 'tenant', kind: 'text' },
+    { key: 'cost_usd', header: 'cost', kind: 'money' },
+    { key: 'share', header: 'share', kind: 'rate' },
+  ],
+  rows: [
+    { tenant: '=HYPERLINK("http://x")', cost_usd: 1234.5, share: 0.8 },
+    { tenant: 'a|b *c* _d_ `e` <f> [g] \\h', cost_usd: 0.000123, share: 0.2 },
+  ],
+  notes: ['total is a lower bound'],
+};
+
+describe('csv', () => {
+  it('neutralises formula injection and quotes per RFC 4180', () => {
+    expect(csvCell('=1+2')).toBe("'=1+2");
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-1')).toBe("'-1");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\tx')).toBe("'\tx");
+    expect(csvCell('\rx')).toBe(`"'\rx"`);
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('line\nbreak')).toBe('"line\nbreak"');
+    expect(csvCell(-1.5)).toBe('-1.5'); // numbers are data, not text
+    expect(csvCell(null)).toBe('');
+  });
+
+  it('writes a header of column keys and raw values', () => {
+    expect(renderCsv(model)).toBe(
+      'tenant,cost_usd,share\n' +
+      `"'=HYPERLINK(""http://x"")",1234.5,0.8\n` +
+      'a|b *c* _d_ `e` <f> [g] \\h,0.000123,0.2\n');
+  });
+});
+
+describe('markdown', () => {
+  it('escapes characters that would change the table or its formatting', () => {
+    expect(escapeMarkdown('a|b *c* _d_ `e` <f> [g] \\h')).toBe('a\\|b \\*c\\* \\_d\\_ \\`e\\` \\<f\\> \\[g\\] \\\\h');
+    expect(escapeMarkdown('two\nlines')).toBe('two lines');
+  });
+
+  it('renders a GitHub table with right-aligned numbers and notes', () => {
+    expect(renderMarkdown(model)).toBe([
+      '### spend',
+      '',
+      '| tenant | cost | share |',
+      '| --- | ---: | ---: |',
+      '| =HYPERLINK("http://x") | $1,234.5000 | 80.0% |',
+      '| a\\|b \\*c\\* \\_d\\_ \\`e\\` \\<f\\> \\[g\\] \\\\h | $0.0001 | 20.0% |',
+      '',
+      '> total is a lower bound',
+    ].join('\n'));
+  });
+});
+
+describe('table', () => {
+  it('has no ANSI codes without colour, and right-aligns money', () => {
+    const text = renderTable(model, { color: false });
+    expect(text).not.toContain('\u001b[');
+    expect(text).toContain('│ $1,234.5000 │');
+    expect(text).toContain('│     $0.0001 │');
+    expect(text.split('\n').at(-1)).toBe('total is a lower bound');
+  });
+
+  it('colours headers and notes when asked', () => {
+    expect(renderTable(model, { color: true })).toContain('\u001b[1m');
+  });
+});
+
+describe('cells and colour choice', () => {
+  it('formats money, integers, rates and nulls', () => {
+    expect(displayCell(1234567.891, 'money')).toBe('$1,234,567.8910');
+    expect(displayCell(-2, 'money')).toBe('-$2.0000');
+    expect(displayCell(1234567, 'int')).toBe('1,234,567');
+    expect(displayCell(0.4567, 'rate')).toBe('45.7%');
+    expect(displayCell(null, 'rate')).toBe('');
+  });
+
+  it('uses colour only on a terminal, not into files, and never under NO_COLOR', () => {
+    expect(wantsColor({}, true, false)).toBe(true);
+    expect(wantsColor({ NO_COLOR: '1' }, true, false)).toBe(false);
+    expect(wantsColor({ NO_COLOR: '' }, true, false)).toBe(true);
+    expect(wantsColor({}, false, false)).toBe(false);
+    expect(wantsColor({}, true, true)).toBe(false);
+  });
+});
+
+describe('sql results', () => {
+  it('keeps column names as CSV headers, de-duplicated, and right-aligns numbers', () => {
+    const table = queryTable({
+      columns: [{ name: 'a', type: 'VARCHAR' }, { name: 'a', type: 'BIGINT' }, { name: 'x', type: 'DECIMAL(38,15)' }],
+      rows: [['=x', '12', true]],
+    });
+    expect(renderCsv(table)).toBe("a,a_2,x\n'=x,12,true\n");
+    expect(table.columns.map((c) => c.kind)).toEqual(['text', 'number', 'number']);
+  });
+});
