@@ -102,9 +102,10 @@ function timed(args) {
   const started = process.hrtime.bigint();
   const child = spawnSync('/usr/bin/time', ['-v', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
-  const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1] ?? NaN);
+  const field = (label) => Number(new RegExp(`${label}: ([\\d.]+)`).exec(child.stderr)?.[1] ?? NaN);
   if (child.status !== 0) throw new Error(`${args.join(' ')} failed:\n${child.stderr}`);
-  return { wall, rssMb: rssKb / 1024, stdout: child.stdout };
+  const cpu = field('User time \\(seconds\\)') + field('System time \\(seconds\\)');
+  return { wall, cpu, rssMb: field('Maximum resident set size \\(kbytes\\)') / 1024, stdout: child.stdout };
 }
 
 async function main() {
@@ -131,9 +132,11 @@ async function main() {
   rows.push(['costattr ingest', ingest]);
   if (!process.argv.includes('--skip-duckdb')) rows.push(['DuckDB read_json flatten', timed([process.execPath, me, '--phase', 'duckdb', '--file', file])]);
   rmSync(db, { force: true });
-  process.stdout.write(`\n${'phase'.padEnd(28)} ${'seconds'.padStart(8)} ${'× parse'.padStart(8)} ${'peak RSS MB'.padStart(12)} ${'spans/s'.padStart(10)}\n`);
+  // CPU seconds (user + sys, all threads) are printed too: on a shared, loaded machine wall time is noisy
+  process.stdout.write(`\n${'phase'.padEnd(28)} ${'wall s'.padStart(8)} ${'× parse'.padStart(8)} ${'cpu s'.padStart(8)} ${'× parse'.padStart(8)} ${'peak RSS MB'.padStart(12)} ${'spans/s'.padStart(10)}\n`);
   for (const [name, r] of rows) {
-    process.stdout.write(`${name.padEnd(28)} ${r.wall.toFixed(1).padStart(8)} ${(r.wall / parse.wall).toFixed(2).padStart(8)} ${r.rssMb.toFixed(0).padStart(12)} ${Math.round(total / r.wall).toString().padStart(10)}\n`);
+    const cells = [r.wall.toFixed(1), (r.wall / parse.wall).toFixed(2), r.cpu.toFixed(1), (r.cpu / parse.cpu).toFixed(2)];
+    process.stdout.write(`${name.padEnd(28)} ${cells.map((c) => c.padStart(8)).join(' ')} ${r.rssMb.toFixed(0).padStart(12)} ${Math.round(total / r.wall).toString().padStart(10)}\n`);
   }
 }
 

@@ -94,14 +94,14 @@ export interface CostsResult {
 // One attribution runs at a time on a connection (callers await each call).
 const GROUPS_TABLE = quoteIdent('costattr_cost_groups');
 const ALL_TOKENS = '(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens)';
-const money = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
-const fraction = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
+/** Money (from DECIMAL) and fractions are both output rounded to 6 decimals, as JSON numbers. */
+const round6 = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
 
 function factsSql(by: readonly Dimension[]): string {
   const dimColumns = by
     .filter((d): d is Exclude<Dimension, 'layer'> => d !== 'layer')
     .map((d) => `${dimensionSql(d)} AS ${quoteIdent(d)}`);
-  const passThrough = ['trace_id', 'span_id', ...dimColumns].join(', ');
+  const passThrough = ['trace_id', ...dimColumns].join(', ');
   if (by.includes('layer')) return layerFactsSql(passThrough);
   return `
     SELECT ${passThrough},
@@ -149,7 +149,7 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
 }
 
 const TOTAL_COST = `(SELECT sum(cost) FROM ${GROUPS_TABLE})`;
-const SHARE = `CASE WHEN ${TOTAL_COST} > 0 THEN ${fraction(`cost / ${TOTAL_COST}`)} ELSE 0 END`;
+const SHARE = `CASE WHEN ${TOTAL_COST} > 0 THEN ${round6(`cost / ${TOTAL_COST}`)} ELSE 0 END`;
 
 function tokenCounts(row: JsonRow): TokenCounts {
   return {
@@ -163,11 +163,11 @@ function tokenCounts(row: JsonRow): TokenCounts {
 async function readRows(db: Database, dims: string[], top: number | undefined): Promise<CostsRow[]> {
   const rows = await db.all(
     `SELECT ${dims.map((d, i) => `${d} AS d${i}`).join(', ')},
-       ${money('cost')} AS cost_usd, runs, spans::BIGINT AS spans,
+       ${round6('cost')} AS cost_usd, runs, spans::BIGINT AS spans,
        in_t::BIGINT AS in_t, cr_t::BIGINT AS cr_t, cw_t::BIGINT AS cw_t, out_t::BIGINT AS out_t,
        ${SHARE} AS share,
-       ${money('p50')} AS p50, ${money('p95')} AS p95, ${money('p99')} AS p99,
-       CASE WHEN in_t + cr_t + cw_t > 0 THEN ${fraction('cr_t / (in_t + cr_t + cw_t)')} END AS cache_hit_rate
+       ${round6('p50')} AS p50, ${round6('p95')} AS p95, ${round6('p99')} AS p99,
+       CASE WHEN in_t + cr_t + cw_t > 0 THEN ${round6('cr_t / (in_t + cr_t + cw_t)')} END AS cache_hit_rate
      FROM ${GROUPS_TABLE}
      ${top === undefined ? '' : 'WHERE rank <= $top'}
      ORDER BY rank`,
@@ -189,9 +189,9 @@ async function readRows(db: Database, dims: string[], top: number | undefined): 
 
 async function readRest(db: Database, top: number): Promise<CostsRest | null> {
   const row = await db.one(
-    `SELECT count(*) AS groups, ${money('sum(cost)')} AS cost_usd, sum(spans)::BIGINT AS spans,
+    `SELECT count(*) AS groups, ${round6('sum(cost)')} AS cost_usd, sum(spans)::BIGINT AS spans,
        sum(in_t)::BIGINT AS in_t, sum(cr_t)::BIGINT AS cr_t, sum(cw_t)::BIGINT AS cw_t, sum(out_t)::BIGINT AS out_t,
-       CASE WHEN ${TOTAL_COST} > 0 THEN ${fraction(`sum(cost) / ${TOTAL_COST}`)} ELSE 0 END AS share
+       CASE WHEN ${TOTAL_COST} > 0 THEN ${round6(`sum(cost) / ${TOTAL_COST}`)} ELSE 0 END AS share
      FROM ${GROUPS_TABLE} WHERE rank > $top`,
     { top },
   );
@@ -210,7 +210,7 @@ async function readConcentration(db: Database, dims: readonly string[]): Promise
        SELECT cost, row_number() OVER (ORDER BY rank) AS position FROM ${GROUPS_TABLE} WHERE NOT (${bucket})
      ),
      sized AS (SELECT count(*) AS n, ceil(count(*) * 0.1)::BIGINT AS k FROM members)
-     SELECT n, k, CASE WHEN ${TOTAL_COST} > 0 THEN ${fraction(`sum(cost) / ${TOTAL_COST}`)} ELSE 0 END AS share
+     SELECT n, k, CASE WHEN ${TOTAL_COST} > 0 THEN ${round6(`sum(cost) / ${TOTAL_COST}`)} ELSE 0 END AS share
      FROM members, sized WHERE position <= k GROUP BY n, k`,
     { unattributed: UNATTRIBUTED, unknown: UNKNOWN },
   );
@@ -238,8 +238,8 @@ export async function readTotals(
     `WITH base AS (${baseSql})
      SELECT grouping(${unpricedModel}) = 0 AS per_model,
        ${unpricedModel} AS model, ${unpricedReason} AS reason,
-       ${money('coalesce(sum(cost_usd), 0)')} AS cost_usd,
-       ${money('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)')} AS unattributed_usd,
+       ${round6('coalesce(sum(cost_usd), 0)')} AS cost_usd,
+       ${round6('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)')} AS unattributed_usd,
        count(*) FILTER (WHERE NOT priced) AS unpriced_spans,
        coalesce(sum(${ALL_TOKENS}) FILTER (WHERE priced), 0)::BIGINT AS priced_tokens,
        coalesce(sum(${ALL_TOKENS}), 0)::BIGINT AS tokens

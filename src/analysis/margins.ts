@@ -14,7 +14,6 @@
  */
 import type { Database } from '../db/database.js';
 import { num } from '../db/database.js';
-import { createRevenueTable } from '../ingest/revenue/index.js';
 
 export const HEALTHY_MARGIN = 0.75;
 export const TOOL_LOOP_MIN_CALLS = 5;
@@ -61,7 +60,7 @@ export interface MarginReport {
 const IN_MONTH = `start_time >= CAST($month || '-01' AS DATE) AND start_time < CAST($month || '-01' AS DATE) + INTERVAL 1 MONTH`;
 const MONEY = (expr: string): string => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
 
-const TENANTS_SQL = `
+const tenantsSql = (income: string): string => `
   WITH spend AS (
     SELECT tenant, sum(cost_usd) AS cost, count(DISTINCT trace_id) AS runs
     FROM priced_spans WHERE tenant IS NOT NULL AND ${IN_MONTH} GROUP BY tenant
@@ -84,7 +83,7 @@ const TENANTS_SQL = `
     LEFT JOIN (SELECT trace_id, sum(cost_usd) AS cost FROM priced_spans GROUP BY trace_id) t ON t.trace_id = l.trace_id
     GROUP BY l.tenant
   ),
-  income AS (SELECT tenant, revenue_usd FROM revenue WHERE month = $month)
+  income AS (${income})
   SELECT coalesce(i.tenant, s.tenant) AS tenant,
          ${MONEY('coalesce(i.revenue_usd, 0)')} AS revenue_usd,
          ${MONEY('coalesce(s.cost, 0)')} AS cost_usd,
@@ -110,6 +109,15 @@ interface TenantRow extends Record<string, unknown> {
   loop_cost_usd: string;
 }
 
+const REVENUE_OF_MONTH = `SELECT tenant, revenue_usd FROM revenue WHERE month = $month`;
+const NO_REVENUE = `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd WHERE false`;
+
+/** Without loaded revenue every tenant is `no_revenue` (and a read-only database stays untouched). */
+async function hasRevenueTable(db: Database): Promise<boolean> {
+  const row = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM duckdb_tables() WHERE table_name = 'revenue' AND NOT temporary`);
+  return num(row?.n) > 0;
+}
+
 function segmentOf(row: TenantRow): MarginSegment {
   if (!row.has_revenue) return 'no_revenue';
   if (row.margin === null || row.margin >= HEALTHY_MARGIN) return 'healthy';
@@ -130,9 +138,8 @@ function marginOf(revenue: string, cost: string): number | null {
 }
 
 export async function tenantMargins(db: Database, spec: MarginSpec): Promise<MarginReport> {
-  await createRevenueTable(db);
   const params = { month: spec.month };
-  const rows = await db.all<TenantRow>(TENANTS_SQL, { ...params, minCalls: TOOL_LOOP_MIN_CALLS });
+  const rows = await db.all<TenantRow>(tenantsSql(await hasRevenueTable(db) ? REVENUE_OF_MONTH : NO_REVENUE), { ...params, minCalls: TOOL_LOOP_MIN_CALLS });
   const tenants = rows.map((row): TenantMargin => ({
     tenant: row.tenant,
     revenue_usd: row.revenue_usd,

@@ -37,6 +37,13 @@ function unattributedLine(result: DemoResult): string {
   return `unattributed spend (runs without acme.tenant_id): $${Number(m.unattributed_usd).toFixed(2)} (${(share * 100).toFixed(2)}% of spend; ${matches})`;
 }
 
+function invoiceLine(result: DemoResult): string {
+  const i = result.invoice;
+  const share = i.invoice_usd > 0 ? i.untraced_usd / i.invoice_usd : 0;
+  const matches = i.untraced_matches ? 'matches ground truth' : `DOES NOT match ground truth $${Number(i.truth_untraced_usd).toFixed(2)}`;
+  return `invoices $${i.invoice_usd.toFixed(2)} vs spans $${i.span_usd.toFixed(2)}: untraced spend $${i.untraced_usd.toFixed(2)} (${(share * 100).toFixed(2)}% of the invoice; ${matches})`;
+}
+
 export function demoTables(result: DemoResult): TableModel[] {
   const m = result.margins;
   const segmentRow = (label: string, s: Pick<SegmentMargin, 'revenue_usd' | 'cost_usd' | 'margin'>, tenants: number) => ({
@@ -81,6 +88,7 @@ export function demoTables(result: DemoResult): TableModel[] {
     })),
     notes: [
       unattributedLine(result),
+      invoiceLine(result),
       ...(m.unpriced_spans > 0 ? [`${m.unpriced_spans} spans could not be priced: spend is a lower bound`] : []),
       checkLine(result),
       ...(result.dir ? [`files kept in ${result.dir}`] : []),
@@ -97,6 +105,12 @@ export function demoJson(result: DemoResult): unknown {
     segments: m.segments.map((s) => ({ segment: s.segment, tenants: s.tenants, revenue_usd: usd(s.revenue_usd), cost_usd: usd(s.cost_usd), margin_pct: s.margin })),
     portfolio: { revenue_usd: usd(m.portfolio.revenue_usd), cost_usd: usd(m.portfolio.cost_usd), margin_pct: m.portfolio.margin },
     unattributed_usd: usd(m.unattributed_usd),
+    invoice: {
+      invoice_usd: result.invoice.invoice_usd,
+      span_usd: result.invoice.span_usd,
+      untraced_usd: result.invoice.untraced_usd,
+      untraced_matches: result.invoice.untraced_matches,
+    },
     unpriced_spans: m.unpriced_spans,
     loop_tenants: loopTenants(result).map((t) => ({
       tenant: t.tenant,

@@ -1,18 +1,22 @@
 /**
- * `costattr demo` end to end: generate the worked example, ingest its spans through the real span
- * ingest into an in-memory database, install the built-in price book, load the revenue CSV,
- * compute per-tenant margins and segments, and check every tenant's cost against the generator's
- * own ground truth (computed independently, at its own list prices).
+ * `costattr demo` end to end: generate the worked example, ingest its spans and provider invoices
+ * through the real ingest into an in-memory database, install the built-in price book, load the
+ * revenue CSV, compute per-tenant margins and segments, reconcile spans against the invoices, and
+ * check every tenant's cost (and the untraced spend) against the generator's own ground truth
+ * (computed independently, at its own list prices).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '../db/database.js';
 import { tenantMargins, type MarginReport } from '../analysis/margins.js';
+import { parsePeriod } from '../analysis/period.js';
+import { reconcile } from '../analysis/reconcile.js';
+import { ingestInvoiceFiles } from '../ingest/invoices/index.js';
 import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles } from '../ingest/spans/index.js';
 import { installPriceBook, loadPriceBook } from '../pricebook/index.js';
-import { DEMO_MONTH, generateDemo } from './generate.js';
+import { DEMO_MONTH, generateDemo, type GeneratedDemo } from './generate.js';
 import { NAMESPACE } from './trace-builder.js';
 import type { DemoTruth } from './truth.js';
 
@@ -37,15 +41,21 @@ export interface TruthCheck {
   mismatches: TruthMismatch[];
 }
 
-export interface DemoResult {
+export interface InvoiceCheck {
+  invoice_usd: number;
+  span_usd: number;
+  untraced_usd: number;
+  truth_untraced_usd: string;
+  /** The reconciled untraced spend equals the generator's to the cent. */
+  untraced_matches: boolean;
+}
+
+export interface DemoResult extends DemoAnalysis {
   seed: number;
   month: string;
   /** Where the generated files were kept (only with an output dir). */
   dir: string | undefined;
   files: string[];
-  spans: number;
-  margins: MarginReport;
-  check: TruthCheck;
 }
 
 const HALF_CENT_MICRO = 5_000n;
@@ -77,6 +87,37 @@ export function checkAgainstTruth(margins: MarginReport, truth: DemoTruth): Trut
   };
 }
 
+export interface DemoAnalysis {
+  spans: number;
+  margins: MarginReport;
+  invoice: InvoiceCheck;
+  check: TruthCheck;
+}
+
+/** Everything after generation, on an open database: ingest, price, revenue, margins, reconcile, check. */
+export async function analyseDemo(db: Database, generated: GeneratedDemo, notify: (message: string) => void = () => undefined): Promise<DemoAnalysis> {
+  const report = await ingestSpanFiles(db, [generated.spansFile], { namespace: NAMESPACE });
+  notify(`ingested ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
+  await installPriceBook(db, await loadPriceBook([]));
+  await loadRevenueCsv(db, generated.revenueFile);
+  await ingestInvoiceFiles(db, generated.invoiceFiles);
+  const margins = await tenantMargins(db, { month: DEMO_MONTH });
+  const reconciled = await reconcile(db, { period: parsePeriod({ month: DEMO_MONTH, timezone: 'UTC' }) });
+  const untraced = reconciled.report.untraced_usd;
+  return {
+    spans: report.loaded,
+    margins,
+    invoice: {
+      invoice_usd: reconciled.report.invoice_usd,
+      span_usd: reconciled.report.span_usd,
+      untraced_usd: untraced,
+      truth_untraced_usd: generated.truth.totals.untraced_usd,
+      untraced_matches: sameToTheCent(untraced.toFixed(6), generated.truth.totals.untraced_usd),
+    },
+    check: checkAgainstTruth(margins, generated.truth),
+  };
+}
+
 export async function runDemo(spec: DemoSpec): Promise<DemoResult> {
   if (spec.outDir !== undefined) mkdirSync(spec.outDir, { recursive: true });
   const dir = spec.outDir ?? mkdtempSync(join(tmpdir(), 'costattr-demo-'));
@@ -86,19 +127,13 @@ export async function runDemo(spec: DemoSpec): Promise<DemoResult> {
     notify(`generated ${generated.truth.totals.spans} spans in ${generated.truth.totals.runs} runs (seed ${spec.seed})`);
     const db = await Database.open();
     try {
-      const report = await ingestSpanFiles(db, [generated.spansFile], { namespace: NAMESPACE });
-      notify(`ingested ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
-      await installPriceBook(db, await loadPriceBook([]));
-      await loadRevenueCsv(db, generated.revenueFile);
-      const margins = await tenantMargins(db, { month: DEMO_MONTH });
+      const analysis = await analyseDemo(db, generated, notify);
       return {
         seed: spec.seed,
         month: DEMO_MONTH,
         dir: spec.outDir,
         files: spec.outDir ? [generated.spansFile, generated.revenueFile, ...generated.invoiceFiles, generated.truthFile] : [],
-        spans: report.loaded,
-        margins,
-        check: checkAgainstTruth(margins, generated.truth),
+        ...analysis,
       };
     } finally {
       db.close();

@@ -12,10 +12,10 @@ const S = 'claude-sonnet-4-5';
 const H = 'claude-haiku-4-5';
 
 const SPANS: SpanInput[] = [
-  { trace: 't1', span: 's1', model: S, tenant: 'acme', user: 'u1', route: 'triage', input: 1000, cacheRead: 20000, write5m: 2000, output: 500 },
-  { trace: 't1', span: 's2', model: H, tenant: 'acme', user: 'u1', route: 'triage', input: 3000, output: 1000 },
+  { trace: 't1', span: 's1', model: S, task: 'k1', tier: 'paid', tenant: 'acme', user: 'u1', route: 'triage', input: 1000, cacheRead: 20000, write5m: 2000, output: 500 },
+  { trace: 't1', span: 's2', model: H, task: 'k1', tier: 'paid', tenant: 'acme', user: 'u1', route: 'triage', input: 3000, output: 1000 },
   { trace: 't1', span: 'tool', model: null, tenant: 'acme', user: 'u1', route: 'triage', input: 99999, inference: false },
-  { trace: 't2', span: 's3', model: S, tenant: 'acme', user: 'u2', route: 'triage', input: 10000, write1h: 5000, output: 2000 },
+  { trace: 't2', span: 's3', model: S, task: 'k2', tier: 'paid', effort: 'high', tenant: 'acme', user: 'u2', route: 'triage', input: 10000, write1h: 5000, output: 2000 },
   { trace: 't3', span: 's4', model: H, tenant: 'acme', user: 'u1', route: 'search', input: 500, output: 100 },
   { trace: 't4', span: 's5', model: `${S}-20250929`, tenant: 'globex', user: 'u3', route: 'triage', input: 2000, cacheRead: 8000, output: 1000 },
   { trace: 't5', span: 's6', model: H, tenant: null, route: 'triage', input: 1234, output: 321, start: '2026-10-05 02:00:00' },
@@ -138,6 +138,14 @@ describe('costs by other dimensions', () => {
       'mystery-model-1': 0,
     });
     expect(models.rows.find((r) => r.values[0] === S)?.runs).toBe(3);
+  });
+
+  it('by task, tier, effort and provider (tag-less spend in __unattributed__)', async () => {
+    const rest = r6(TOTAL - cost.s1 - cost.s2 - cost.s3);
+    expect(byValue(await run(['task']))).toEqual({ k1: r6(cost.s1 + cost.s2), k2: cost.s3, __unattributed__: rest });
+    expect(byValue(await run(['tier']))).toEqual({ paid: r6(cost.s1 + cost.s2 + cost.s3), __unattributed__: rest });
+    expect(byValue(await run(['effort']))).toEqual({ high: cost.s3, __unattributed__: r6(TOTAL - cost.s3) });
+    expect(byValue(await run(['provider']))).toEqual({ anthropic: TOTAL });
   });
 
   it('by two dimensions at once, ordered by cost then values', async () => {

@@ -5,6 +5,8 @@ import { keepBestGrain } from '../../src/analysis/anomalies/grains.js';
 import { parseKinds, parseMinUsd } from '../../src/cli/commands/anomalies.js';
 import type { Database } from '../../src/db/database.js';
 import { CostattrError } from '../../src/errors.js';
+import { anomaliesTable } from '../../src/render/anomalies.js';
+import { renderMarkdown } from '../../src/render/md.js';
 import type { SpanRow } from './scenario/generate.js';
 import { scenarioDb } from './scenario/load.js';
 
@@ -57,6 +59,27 @@ describe('tool_loop similarity rule', () => {
     expect(found[0]?.tool).toBe('lookup');
     expect(found[0]?.start).toBe('2026-10-01T00:00:00');
     expect(found[0]?.end).toBe('2026-10-02T00:00:00');
+  });
+
+  test('every detector runs with a non-UTC --timezone; windows are wall-clock days there', async () => {
+    const found = (await detectAnomalies(db, {
+      period: { since: '2026-09-30', until: '2026-10-02', timezone: 'Asia/Tokyo' }, kinds: [], minUsd: 0, thresholds: DEFAULT_THRESHOLDS,
+    })).anomalies;
+    // 10:00 UTC is 19:00 in Tokyo, the same calendar day
+    expect(found.map((f) => [f.kind, f.tenant, f.start])).toEqual([
+      ['tool_loop', 'acme', '2026-10-01T00:00:00'],
+      ['tool_loop', 'beta', '2026-10-01T00:00:00'],
+    ]);
+  });
+});
+
+describe('Markdown output', () => {
+  test('names from the input cannot change the table', () => {
+    const md = renderMarkdown(anomaliesTable({ anomalies: [finding('evil|tenant *x*', 2, { route: '/a_b' })] }));
+    const row = md.split('\n').find((l) => l.startsWith('| warn'));
+    expect(row).toContain('evil\\|tenant \\*x\\*');
+    expect(row).toContain('/a\\_b');
+    expect(row?.split(' | ')).toHaveLength(8);
   });
 });
 

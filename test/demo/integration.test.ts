@@ -1,33 +1,30 @@
-// The key demo test: the generated month through the real ingest, price book, revenue loader and
-// margins must give every tenant the cost the generator computed itself — so it fails if ingest,
-// input-token conventions, tag inheritance, pricing or attribution is wrong.
+// The key demo test: the generated month through the real ingest, price book, revenue loader,
+// margins and invoice reconcile must give every tenant the cost the generator computed itself — so it
+// fails if ingest, input-token conventions, tag inheritance, pricing or attribution is wrong.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tenantMargins, type MarginReport } from '../../src/analysis/margins.js';
+import type { MarginReport } from '../../src/analysis/margins.js';
 import { Database } from '../../src/db/database.js';
 import { DEFAULT_SEED, generateDemo, type GeneratedDemo } from '../../src/demo/generate.js';
 import { demoTables } from '../../src/demo/report.js';
-import { checkAgainstTruth, sameToTheCent } from '../../src/demo/run.js';
+import { analyseDemo, checkAgainstTruth, sameToTheCent, type DemoAnalysis } from '../../src/demo/run.js';
 import { loadRevenueCsv } from '../../src/ingest/revenue/index.js';
-import { ingestSpanFiles } from '../../src/ingest/spans/index.js';
-import { installPriceBook, loadPriceBook } from '../../src/pricebook/index.js';
 import { renderTableModels } from '../../src/render/tables.js';
 import { tempDir } from '../helpers/cli.js';
 
 let dir: string;
 let demo: GeneratedDemo;
 let db: Database;
+let analysis: DemoAnalysis;
 let margins: MarginReport;
 
 beforeAll(async () => {
   dir = tempDir('costattr-demo-int-');
   demo = generateDemo({ seed: DEFAULT_SEED, outDir: dir });
   db = await Database.open();
-  await ingestSpanFiles(db, [demo.spansFile], { namespace: 'acme' });
-  await installPriceBook(db, await loadPriceBook([]));
-  await loadRevenueCsv(db, demo.revenueFile);
-  margins = await tenantMargins(db, { month: '2026-10' });
+  analysis = await analyseDemo(db, demo);
+  margins = analysis.margins;
 }, 300_000);
 
 afterAll(() => {
@@ -44,6 +41,13 @@ describe('demo: ingest + price + attribute against the generator ground truth', 
     expect(margins.unpriced_spans).toBe(0);
     const check = checkAgainstTruth(margins, demo.truth);
     expect(check).toEqual({ tenants: 40, matched: 40, unattributed_matches: true, mismatches: [] });
+  });
+
+  it('reconciles the invoices: untraced spend is the generator\'s untraced traffic, to the cent', () => {
+    expect(analysis.invoice.span_usd).toBeCloseTo(Number(demo.truth.totals.span_cost_usd), 5);
+    expect(analysis.invoice.invoice_usd).toBeCloseTo(Number(demo.truth.totals.invoice_usd), 2);
+    expect(Math.abs(analysis.invoice.untraced_usd - Number(demo.truth.totals.untraced_usd))).toBeLessThan(0.005);
+    expect(analysis.invoice.untraced_matches).toBe(true);
   });
 
   it('counts runs per tenant as traces, and conserves spend: segments + unattributed = portfolio', () => {
@@ -73,7 +77,7 @@ describe('demo: ingest + price + attribute against the generator ground truth', 
   });
 
   it('renders the segment table, the loop tenants and a computed check line', () => {
-    const result = { seed: DEFAULT_SEED, month: '2026-10', dir: undefined, files: [], spans: demo.truth.totals.spans, margins, check: checkAgainstTruth(margins, demo.truth) };
+    const result = { seed: DEFAULT_SEED, month: '2026-10', dir: undefined, files: [], ...analysis };
     const text = renderTableModels(demoTables(result), 'table', { color: false });
     expect(text).toContain('Power users (should upgrade tier)');
     for (const t of demo.truth.tenants.filter((x) => x.segment === 'runaway')) expect(text).toContain(t.tenant);

@@ -1,4 +1,4 @@
-/** `costattr demo`: flags → DemoSpec → runDemo (generate, ingest, price, margins, check) → rendered output. */
+/** `costattr demo`: flags → DemoSpec → runDemo (generate, ingest, price, margins, reconcile, check) → rendered output. */
 import type { Command } from 'commander';
 import { DEFAULT_SEED } from '../../demo/generate.js';
 import { demoJson, demoTables } from '../../demo/report.js';
@@ -40,6 +40,7 @@ export function registerDemo(program: Command): void {
         emit({}, renderTableModels(demoTables(result), format === 'md' ? 'md' : 'table', { color }));
       }
       // a mismatch means attribution disagrees with the ground truth: report it as a failed check
-      if (result.check.matched !== result.check.tenants || !result.check.unattributed_matches) process.exitCode = 1;
+      const c = result.check;
+      if (c.matched !== c.tenants || !c.unattributed_matches || !result.invoice.untraced_matches) process.exitCode = 1;
     });
 }
