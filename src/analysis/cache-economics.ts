@@ -2,7 +2,8 @@
  * Cache economics of the reconciled spans: the cache hit rate (cache-read share of all input
  * tokens), what a naive dashboard would compute (every input token at the list input price, plus
  * output), what the spans really cost, and the difference saved by caching. Priced spans only:
- * an unpriced span has no rates to compare.
+ * an unpriced span has no rates to compare. Scope `reconciled` (reconcile) counts the providers the
+ * invoices cover; `all` (report monthly) every span of the period.
  */
 import type { Database } from '../db/database.js';
 import { num } from '../db/database.js';
@@ -19,15 +20,15 @@ export interface CacheEconomics {
 
 const round6 = (expr: string) => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
 
-export async function cacheEconomics(db: Database, period: Period): Promise<CacheEconomics> {
-  const { ctes, params } = reconcileRelations(period);
+export async function cacheEconomics(db: Database, period: Period, scope: 'reconciled' | 'all' = 'reconciled'): Promise<CacheEconomics> {
+  const { ctes, params, allSpans } = reconcileRelations(period);
   const row = await db.one<{ hit_rate: number | null; naive: string; actual: string; savings: string }>(
     `WITH ${ctes},
      sums AS (
        SELECT sum(cache_read_tokens) AS cache_read, sum(total_input_tokens) AS total_input,
               coalesce(sum(total_input_tokens * rate_input + output_tokens * rate_output) FILTER (WHERE priced), 0) AS naive,
               coalesce(sum(cost_usd) FILTER (WHERE priced), 0) AS actual
-       FROM scoped_spans
+       FROM ${scope === 'all' ? `(${allSpans})` : 'scoped_spans'}
      )
      SELECT CASE WHEN total_input > 0 THEN CAST(cache_read AS DOUBLE) / CAST(total_input AS DOUBLE) END AS hit_rate,
             ${round6('naive')} AS naive, ${round6('actual')} AS actual, ${round6('naive - actual')} AS savings

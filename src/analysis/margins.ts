@@ -113,7 +113,7 @@ const REVENUE_OF_MONTH = `SELECT tenant, revenue_usd FROM revenue WHERE month = 
 const NO_REVENUE = `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd WHERE false`;
 
 /** Without loaded revenue every tenant is `no_revenue` (and a read-only database stays untouched). */
-async function hasRevenueTable(db: Database): Promise<boolean> {
+export async function hasRevenueTable(db: Database): Promise<boolean> {
   const row = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM duckdb_tables() WHERE table_name = 'revenue' AND NOT temporary`);
   return num(row?.n) > 0;
 }

@@ -109,6 +109,11 @@ export async function createSchema(db: Database): Promise<void> {
       conventions    VARCHAR
     );
     CREATE TABLE IF NOT EXISTS spans (${SPAN_COLUMNS});
+    CREATE TABLE IF NOT EXISTS ingest_drops (
+      ingest_id      INTEGER NOT NULL,
+      rule           VARCHAR NOT NULL,
+      records        BIGINT NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS invoice_lines (${INVOICE_LINE_COLUMNS});
   `);
 }

@@ -14,6 +14,13 @@ const SEGMENT_LABEL: Readonly<Record<MarginSegment, string>> = {
   no_revenue: 'No revenue on record',
 };
 
+const DOLLARS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** `$34,139.42` for the sentences under the tables. */
+function dollars(value: number): string {
+  return `$${DOLLARS.format(value)}`;
+}
+
 function usd(value: string): number {
   return Number(Number(value).toFixed(6));
 }
@@ -34,14 +41,20 @@ function unattributedLine(result: DemoResult): string {
   const m = result.margins;
   const share = Number(m.portfolio.cost_usd) > 0 ? Number(m.unattributed_usd) / Number(m.portfolio.cost_usd) : 0;
   const matches = result.check.unattributed_matches ? 'matches ground truth' : 'DOES NOT match ground truth';
-  return `unattributed spend (runs without acme.tenant_id): $${Number(m.unattributed_usd).toFixed(2)} (${(share * 100).toFixed(2)}% of spend; ${matches})`;
+  return `unattributed spend (runs without acme.tenant_id): ${dollars(Number(m.unattributed_usd))} (${(share * 100).toFixed(2)}% of spend; ${matches})`;
 }
 
 function invoiceLine(result: DemoResult): string {
   const i = result.invoice;
   const share = i.invoice_usd > 0 ? i.untraced_usd / i.invoice_usd : 0;
-  const matches = i.untraced_matches ? 'matches ground truth' : `DOES NOT match ground truth $${Number(i.truth_untraced_usd).toFixed(2)}`;
-  return `invoices $${i.invoice_usd.toFixed(2)} vs spans $${i.span_usd.toFixed(2)}: untraced spend $${i.untraced_usd.toFixed(2)} (${(share * 100).toFixed(2)}% of the invoice; ${matches})`;
+  const matches = i.untraced_matches ? 'matches ground truth' : `DOES NOT match ground truth ${dollars(Number(i.truth_untraced_usd))}`;
+  return `invoices ${dollars(i.invoice_usd)} vs spans ${dollars(i.span_usd)}: untraced spend ${dollars(i.untraced_usd)} (${(share * 100).toFixed(2)}% of the invoice; ${matches})`;
+}
+
+function anomaliesLine(result: DemoResult): string {
+  if (result.anomalies.length === 0) return 'anomalies: none';
+  const parts = result.anomalies.map((a) => `${a.kind} ×${a.findings} (${a.tenants.join(', ') || 'no tenant'})`);
+  return `anomalies (costattr anomalies): ${parts.join('; ')}`;
 }
 
 export function demoTables(result: DemoResult): TableModel[] {
@@ -89,6 +102,7 @@ export function demoTables(result: DemoResult): TableModel[] {
     notes: [
       unattributedLine(result),
       invoiceLine(result),
+      anomaliesLine(result),
       ...(m.unpriced_spans > 0 ? [`${m.unpriced_spans} spans could not be priced: spend is a lower bound`] : []),
       checkLine(result),
       ...(result.dir ? [`files kept in ${result.dir}`] : []),
@@ -112,6 +126,7 @@ export function demoJson(result: DemoResult): unknown {
       untraced_matches: result.invoice.untraced_matches,
     },
     unpriced_spans: m.unpriced_spans,
+    anomalies: result.anomalies,
     loop_tenants: loopTenants(result).map((t) => ({
       tenant: t.tenant,
       loop_traces: t.loop_traces,

@@ -1,14 +1,15 @@
 /**
  * `costattr demo` end to end: generate the worked example, ingest its spans and provider invoices
  * through the real ingest into an in-memory database, install the built-in price book, load the
- * revenue CSV, compute per-tenant margins and segments, reconcile spans against the invoices, and
- * check every tenant's cost (and the untraced spend) against the generator's own ground truth
- * (computed independently, at its own list prices).
+ * revenue CSV, compute per-tenant margins and segments, reconcile spans against the invoices, run
+ * the anomaly detectors, and check every tenant's cost (and the untraced spend) against the
+ * generator's own ground truth (computed independently, at its own list prices).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '../db/database.js';
+import { DEFAULT_THRESHOLDS, detectAnomalies, type Anomaly, type AnomalyKind } from '../analysis/anomalies/index.js';
 import { tenantMargins, type MarginReport } from '../analysis/margins.js';
 import { parsePeriod } from '../analysis/period.js';
 import { reconcile } from '../analysis/reconcile.js';
@@ -87,23 +88,45 @@ export function checkAgainstTruth(margins: MarginReport, truth: DemoTruth): Trut
   };
 }
 
+/** Findings of one anomaly kind: how many, about which tenants. */
+export interface AnomalyTally {
+  kind: AnomalyKind;
+  findings: number;
+  tenants: string[];
+}
+
 export interface DemoAnalysis {
   spans: number;
   margins: MarginReport;
   invoice: InvoiceCheck;
+  anomalies: AnomalyTally[];
   check: TruthCheck;
 }
 
-/** Everything after generation, on an open database: ingest, price, revenue, margins, reconcile, check. */
+/** Findings per kind (in the detector's order), with the tenants they name. */
+function tallyAnomalies(found: readonly Anomaly[]): AnomalyTally[] {
+  const byKind = new Map<AnomalyKind, { findings: number; tenants: Set<string> }>();
+  for (const a of found) {
+    const tally = byKind.get(a.kind) ?? { findings: 0, tenants: new Set<string>() };
+    tally.findings += 1;
+    if (a.tenant !== null) tally.tenants.add(a.tenant);
+    byKind.set(a.kind, tally);
+  }
+  return [...byKind].map(([kind, t]) => ({ kind, findings: t.findings, tenants: [...t.tenants].sort() }));
+}
+
+/** Everything after generation, on an open database: ingest, price, revenue, margins, reconcile, anomalies, check. */
 export async function analyseDemo(db: Database, generated: GeneratedDemo, notify: (message: string) => void = () => undefined): Promise<DemoAnalysis> {
   const report = await ingestSpanFiles(db, [generated.spansFile], { namespace: NAMESPACE });
   notify(`ingested ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
   await installPriceBook(db, await loadPriceBook([]));
   await loadRevenueCsv(db, generated.revenueFile);
   await ingestInvoiceFiles(db, generated.invoiceFiles);
+  const period = parsePeriod({ month: DEMO_MONTH, timezone: 'UTC' });
   const margins = await tenantMargins(db, { month: DEMO_MONTH });
-  const reconciled = await reconcile(db, { period: parsePeriod({ month: DEMO_MONTH, timezone: 'UTC' }) });
+  const reconciled = await reconcile(db, { period });
   const untraced = reconciled.report.untraced_usd;
+  const found = await detectAnomalies(db, { period, kinds: [], minUsd: 0, thresholds: DEFAULT_THRESHOLDS });
   return {
     spans: report.loaded,
     margins,
@@ -114,6 +137,7 @@ export async function analyseDemo(db: Database, generated: GeneratedDemo, notify
       truth_untraced_usd: generated.truth.totals.untraced_usd,
       untraced_matches: sameToTheCent(untraced.toFixed(6), generated.truth.totals.untraced_usd),
     },
+    anomalies: tallyAnomalies(found.anomalies),
     check: checkAgainstTruth(margins, generated.truth),
   };
 }

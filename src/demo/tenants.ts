@@ -27,7 +27,7 @@ const SPEND_RATIO: Readonly<Record<DemoSegment, [number, number]>> = {
 };
 
 const TENANT_NAMES = [
-  'acme-logistics', 'brightlane', 'cobalt-legal', 'driftwood-media', 'ember-health', 'fjord-capital',
+  'aster-logistics', 'brightlane', 'cobalt-legal', 'driftwood-media', 'ember-health', 'fjord-capital',
   'granite-works', 'harbor-dental', 'ironclad-security', 'juniper-realty', 'kestrel-travel', 'lumen-energy',
   'maple-insurance', 'northwind-foods', 'orchid-retail', 'pinnacle-hr', 'quarry-analytics', 'redwood-clinic',
   'summit-freight', 'tidal-marine', 'umber-architects', 'vantage-partners', 'willow-schools', 'xenon-labs',

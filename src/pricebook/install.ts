@@ -86,12 +86,13 @@ const TOTAL_INPUT = '(s.input_tokens + s.cache_read_tokens + s.cache_write_5m_to
  * as input-size bands [band_from, band_to) that cover every total input from 0: the rows in effect
  * that day, plus a rate-less band below the lowest threshold (or for the whole range when nothing
  * prices the key). Each span then matches exactly one band in a single equality + range hash join.
+ * `source` is `spans` or any relation with its columns (what-if repricing passes spans with a
+ * swapped model, another price date or tier); extra columns pass through.
  */
-const PRICED_SPANS_VIEW = `
-CREATE OR REPLACE TEMP VIEW priced_spans AS
+const priceBandsSelect = (source: string): string => `
 WITH price_keys AS (
   SELECT k.served_key, k.price_date, k.service_tier, coalesce(exact.model, stripped.model) AS canonical_model
-  FROM (SELECT DISTINCT ${MODEL_KEY} AS served_key, ${DATE_KEY} AS price_date, s.service_tier FROM spans s WHERE s.is_inference) k
+  FROM (SELECT DISTINCT ${MODEL_KEY} AS served_key, ${DATE_KEY} AS price_date, s.service_tier FROM ${source} s WHERE s.is_inference) k
   LEFT JOIN model_aliases exact ON exact.alias = lower(k.served_key)
   LEFT JOIN model_aliases stripped ON stripped.alias = ${STRIPPED_MODEL}
 ),
@@ -124,6 +125,9 @@ bands AS (
   FROM key_facts
   WHERE coalesce(lowest_threshold, 1) > 0
 )
+SELECT * FROM bands`;
+
+export const pricedSpansSelect = (source: string): string => `
 SELECT s.*,
        ${TOTAL_INPUT} AS total_input_tokens,
        CASE WHEN b.input IS NOT NULL THEN b.canonical_model ELSE coalesce(s.response_model, s.request_model) END AS model,
@@ -136,8 +140,11 @@ SELECT s.*,
        ${TOKEN_CLASSES.map((cls) => `b.${cls} AS rate_${cls}`).join(', ')},
        ${TOKEN_CLASSES.map((cls) => `${costOf(cls)} AS cost_${cls}`).join(',\n       ')},
        CAST(${TOKEN_CLASSES.map(costOf).join(' + ')} AS ${RATE}) AS cost_usd
-FROM spans s
-LEFT JOIN bands b ON b.served_key = ${MODEL_KEY} AND b.price_date = ${DATE_KEY} AND b.service_tier = s.service_tier
+FROM ${source} s
+LEFT JOIN (${priceBandsSelect(source)}) b
+  ON b.served_key = ${MODEL_KEY} AND b.price_date = ${DATE_KEY} AND b.service_tier = s.service_tier
                  AND ${TOTAL_INPUT} >= b.band_from AND ${TOTAL_INPUT} < b.band_to
 WHERE s.is_inference
 `;
+
+const PRICED_SPANS_VIEW = `CREATE OR REPLACE TEMP VIEW priced_spans AS ${pricedSpansSelect('spans')}`;

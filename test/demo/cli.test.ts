@@ -14,6 +14,7 @@ interface DemoJson {
   portfolio: { revenue_usd: number; cost_usd: number; margin_pct: number };
   unattributed_usd: number;
   loop_tenants: Array<{ tenant: string; loop_traces: number; cost_usd: number }>;
+  anomalies: Array<{ kind: string; findings: number; tenants: string[] }>;
   check: { tenants: number; matched: number; unattributed_matches: boolean };
 }
 
@@ -29,6 +30,7 @@ describe('costattr demo', () => {
     const runaway = truth.tenants.filter((t) => t.segment === 'runaway').map((t) => t.tenant).sort();
     expect(runaway).toHaveLength(2);
     expect(demo.loop_tenants.map((t) => t.tenant).sort()).toEqual(runaway);
+    expect(demo.anomalies.find((a) => a.kind === 'tool_loop')?.tenants).toEqual(runaway);
 
     for (const segment of ['healthy', 'power_user', 'runaway'] as const) {
       const members = truth.tenants.filter((t) => t.segment === segment);

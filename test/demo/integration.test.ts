@@ -50,6 +50,13 @@ describe('demo: ingest + price + attribute against the generator ground truth', 
     expect(analysis.invoice.untraced_matches).toBe(true);
   });
 
+  it('has the anomaly detector find tool loops in exactly the runaway tenants', () => {
+    const runaway = demo.truth.tenants.filter((t) => t.segment === 'runaway').map((t) => t.tenant).sort();
+    const loops = analysis.anomalies.find((a) => a.kind === 'tool_loop');
+    expect(loops?.tenants).toEqual(runaway);
+    expect(loops?.findings).toBeGreaterThan(0);
+  });
+
   it('counts runs per tenant as traces, and conserves spend: segments + unattributed = portfolio', () => {
     for (const t of demo.truth.tenants) expect(margins.tenants.find((m) => m.tenant === t.tenant)?.runs, t.tenant).toBe(t.runs);
     const segmentMicro = margins.segments.reduce((s, seg) => s + BigInt(seg.cost_usd.replace('.', '')), 0n);

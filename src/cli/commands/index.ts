@@ -10,6 +10,7 @@ import { registerPricing } from './pricing.js';
 import { registerReconcile } from './reconcile.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerSql } from './sql.js';
+import { registerReport } from './report.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerIngest,
@@ -22,4 +23,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerSnapshot,
   registerDiff,
   registerDemo,
+  registerReport,
 ];

@@ -5,8 +5,9 @@ import { CostattrError } from '../../errors.js';
 import { ingestSpanFiles, parseColumnMapping, readMappingFile, type IngestReport, type SpanIngestOptions } from '../../ingest/spans/index.js';
 import type { ConventionOverride, SpanFormatOption } from '../../ingest/spans/types.js';
 import { note } from '../common.js';
+import { addInvoiceOptions, loadInvoiceInputs, type InvoiceInputOptions } from '../invoice-inputs.js';
 
-interface IngestOptions {
+interface IngestOptions extends InvoiceInputOptions {
   db: string;
   namespace?: string;
   convention?: string;
@@ -54,10 +55,10 @@ function progressReporter(opts: IngestOptions): SpanIngestOptions['onProgress'] 
 }
 
 export function registerIngest(program: Command): void {
-  program
+  const cmd = program
     .command('ingest')
-    .description('load span exports (OTLP/JSON, flat JSONL/CSV/Parquet) into a database; idempotent')
-    .argument('<files...>', 'span files or directories')
+    .description('load span exports (OTLP/JSON, flat JSONL/CSV/Parquet), invoices and revenue into a database; idempotent')
+    .argument('[files...]', 'span files or directories')
     .requiredOption('--db <file>', 'database file to load into (created when missing)')
     .option('--namespace <ns>', 'custom attribute namespace for tenant/user/task/route tags (detected when unique)')
     .option('--convention <rule>', `input-token convention: ${CONVENTIONS.join('|')}`, 'auto')
@@ -66,33 +67,38 @@ export function registerIngest(program: Command): void {
     .option('--map <pairs>', 'flat tables: canonical=source column pairs, comma separated')
     .option('--map-file <file>', 'flat tables: JSON object of canonical → source column')
     .option('--json', 'print the ingest report as JSON on stdout')
-    .option('--quiet', 'no progress or summary on stderr')
-    .action(async (files: string[], opts: IngestOptions) => {
-      const mapping = {
-        ...(opts.mapFile ? readMappingFile(opts.mapFile) : {}),
-        ...(opts.map ? parseColumnMapping(opts.map) : {}),
-      };
-      const spec: SpanIngestOptions = {
-        namespace: opts.namespace,
-        convention: oneOf('--convention', opts.convention, CONVENTIONS),
-        skipInvalid: opts.skipInvalid === true,
-        format: oneOf('--format', opts.format, INPUT_FORMATS),
-        mapping,
-        onProgress: progressReporter(opts),
-      };
-      const db = await Database.open({ path: opts.db });
-      let report: IngestReport;
-      try {
-        report = await ingestSpanFiles(db, files, spec);
-      } finally {
-        db.close();
-      }
-      if (spec.onProgress) process.stderr.write('\n');
-      for (const p of report.problems) {
-        const where = p.line !== undefined ? `:${p.line}` : p.row !== undefined ? ` row ${p.row}` : '';
-        note(opts, `skipped ${p.file}${where}:${p.field ? ` field ${p.field}:` : ''} ${p.message}`);
-      }
-      note(opts, ingestSummary(report));
-      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    });
+    .option('--quiet', 'no progress or summary on stderr');
+  addInvoiceOptions(cmd).action(async (files: string[], opts: IngestOptions) => {
+    if (files.length === 0 && !opts.invoice?.length && !opts.revenue) {
+      throw new CostattrError('BAD_USAGE', 'nothing to ingest: give span files, --invoice FILE… or --revenue FILE');
+    }
+    const mapping = {
+      ...(opts.mapFile ? readMappingFile(opts.mapFile) : {}),
+      ...(opts.map ? parseColumnMapping(opts.map) : {}),
+    };
+    const spec: SpanIngestOptions = {
+      namespace: opts.namespace,
+      convention: oneOf('--convention', opts.convention, CONVENTIONS),
+      skipInvalid: opts.skipInvalid === true,
+      format: oneOf('--format', opts.format, INPUT_FORMATS),
+      mapping,
+      onProgress: progressReporter(opts),
+    };
+    const db = await Database.open({ path: opts.db });
+    let report: IngestReport | undefined;
+    try {
+      if (files.length > 0) report = await ingestSpanFiles(db, files, spec);
+      await loadInvoiceInputs(db, opts);
+    } finally {
+      db.close();
+    }
+    if (!report) return;
+    if (spec.onProgress) process.stderr.write('\n');
+    for (const p of report.problems) {
+      const where = p.line !== undefined ? `:${p.line}` : p.row !== undefined ? ` row ${p.row}` : '';
+      note(opts, `skipped ${p.file}${where}:${p.field ? ` field ${p.field}:` : ''} ${p.message}`);
+    }
+    note(opts, ingestSummary(report));
+    if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  });
 }

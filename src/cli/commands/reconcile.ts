@@ -3,27 +3,15 @@
  * rendered close. Exit 1 (after printing) when --tolerance is given and the unexplained variance
  * is over it.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { reconcile } from '../../analysis/reconcile.js';
-import type { Database } from '../../db/database.js';
 import { CostattrError } from '../../errors.js';
-import { ingestInvoiceFiles } from '../../ingest/invoices/index.js';
-import { loadRevenueCsv } from '../../ingest/revenue/index.js';
 import { wantsColor } from '../../render/color.js';
 import { renderJson } from '../../render/json.js';
 import { linesTable, reconcileTables } from '../../render/reconcile.js';
 import { renderTableModels, type TableFormat } from '../../render/tables.js';
 import { addInputOptions, emit, formatOf, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
-
-export interface InvoiceInputOptions {
-  invoice?: string[];
-  provider?: string;
-  invoiceMap?: string;
-  skipInvalid?: boolean;
-  revenue?: string;
-  quiet?: boolean;
-}
+import { addInvoiceOptions, loadInvoiceInputs, type InvoiceInputOptions } from '../invoice-inputs.js';
 
 interface ReconcileOptions extends InputOptions, InvoiceInputOptions {
   tolerance?: string;
@@ -39,45 +27,14 @@ export function parseTolerance(value: string | undefined): number | undefined {
   return n;
 }
 
-/** A generic-CSV column mapping file: `{"day": "Date", "amount_usd": "Cost", …}`. */
-export function readInvoiceMapping(path: string | undefined): Record<string, string> | undefined {
-  if (path === undefined) return undefined;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new CostattrError('BAD_INPUT', `${path}: cannot read the invoice mapping: ${(err as Error).message}`, { cause: err });
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !Object.values(doc).every((v) => typeof v === 'string')) {
-    throw new CostattrError('BAD_INPUT', `${path}: expected an object {"canonical column": "source column", …}`);
-  }
-  return doc as Record<string, string>;
-}
-
-/** Load `--invoice` files and `--revenue` into the analysis database (after the spans). */
-export async function loadInvoiceInputs(db: Database, opts: InvoiceInputOptions): Promise<void> {
-  if (opts.invoice && opts.invoice.length > 0) {
-    const report = await ingestInvoiceFiles(db, opts.invoice, {
-      provider: opts.provider, skipInvalid: opts.skipInvalid, mapping: readInvoiceMapping(opts.invoiceMap),
-    });
-    note(opts, `loaded ${report.loaded} invoice lines from ${report.files.length} file(s) (${report.replaced} replaced, ${report.rejected} rejected rows)`);
-    for (const problem of report.problems) note(opts, `skipped ${problem.file} row ${problem.row}: field ${problem.field}: ${problem.message}`);
-  }
-  if (opts.revenue) await loadRevenueCsv(db, opts.revenue);
-}
-
 export function registerReconcile(program: Command): void {
   const cmd = program
     .command('reconcile')
     .description('spans vs invoices: variance explained by cause, untraced and unattributed spend, margins, cache economics')
-    .option('--invoice <files...>', 'invoice or usage exports (Anthropic, OpenAI, FOCUS, mapped CSV)')
-    .option('--provider <name>', 'the provider of the invoice files, when their header does not say')
-    .option('--invoice-map <file>', 'JSON column mapping for a generic invoice CSV')
     .option('--skip-invalid', 'skip invoice rows that cannot be read, and report them')
-    .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd)')
     .option('--tolerance <pct>', 'exit 1 when the unexplained variance exceeds this share of the invoice, e.g. 2%')
     .option('--detail', 'also show every line and tenant (table/md)');
-  addInputOptions(cmd).action(async (opts: ReconcileOptions) => {
+  addInvoiceOptions(addInputOptions(cmd)).action(async (opts: ReconcileOptions) => {
     const format = formatOf(opts, ['table', 'json', 'csv', 'md']) as TableFormat | 'json';
     const tolerance = parseTolerance(opts.tolerance);
     const period = periodOf(opts);

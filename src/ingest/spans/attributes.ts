@@ -1,7 +1,8 @@
 /**
  * Which OTLP attribute feeds which raw column, with the spellings real instrumentations emit
  * (current semconv first, then the older names: gen_ai.system, prompt/completion tokens, the
- * underscore cache spellings of OpenLLMetry, the guide's cached_read/cached_write tokens).
+ * underscore cache spellings of OpenLLMetry, the guide's cached_read/cached_write tokens, and
+ * OpenInference's `llm.*` names, whose prompt count includes its cache details).
  * A lower rank wins when a span carries several spellings of the same thing.
  */
 import type { RawColumn } from './raw-table.js';
@@ -13,10 +14,10 @@ export interface AttributeTarget {
 
 const SPELLINGS: ReadonlyArray<readonly [RawColumn, readonly string[]]> = [
   ['operation', ['gen_ai.operation.name']],
-  ['request_type', ['llm.request.type']],
-  ['provider', ['gen_ai.provider.name', 'gen_ai.system']],
+  ['request_type', ['llm.request.type', 'openinference.span.kind']],
+  ['provider', ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system']],
   ['request_model', ['gen_ai.request.model']],
-  ['response_model', ['gen_ai.response.model']],
+  ['response_model', ['gen_ai.response.model', 'llm.model_name']],
   [
     'service_tier',
     [
@@ -28,8 +29,8 @@ const SPELLINGS: ReadonlyArray<readonly [RawColumn, readonly string[]]> = [
       'gen_ai.request.service_tier',
     ],
   ],
-  ['input_tokens', ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens']],
-  ['output_tokens', ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens']],
+  ['input_tokens', ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt']],
+  ['output_tokens', ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion']],
   [
     'cache_read_tokens',
     [
@@ -37,6 +38,7 @@ const SPELLINGS: ReadonlyArray<readonly [RawColumn, readonly string[]]> = [
       'gen_ai.usage.cache_read_input_tokens',
       'gen_ai.usage.cached_read_tokens',
       'gen_ai.usage.input_tokens.cached',
+      'llm.token_count.prompt_details.cache_read',
     ],
   ],
   [
@@ -47,6 +49,7 @@ const SPELLINGS: ReadonlyArray<readonly [RawColumn, readonly string[]]> = [
       'gen_ai.usage.cache_creation_input_tokens',
       'gen_ai.usage.cache_write_input_tokens',
       'gen_ai.usage.cached_write_tokens',
+      'llm.token_count.prompt_details.cache_write',
     ],
   ],
   [
@@ -67,7 +70,12 @@ const SPELLINGS: ReadonlyArray<readonly [RawColumn, readonly string[]]> = [
   ],
   [
     'reasoning_tokens',
-    ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens'],
+    [
+      'gen_ai.usage.reasoning.output_tokens',
+      'gen_ai.usage.reasoning_tokens',
+      'llm.usage.reasoning_tokens',
+      'llm.token_count.completion_details.reasoning',
+    ],
   ],
   ['tool_name', ['gen_ai.tool.name']],
   ['tool_arguments', ['gen_ai.tool.call.arguments']],

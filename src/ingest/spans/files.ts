@@ -1,17 +1,22 @@
 /**
  * Which files an ingest reads: paths may be files or directories (recursed, picking the span file
  * extensions), each with its format, from the extension and, for JSON, a sniff of the first bytes
- * (an OTLP request has `resourceSpans`; anything else is a flat JSON Lines table).
+ * (an OTLP request has `resourceSpans`; a source of src/ingest/sources is recognised by its own
+ * fields; anything else is a flat JSON Lines table). Claude Code session logs found under one path
+ * become one entry (a tree read in one scan).
  */
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { CostattrError } from '../../errors.js';
-import type { SpanFileFormat, SpanFormatOption } from './types.js';
+import { detectSourceFormat } from '../sources/detect.js';
+import type { SourceFormat, SpanFileFormat, SpanFormatOption } from './types.js';
 
 export interface SpanFile {
   path: string;
-  format: SpanFileFormat;
+  format: SpanFileFormat | SourceFormat;
+  /** The files behind a tree entry (Claude Code logs); absent for a single file. */
+  files?: string[];
 }
 
 const EXTENSIONS = ['.jsonl', '.json', '.jsonl.gz', '.json.gz', '.ndjson', '.csv', '.parquet'];
@@ -50,11 +55,21 @@ function sniff(path: string): string {
   }
 }
 
-function detectFormat(path: string): SpanFileFormat {
+function detectFormat(path: string): SpanFileFormat | SourceFormat {
   const lower = path.toLowerCase();
-  if (lower.endsWith('.csv')) return 'csv';
   if (lower.endsWith('.parquet')) return 'parquet';
-  return /"resource_?[sS]pans"/.test(sniff(path)) ? 'otlp' : 'jsonl';
+  const head = sniff(path);
+  const source = detectSourceFormat(path, head);
+  if (source) return source;
+  if (lower.endsWith('.csv')) return 'csv';
+  return /"resource_?[sS]pans"/.test(head) ? 'otlp' : 'jsonl';
+}
+
+/** Claude Code files found under one argument are read together, as one tree entry named by the argument. */
+function groupClaudeCode(arg: string, files: SpanFile[]): SpanFile[] {
+  const logs = files.filter((f) => f.format === 'claude-code').map((f) => f.path);
+  if (logs.length === 0) return files;
+  return [{ path: arg, format: 'claude-code', files: logs }, ...files.filter((f) => f.format !== 'claude-code')];
 }
 
 export function expandSpanPaths(paths: readonly string[], format: SpanFormatOption = 'auto'): SpanFile[] {
@@ -66,9 +81,8 @@ export function expandSpanPaths(paths: readonly string[], format: SpanFormatOpti
     } catch {
       throw new CostattrError('BAD_INPUT', `${path}: no such file or directory`);
     }
-    for (const file of isDir ? listDirectory(path) : [path]) {
-      files.push({ path: file, format: format === 'auto' ? detectFormat(file) : format });
-    }
+    const found = (isDir ? listDirectory(path) : [path]).map((file): SpanFile => ({ path: file, format: format === 'auto' ? detectFormat(file) : format }));
+    files.push(...groupClaudeCode(path, found));
   }
   return files;
 }

@@ -1,5 +1,5 @@
 /**
- * Span ingest: files (OTLP/JSON, flat JSONL/CSV/Parquet) → raw table → validation → normalised
+ * Span ingest: files (OTLP/JSON, flat JSONL/CSV/Parquet, the sources of src/ingest/sources) → raw table → validation → normalised
  * staging → one transaction that dedupes, writes `ingests`, inserts spans and resolves tags.
  * A bad record stops the ingest (the database is untouched) unless `skipInvalid` is set, in
  * which case it is left out and reported.
@@ -7,6 +7,7 @@
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { badInput } from '../../errors.js';
+import { isSourceFormat, loadSourceFile, type SourceLoad } from '../sources/index.js';
 import { expandSpanPaths, type SpanFile } from './files.js';
 import { loadFlatFile } from './flat-load.js';
 import { commitIngest, dropMergeTables, selectFreshSpans } from './merge.js';
@@ -15,6 +16,7 @@ import { createNormaliseMacros, dropInvalidStagedRows, normaliseIntoStaging, STA
 import { loadOtlpFile } from './otlp-load.js';
 import { defaultWorkerCount, OtlpParsePool } from './otlp-pool.js';
 import { RawAppender } from './raw-appender.js';
+import { createCodedTables, dropCodedTables } from './raw-coded.js';
 import { createRawTable, RAW_TABLE } from './raw-table.js';
 import type { IngestProblem, IngestReport, SpanIngestOptions } from './types.js';
 
@@ -25,6 +27,7 @@ interface LoadedFiles {
   records: number[];
   problems: Array<IngestProblem & { fileIdx: number }>;
   candidates: Set<string>;
+  sources: Map<number, SourceLoad>;
 }
 
 function position(file: SpanFile, at: number): { line?: number; row?: number } {
@@ -32,7 +35,7 @@ function position(file: SpanFile, at: number): { line?: number; row?: number } {
 }
 
 async function loadAll(db: Database, files: SpanFile[], options: SpanIngestOptions): Promise<LoadedFiles> {
-  const loaded: LoadedFiles = { records: files.map(() => 0), problems: [], candidates: new Set() };
+  const loaded: LoadedFiles = { records: files.map(() => 0), problems: [], candidates: new Set(), sources: new Map() };
   const appender = await RawAppender.open(db);
   const workers = options.workers ?? defaultWorkerCount();
   let pool: OtlpParsePool | undefined;
@@ -53,6 +56,14 @@ async function loadAll(db: Database, files: SpanFile[], options: SpanIngestOptio
         loaded.records[idx] = result.records;
         for (const p of result.problems) loaded.problems.push({ fileIdx: idx, file: file.path, line: p.line, field: p.field, message: p.message });
         for (const ns of result.candidates) loaded.candidates.add(ns);
+      } else if (isSourceFormat(file.format)) {
+        appender.flush();
+        const source = await loadSourceFile(db, { ...file, format: file.format }, idx, appender.nextRowId, options);
+        appender.skip(source.rows + 1);
+        loaded.records[idx] = source.records;
+        loaded.sources.set(idx, source);
+        total += source.records;
+        options.onProgress?.({ file: file.path, records: total });
       } else {
         appender.flush();
         const ridBase = appender.nextRowId;
@@ -71,6 +82,7 @@ async function loadAll(db: Database, files: SpanFile[], options: SpanIngestOptio
 }
 
 async function dropWorkTables(db: Database): Promise<void> {
+  await dropCodedTables(db);
   for (const t of [RAW_TABLE, STAGE_TABLE]) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
   await dropMergeTables(db);
 }
@@ -78,11 +90,13 @@ async function dropWorkTables(db: Database): Promise<void> {
 export async function ingestSpanFiles(db: Database, paths: string[], options: SpanIngestOptions = {}): Promise<IngestReport> {
   const files = expandSpanPaths(paths, options.format ?? 'auto');
   await createRawTable(db);
+  await createCodedTables(db);
   try {
     await createNormaliseMacros(db);
     const loaded = await loadAll(db, files, options);
     const namespace = resolveNamespace(options.namespace, loaded.candidates);
     await normaliseIntoStaging(db, options.convention ?? 'auto', namespace);
+    await dropCodedTables(db);
     await db.exec(`DROP TABLE ${quoteIdent(RAW_TABLE)}`);
 
     const invalid = await stagedProblems(db);
@@ -98,7 +112,7 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
       throw badInput(first.file, { line: first.line, row: first.row }, first.field, first.message);
     }
     if (invalid.length > 0) await dropInvalidStagedRows(db);
-    const rejected = files.map((_, idx) => problems.filter((p) => p.fileIdx === idx).length);
+    const rejected = files.map((_, idx) => problems.filter((p) => p.fileIdx === idx).length + (loaded.sources.get(idx)?.rejected ?? 0));
 
     const counts = await selectFreshSpans(db);
     const specs = files.map((file, idx) => ({
@@ -106,21 +120,26 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
       format: file.format,
       recordsRead: loaded.records[idx] ?? 0,
       rejected: rejected[idx] ?? 0,
+      dropped: loaded.sources.get(idx)?.dropped,
+      duplicateRules: loaded.sources.get(idx)?.duplicateRules,
     }));
     const ids = await commitIngest(db, specs, counts, namespace);
 
     const report: IngestReport = {
       files: files.map((file, idx) => {
         const c = counts.get(idx) ?? { staged: 0, fresh: 0, conventions: {} };
+        const source = loaded.sources.get(idx);
+        const sourceDuplicates = (source?.duplicateRules ?? []).reduce((n, rule) => n + (source?.dropped[rule] ?? 0), 0);
         return {
           path: file.path,
           format: file.format,
           ingestId: ids[idx] ?? 0,
           recordsRead: loaded.records[idx] ?? 0,
           loaded: c.fresh,
-          duplicates: c.staged - c.fresh,
+          duplicates: c.staged - c.fresh + sourceDuplicates,
           rejected: rejected[idx] ?? 0,
           conventions: c.conventions,
+          ...(source ? { dropped: source.dropped } : {}),
         };
       }),
       recordsRead: 0,

@@ -1,12 +1,14 @@
 /**
  * The transactional end of an ingest: dedupe staging (DISTINCT ON within it, anti-join against
  * `spans`), write one `ingests` row per file, insert the new spans with their resolved tags, and
- * re-resolve the tags of existing spans in every trace this ingest touched. All of it commits
- * together or not at all.
+ * re-resolve the tags of existing spans in every trace this ingest touched, record what each file
+ * dropped by which rule (`ingest_drops`), and count a model call reported by several sources once
+ * (src/ingest/sources/response-merge.ts). All of it commits together or not at all.
  */
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, TAG_FIELDS } from '../../db/schema.js';
+import { mergeByResponseId } from '../sources/response-merge.js';
 import { STAGE_TABLE } from './normalise.js';
 
 const FRESH_TABLE = 'costattr_span_fresh';
@@ -26,7 +28,13 @@ export interface IngestRowSpec {
   format: string;
   recordsRead: number;
   rejected: number;
+  /** Records the source dropped before staging, by rule (src/ingest/sources); duplicate rules count as duplicates. */
+  dropped?: Readonly<Record<string, number>>;
+  duplicateRules?: readonly string[];
 }
+
+/** The rule name of the (trace id, span id) dedupe, in `ingest_drops`. */
+export const SPAN_ID_RULE = 'span_id';
 
 /** Select the spans this ingest adds (first copy of each id, not already stored); counts per file. */
 export async function selectFreshSpans(db: Database): Promise<Map<number, FileCounts>> {
@@ -89,6 +97,8 @@ export async function commitIngest(db: Database, files: readonly IngestRowSpec[]
       const row = await db.one<{ id: number }>(`SELECT nextval('ingest_seq')::INTEGER AS id`);
       const id = Number(row?.id);
       ids.push(id);
+      const drops: Record<string, number> = { ...file.dropped, [SPAN_ID_RULE]: c.staged - c.fresh };
+      const sourceDuplicates = (file.duplicateRules ?? []).reduce((sum, rule) => sum + (drops[rule] ?? 0), 0);
       await db.exec(
         `INSERT INTO ingests VALUES ($id, $path, $format, now()::TIMESTAMP, $read, $loaded, $duplicates, $rejected, $namespace, $conventions)`,
         {
@@ -97,12 +107,15 @@ export async function commitIngest(db: Database, files: readonly IngestRowSpec[]
           format: file.format,
           read: file.recordsRead,
           loaded: c.fresh,
-          duplicates: c.staged - c.fresh,
+          duplicates: c.staged - c.fresh + sourceDuplicates,
           rejected: file.rejected,
           namespace,
           conventions: JSON.stringify(c.conventions),
         },
       );
+      for (const [rule, records] of Object.entries(drops)) {
+        if (records > 0) await db.exec(`INSERT INTO ingest_drops VALUES ($id, $rule, $records)`, { id, rule, records });
+      }
     }
     await resolveTags(db);
     const insertCols = SPAN_COLUMN_NAMES.map((c) => {
@@ -119,6 +132,7 @@ export async function commitIngest(db: Database, files: readonly IngestRowSpec[]
       UPDATE spans SET ${TAG_FIELDS.map((f) => `${quoteIdent(f)} = r.${quoteIdent(f)}`).join(', ')}
       FROM ${RESOLVED_TABLE} r
       WHERE spans.trace_id = r.trace_id AND spans.span_id = r.span_id AND (${changed})`);
+    await mergeByResponseId(db, ids);
     return ids;
   });
 }

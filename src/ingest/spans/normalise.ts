@@ -9,8 +9,9 @@ import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, stagingTableDdl } from '../../db/schema.js';
 import { namespacedColumns } from './namespace.js';
-import { RAW_TABLE, RAW_TEXT_COLUMNS, RAW_TOKEN_COLUMNS } from './raw-table.js';
-import type { ConventionOverride } from './types.js';
+import { RAW_VIEW } from './raw-coded.js';
+import { RAW_TEXT_COLUMNS, RAW_TOKEN_COLUMNS } from './raw-table.js';
+import { SOURCE_CONVENTIONS, type ConventionOverride, type InputConvention } from './types.js';
 
 export const STAGE_TABLE = 'costattr_span_stage';
 
@@ -22,6 +23,12 @@ const KNOWN_OPERATIONS = [...INFERENCE_OPERATIONS, ...AGGREGATE_OPERATIONS, 'ret
 
 function sqlList(values: readonly string[]): string {
   return values.map((v) => `'${v}'`).join(', ');
+}
+
+/** Sources whose format fixes the convention (src/ingest/sources), as a SQL list. */
+function sourcesWith(convention: InputConvention): string {
+  const names = Object.entries(SOURCE_CONVENTIONS).filter(([, c]) => c === convention).map(([s]) => s);
+  return names.length === 0 ? 'NULL' : sqlList(names);
 }
 
 /** Helper macros (temp: they vanish with the connection). */
@@ -49,6 +56,10 @@ export async function createNormaliseMacros(db: Database): Promise<void> {
       WHEN w IN ('completion', 'completions') THEN 'text_completion'
       WHEN w = 'embedding' THEN 'embeddings'
       ELSE NULL END;
+    CREATE OR REPLACE TEMP MACRO costattr_span_kind(k) AS CASE k
+      WHEN 'llm' THEN 'chat' WHEN 'embedding' THEN 'embeddings' WHEN 'agent' THEN 'invoke_agent'
+      WHEN 'chain' THEN 'invoke_workflow' WHEN 'tool' THEN 'execute_tool' WHEN 'retriever' THEN 'retrieval'
+      ELSE k END;
   `);
 }
 
@@ -103,7 +114,7 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
   const select = `
     WITH src AS (
       SELECT ${rawColumns.join(', ')} FROM (
-        SELECT *${namespace === null ? '' : ', json_extract_string(extra, $ns_paths::VARCHAR[]) AS ns_values'} FROM ${quoteIdent(RAW_TABLE)}
+        SELECT *${namespace === null ? '' : ', json_extract_string(extra, $ns_paths::VARCHAR[]) AS ns_values'} FROM ${quoteIdent(RAW_VIEW)}
       )
     ),
     timed AS (
@@ -132,7 +143,7 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
         coalesce(
           costattr_op_word(nullif(lower(trim(operation)), '')),
           nullif(lower(trim(operation)), ''),
-          costattr_op_word(lower(trim(request_type))),
+          costattr_op_word(costattr_span_kind(lower(trim(request_type)))),
           costattr_op_word(lower(split_part(trim(name), ' ', 1))),
           costattr_op_word(regexp_extract(lower(split_part(trim(name), ' ', 1)), '([a-z_]+)$', 1))
         ) AS op
@@ -152,8 +163,10 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
       SELECT *,
         CASE
           WHEN NOT has_cache THEN 'no_cache_counts'
+          WHEN source IN (${sourcesWith('exclusive')}) THEN 'exclusive'
           WHEN $convention = 'exclusive' THEN 'exclusive'
           WHEN in_n < read_n + write_n THEN 'exclusive'
+          WHEN source IN (${sourcesWith('inclusive')}) THEN 'inclusive'
           WHEN $convention = 'inclusive' THEN 'inclusive'
           WHEN scope_name ILIKE '%traceloop%anthropic%' THEN 'exclusive'
           WHEN bool_or(has_cache AND in_n < read_n + write_n) OVER (PARTITION BY scope_name, prov) THEN 'exclusive'

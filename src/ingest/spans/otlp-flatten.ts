@@ -1,10 +1,12 @@
 /**
- * OTLP/JSON (ExportTraceServiceRequest) → raw span rows, in columnar form for the appender.
- * Pure and synchronous: it runs inside the parse workers. Values stay text exactly as emitted
- * (intValue may be a string or a number); the SQL validator judges them, so both the OTLP and the
- * flat path share one set of rules. Events and links are ignored.
+ * OTLP/JSON (ExportTraceServiceRequest) → raw span rows, in the compact columnar form of
+ * src/ingest/spans/raw-coded.ts. Pure and synchronous: it runs inside the parse workers. Values stay
+ * exactly as emitted (intValue may be a string or a number; only plain unsigned integers travel as
+ * BIGINT, anything else as text); the SQL validator judges them, so both the OTLP and the flat path
+ * share one set of rules. Events and links are ignored.
  */
 import { ATTRIBUTE_TARGETS, NAMESPACE_MARKERS, STANDARD_PREFIXES } from './attributes.js';
+import { DICT_COLUMNS, NUMBER_COLUMNS, PROFILE_COLUMNS, TEXT_COLUMNS } from './raw-coded.js';
 import { RAW_COLUMN_INDEX, RAW_TEXT_COLUMNS } from './raw-table.js';
 
 export interface LineProblem {
@@ -13,10 +15,21 @@ export interface LineProblem {
   message: string;
 }
 
+/** One batch of spans; codes are local to the batch (-1 = NULL) and mapped to global ones by the appender. */
 export interface FlatBatch {
-  /** One array per RAW_TEXT_COLUMNS entry, each with one value per span. */
-  columns: (string | null)[][];
-  lines: number[];
+  rows: number;
+  lines: Int32Array;
+  /** One array per TEXT_COLUMNS then NUMBER_COLUMNS entry (the text of a number that is not a plain integer). */
+  texts: (string | null)[][];
+  /** One per NUMBER_COLUMNS entry; -1 where the value is absent or travels as text. */
+  numbers: BigInt64Array[];
+  profile: Int32Array;
+  /** Distinct PROFILE_COLUMNS tuples, with their keys. */
+  profiles: (string | null)[][];
+  profileKeys: string[];
+  /** One per DICT_COLUMNS entry, codes into `dict`. */
+  dictCodes: Int32Array[];
+  dict: string[];
   problems: LineProblem[];
   /** Spans read plus lines that could not be read as a request (each counts as one record). */
   records: number;
@@ -127,12 +140,64 @@ function mergeExtra(resource: Extra, span: Extra): Extra {
   return out;
 }
 
+const TEXT_IDX = TEXT_COLUMNS.map((c) => C[c]);
+const NUMBER_IDX = NUMBER_COLUMNS.map((c) => C[c]);
+const PROFILE_IDX = PROFILE_COLUMNS.map((c) => C[c]);
+const DICT_IDX = DICT_COLUMNS.map((c) => C[c]);
+const PLAIN_UNSIGNED = /^\d{1,19}$/;
+const INT64_MAX = 9223372036854775807n;
+
 class BatchBuilder {
-  readonly columns: (string | null)[][] = RAW_TEXT_COLUMNS.map(() => []);
-  readonly lines: number[] = [];
+  private readonly texts: (string | null)[][] = [...TEXT_COLUMNS, ...NUMBER_COLUMNS].map(() => []);
+  private readonly numbers: bigint[][] = NUMBER_COLUMNS.map(() => []);
+  private readonly profile: number[] = [];
+  private readonly profileCodes = new Map<string, number>();
+  private readonly profiles: (string | null)[][] = [];
+  private readonly dictCodes: number[][] = DICT_COLUMNS.map(() => []);
+  private readonly dictIndex = new Map<string, number>();
+  private readonly dict: string[] = [];
+  private readonly lines: number[] = [];
   readonly problems: LineProblem[] = [];
   readonly candidates = new Set<string>();
   records = 0;
+
+  private push(v: (string | null)[], line: number): void {
+    const texts = this.texts;
+    for (let k = 0; k < TEXT_IDX.length; k++) texts[k]!.push(v[TEXT_IDX[k]!] ?? null);
+    for (let k = 0; k < NUMBER_IDX.length; k++) {
+      const text = v[NUMBER_IDX[k]!] ?? null;
+      let n = -1n;
+      if (text !== null && PLAIN_UNSIGNED.test(text)) {
+        const b = BigInt(text);
+        if (b <= INT64_MAX) n = b;
+      }
+      this.numbers[k]!.push(n);
+      texts[TEXT_IDX.length + k]!.push(n < 0n ? text : null);
+    }
+    const tuple = PROFILE_IDX.map((i) => v[i] ?? null);
+    const key = JSON.stringify(tuple);
+    let code = this.profileCodes.get(key);
+    if (code === undefined) {
+      code = this.profiles.length;
+      this.profileCodes.set(key, code);
+      this.profiles.push(tuple);
+    }
+    this.profile.push(code);
+    for (let k = 0; k < DICT_IDX.length; k++) {
+      const value = v[DICT_IDX[k]!] ?? null;
+      let at = -1;
+      if (value !== null) {
+        at = this.dictIndex.get(value) ?? -1;
+        if (at < 0) {
+          at = this.dict.length;
+          this.dictIndex.set(value, at);
+          this.dict.push(value);
+        }
+      }
+      this.dictCodes[k]!.push(at);
+    }
+    this.lines.push(line);
+  }
 
   addRequest(request: Json, line: number): void {
     if (!isObject(request) || !Array.isArray(request.resourceSpans ?? request.resource_spans)) {
@@ -190,8 +255,7 @@ class BatchBuilder {
         }
       }
     }
-    for (let i = 0; i < COLUMN_COUNT; i++) this.columns[i]!.push(v[i] ?? null);
-    this.lines.push(line);
+    this.push(v, line);
   }
 
   addUnreadable(line: number, message: string): void {
@@ -200,8 +264,26 @@ class BatchBuilder {
   }
 
   result(): FlatBatch {
-    return { columns: this.columns, lines: this.lines, problems: this.problems, records: this.records, candidates: [...this.candidates] };
+    return {
+      rows: this.lines.length,
+      lines: Int32Array.from(this.lines),
+      texts: this.texts,
+      numbers: this.numbers.map((n) => BigInt64Array.from(n)),
+      profile: Int32Array.from(this.profile),
+      profiles: this.profiles,
+      profileKeys: [...this.profileCodes.keys()],
+      dictCodes: this.dictCodes.map((c) => Int32Array.from(c)),
+      dict: this.dict,
+      problems: this.problems,
+      records: this.records,
+      candidates: [...this.candidates],
+    };
   }
+}
+
+/** The buffers a batch can hand over to another thread without copying. */
+export function transferables(batch: FlatBatch): ArrayBuffer[] {
+  return [batch.lines, batch.profile, ...batch.numbers, ...batch.dictCodes].map((a) => a.buffer as ArrayBuffer);
 }
 
 function parseMessage(err: unknown): string {

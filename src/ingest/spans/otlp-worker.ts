@@ -1,9 +1,9 @@
 /**
  * Worker thread entry: receives raw bytes of whole OTLP/JSON lines (or one whole document),
- * parses and flattens them, and posts the columnar batch back. No DuckDB here.
+ * parses and flattens them, and posts the columnar batch back (its typed arrays moved, not copied). No DuckDB here.
  */
 import { parentPort } from 'node:worker_threads';
-import { flattenOtlpDocument, flattenOtlpLines } from './otlp-flatten.js';
+import { flattenOtlpDocument, flattenOtlpLines, transferables } from './otlp-flatten.js';
 import type { ParseRequest, ParseResponse } from './otlp-pool.js';
 
 const decoder = new TextDecoder('utf-8');
@@ -12,5 +12,5 @@ parentPort?.on('message', (request: ParseRequest) => {
   const text = decoder.decode(request.bytes);
   const batch = request.kind === 'document' ? flattenOtlpDocument(text) : flattenOtlpLines(text, request.firstLine);
   const response: ParseResponse = { id: request.id, batch };
-  parentPort?.postMessage(response);
+  parentPort?.postMessage(response, transferables(batch));
 });

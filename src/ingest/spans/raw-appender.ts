@@ -1,22 +1,96 @@
 /**
- * Feeds flattened batches into the raw table through DuckDB's appender, one columnar data chunk
- * (at most 2048 rows) at a time: no row-at-a-time INSERTs.
+ * Feeds flattened OTLP batches into the coded raw table (src/ingest/spans/raw-coded.ts) through
+ * DuckDB's appender, one columnar data chunk (at most 2048 rows) at a time. Integer columns are
+ * written straight into the chunk's vectors; only the ids cross as strings. Batch-local profile
+ * and dictionary codes become global ones here, each distinct value appended once.
  */
-import { DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DuckDBBigIntVector,
+  DuckDBDataChunk,
+  DuckDBIntegerVector,
+  INTEGER,
+  VARCHAR,
+  type DuckDBAppender,
+  type DuckDBType,
+} from '@duckdb/node-api';
 import type { Database } from '../../db/database.js';
 import type { FlatBatch } from './otlp-flatten.js';
-import { RAW_TABLE, RAW_TEXT_COLUMNS } from './raw-table.js';
+import { CODED_LAYOUT, CODED_TABLE, DICT_TABLE, PROFILE_COLUMNS, PROFILE_TABLE } from './raw-coded.js';
 
 const CHUNK_ROWS = 2048;
-const TYPES: readonly DuckDBType[] = [INTEGER, INTEGER, INTEGER, ...RAW_TEXT_COLUMNS.map(() => VARCHAR)];
+/** Distinct values remembered for reuse; past this the memory is dropped (codes stay unique, values may repeat). */
+const MAX_REMEMBERED = 1 << 18;
+const CODED_TYPES: readonly DuckDBType[] = [
+  ...CODED_LAYOUT.integers.map(() => INTEGER),
+  ...CODED_LAYOUT.texts.map(() => VARCHAR),
+  ...CODED_LAYOUT.bigints.map(() => BIGINT),
+];
+const PROFILE_TYPES: readonly DuckDBType[] = [INTEGER, ...PROFILE_COLUMNS.map(() => VARCHAR)];
+const DICT_TYPES: readonly DuckDBType[] = [INTEGER, VARCHAR];
+
+/** Global codes for distinct strings; new ones are collected for appending. */
+class CodeBook {
+  private readonly codes = new Map<string, number>();
+  private next = 0;
+
+  /** Local code → global code; `added` receives each value seen for the first time, with its code. */
+  map(keys: readonly string[], added: (code: number, local: number) => void): Int32Array {
+    if (this.codes.size > MAX_REMEMBERED) this.codes.clear();
+    const out = new Int32Array(keys.length);
+    keys.forEach((key, local) => {
+      let code = this.codes.get(key);
+      if (code === undefined) {
+        code = this.next++;
+        this.codes.set(key, code);
+        added(code, local);
+      }
+      out[local] = code;
+    });
+    return out;
+  }
+}
+
+function setIntegers(chunk: DuckDBDataChunk, column: number, values: Int32Array, from: number, n: number, map?: Int32Array): void {
+  const vector = chunk.getColumnVector(column) as DuckDBIntegerVector;
+  for (let i = 0; i < n; i++) {
+    const v = values[from + i] ?? -1;
+    vector.setItem(i, v < 0 ? null : map ? (map[v] ?? null) : v);
+  }
+  vector.flush();
+}
+
+function setBigInts(chunk: DuckDBDataChunk, column: number, values: BigInt64Array, from: number, n: number): void {
+  const vector = chunk.getColumnVector(column) as DuckDBBigIntVector;
+  for (let i = 0; i < n; i++) {
+    const v = values[from + i] ?? -1n;
+    vector.setItem(i, v < 0n ? null : v);
+  }
+  vector.flush();
+}
+
+function appendRows(appender: DuckDBAppender, types: readonly DuckDBType[], rows: (string | number | null)[][]): void {
+  for (let from = 0; from < rows.length; from += CHUNK_ROWS) {
+    const chunk = DuckDBDataChunk.create(types, Math.min(CHUNK_ROWS, rows.length - from));
+    chunk.setRows(rows.slice(from, from + CHUNK_ROWS));
+    appender.appendDataChunk(chunk);
+  }
+}
 
 export class RawAppender {
   private nextRid = 1;
+  private readonly profiles = new CodeBook();
+  private readonly dict = new CodeBook();
 
-  private constructor(private readonly appender: DuckDBAppender) {}
+  private constructor(
+    private readonly coded: DuckDBAppender,
+    private readonly profileTable: DuckDBAppender,
+    private readonly dictTable: DuckDBAppender,
+  ) {}
 
   static async open(db: Database): Promise<RawAppender> {
-    return new RawAppender(await db.connection.createAppender(RAW_TABLE));
+    const c = db.connection;
+    return new RawAppender(await c.createAppender(CODED_TABLE), await c.createAppender(PROFILE_TABLE), await c.createAppender(DICT_TABLE));
   }
 
   /** The next row id; a caller inserting rows itself (flat tables) takes ids from here and then `skip`s them. */
@@ -29,28 +103,40 @@ export class RawAppender {
   }
 
   append(fileIdx: number, batch: FlatBatch): void {
-    const total = batch.lines.length;
+    const newProfiles: (string | number | null)[][] = [];
+    const profileMap = this.profiles.map(batch.profileKeys, (code, local) => newProfiles.push([code, ...(batch.profiles[local] ?? [])]));
+    const newValues: (string | number | null)[][] = [];
+    const dictMap = this.dict.map(batch.dict, (code, local) => newValues.push([code, batch.dict[local] ?? null]));
+    appendRows(this.profileTable, PROFILE_TYPES, newProfiles);
+    appendRows(this.dictTable, DICT_TYPES, newValues);
+
+    const { integers, texts } = CODED_LAYOUT;
+    const total = batch.rows;
     for (let from = 0; from < total; from += CHUNK_ROWS) {
-      const to = Math.min(total, from + CHUNK_ROWS);
-      const n = to - from;
-      const chunk = DuckDBDataChunk.create(TYPES, n);
-      const rids = new Array<number>(n);
+      const n = Math.min(CHUNK_ROWS, total - from);
+      const chunk = DuckDBDataChunk.create(CODED_TYPES, n);
+      const rids = new Int32Array(n);
       for (let i = 0; i < n; i++) rids[i] = this.nextRid++;
-      chunk.setColumnValues(0, rids);
-      chunk.setColumnValues(1, new Array<number>(n).fill(fileIdx));
-      chunk.setColumnValues(2, batch.lines.slice(from, to));
-      batch.columns.forEach((column, c) => chunk.setColumnValues(3 + c, column.slice(from, to)));
-      this.appender.appendDataChunk(chunk);
+      setIntegers(chunk, 0, rids, 0, n);
+      setIntegers(chunk, 1, new Int32Array(n).fill(fileIdx), 0, n);
+      setIntegers(chunk, 2, batch.lines, from, n);
+      setIntegers(chunk, 3, batch.profile, from, n, profileMap);
+      batch.dictCodes.forEach((codes, k) => setIntegers(chunk, 4 + k, codes, from, n, dictMap));
+      batch.texts.forEach((column, k) => chunk.setColumnValues(integers.length + k, column.slice(from, from + n)));
+      batch.numbers.forEach((column, k) => setBigInts(chunk, integers.length + texts.length + k, column, from, n));
+      this.coded.appendDataChunk(chunk);
     }
   }
 
   /** Make appended rows visible to SQL on the same connection. */
   flush(): void {
-    this.appender.flushSync();
+    for (const a of [this.coded, this.profileTable, this.dictTable]) a.flushSync();
   }
 
   close(): void {
-    this.appender.flushSync();
-    this.appender.closeSync();
+    for (const a of [this.coded, this.profileTable, this.dictTable]) {
+      a.flushSync();
+      a.closeSync();
+    }
   }
 }

@@ -7,6 +7,14 @@ export type InputConvention = 'inclusive' | 'exclusive' | 'no_cache_counts';
 export type ConventionOverride = 'auto' | 'inclusive' | 'exclusive';
 export type SpanFileFormat = 'otlp' | 'jsonl' | 'csv' | 'parquet';
 export type SpanFormatOption = 'auto' | SpanFileFormat;
+/** Source-specific formats (src/ingest/sources), detected from the data; never chosen by --format. */
+export type SourceFormat = 'claude-code' | 'litellm' | 'langfuse';
+/** Each source's own input-token convention, applied by the normaliser ahead of --convention. */
+export const SOURCE_CONVENTIONS: Readonly<Record<SourceFormat, InputConvention>> = {
+  'claude-code': 'exclusive',
+  litellm: 'inclusive',
+  langfuse: 'exclusive',
+};
 
 export interface IngestProgress {
   file: string;
@@ -37,13 +45,15 @@ export interface IngestProblem {
 
 export interface FileIngestReport {
   path: string;
-  format: SpanFileFormat;
+  format: SpanFileFormat | SourceFormat;
   ingestId: number;
   recordsRead: number;
   loaded: number;
   duplicates: number;
   rejected: number;
   conventions: Record<string, number>;
+  /** Records a source left out before staging, by rule (e.g. Claude Code streaming snapshots). */
+  dropped?: Record<string, number>;
 }
 
 export interface IngestReport {

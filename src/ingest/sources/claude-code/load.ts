@@ -1,0 +1,147 @@
+/**
+ * Claude Code session logs (`projects/<project>/<session>.jsonl`, sub-agent logs below), read in
+ * one scan by DuckDB's JSON reader with explicit columns (no per-line JavaScript). One inference span
+ * per assistant message:
+ * - a record is a line with `message.usage.input_tokens` and `output_tokens` (what ccusage counts);
+ * - the same response is written several times (one line per content block, streaming snapshots
+ *   with growing `output_tokens`, sub-agent sidechain replays): records sharing (message.id,
+ *   requestId) — message.id alone when requestId is missing — are one call; the record with the
+ *   most tokens wins, a non-sidechain copy on ties (ccusage v20's rule; v17 kept the first);
+ *   start/end time are the first and last line's timestamps;
+ * - `<synthetic>` messages (Claude Code's own, never billed) are left out;
+ * - usage is Anthropic's (input excludes both cache classes: convention `exclusive`); the 1-hour
+ *   cache writes come from `cache_creation.ephemeral_1h_input_tokens`;
+ * - trace = session, span id = message id + request id, response id = message id (the provider's
+ *   id, so an Anthropic SDK span of the same call merges with it), project → tenant, session → task.
+ */
+import { createReadStream } from 'node:fs';
+import type { Database } from '../../../db/database.js';
+import { quoteIdent } from '../../../db/quote.js';
+import { CostattrError } from '../../../errors.js';
+import { insertRaw } from '../raw-insert.js';
+import type { SourceLoad } from '../types.js';
+import { projectOf } from './projects.js';
+
+const LINES_TABLE = 'costattr_claude_lines';
+const FILES_TABLE = 'costattr_claude_files';
+const MAX_LINE_BYTES = 1024 * 1024 * 1024;
+export const CLAUDE_DEDUPE_RULE = 'message_request';
+export const SYNTHETIC_RULE = 'synthetic_model';
+
+const COLUMNS = `{
+  timestamp: 'VARCHAR', sessionId: 'VARCHAR', requestId: 'VARCHAR', isSidechain: 'BOOLEAN', uuid: 'VARCHAR',
+  message: 'STRUCT(id VARCHAR, model VARCHAR, usage STRUCT(input_tokens BIGINT, output_tokens BIGINT,
+    cache_creation_input_tokens BIGINT, cache_read_input_tokens BIGINT,
+    cache_creation STRUCT(ephemeral_5m_input_tokens BIGINT, ephemeral_1h_input_tokens BIGINT), service_tier VARCHAR))'
+}`;
+
+async function countLines(files: readonly string[]): Promise<number> {
+  let lines = 0;
+  for (const file of files) {
+    let last = 10;
+    for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+      last = chunk[chunk.length - 1] ?? last;
+    }
+    if (last !== 10) lines++;
+  }
+  return lines;
+}
+
+/** Read every line's usage fields; returns the lines the reader skipped as malformed (only with skipInvalid). */
+async function readLines(db: Database, root: string, files: readonly string[], skipInvalid: boolean): Promise<number> {
+  const read = (ignoreErrors: boolean): Promise<void> =>
+    db.exec(
+      `CREATE OR REPLACE TEMP TABLE ${LINES_TABLE} AS
+       SELECT filename, timestamp, sessionId, requestId, coalesce(isSidechain, false) AS sidechain, uuid,
+         message.id AS msg_id, message.model AS model, message.usage AS u
+       FROM read_json($files::VARCHAR[], format = 'newline_delimited', filename = true, ignore_errors = ${ignoreErrors},
+         maximum_object_size = ${MAX_LINE_BYTES}, columns = ${COLUMNS})`,
+      { files: JSON.stringify(files) },
+    );
+  try {
+    await read(false);
+    return 0;
+  } catch (err) {
+    if (!skipInvalid) throw new CostattrError('BAD_INPUT', `${root}: Claude Code log: ${(err as Error).message}`, { cause: err });
+  }
+  await read(true);
+  const kept = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM ${LINES_TABLE}`);
+  return Math.max(0, (await countLines(files)) - Number(kept?.n ?? 0));
+}
+
+export async function loadClaudeCode(db: Database, root: string, files: readonly string[], fileIdx: number, ridBase: number, skipInvalid: boolean): Promise<SourceLoad> {
+  const malformed = await readLines(db, root, files, skipInvalid);
+  await db.exec(
+    `CREATE OR REPLACE TEMP TABLE ${FILES_TABLE} AS
+     SELECT unnest($files::VARCHAR[]) AS filename, unnest($projects::VARCHAR[]) AS project, unnest($stems::VARCHAR[]) AS stem`,
+    {
+      files: JSON.stringify(files),
+      projects: JSON.stringify(files.map((f) => projectOf(root, f))),
+      stems: JSON.stringify(files.map((f) => (f.split(/[\\/]/).pop() ?? f).replace(/\.jsonl$/i, ''))),
+    },
+  );
+  const usage = `(SELECT * FROM ${LINES_TABLE} WHERE u.input_tokens IS NOT NULL AND u.output_tokens IS NOT NULL)`;
+  const counts = await db.one<{ records: string; synthetic: string }>(
+    `SELECT count(*)::VARCHAR AS records, count(*) FILTER (WHERE model = '<synthetic>')::VARCHAR AS synthetic FROM ${usage}`,
+  );
+  const from = `(
+    SELECT row_number() OVER (ORDER BY key) AS ord, * FROM (
+      SELECT l.*, f.project, coalesce(l.sessionId, f.stem) AS session,
+        coalesce(l.msg_id || ':' || l.requestId, l.msg_id, l.uuid) AS key,
+        min(TRY_CAST(l.timestamp AS TIMESTAMPTZ)) OVER w AS first_at,
+        max(TRY_CAST(l.timestamp AS TIMESTAMPTZ)) OVER w AS last_at
+      FROM ${usage} l JOIN ${FILES_TABLE} f USING (filename)
+      WHERE coalesce(l.model, '') <> '<synthetic>'
+      WINDOW w AS (PARTITION BY coalesce(l.msg_id || ':' || l.requestId, l.msg_id, l.uuid))
+      QUALIFY row_number() OVER (
+        PARTITION BY key
+        ORDER BY u.input_tokens + u.output_tokens + coalesce(u.cache_creation_input_tokens, 0) + coalesce(u.cache_read_input_tokens, 0) DESC,
+          sidechain, TRY_CAST(l.timestamp AS TIMESTAMPTZ), filename
+      ) = 1
+    ))`;
+  const rows = await insertRaw(
+    db,
+    {
+      from,
+      columns: {
+        source: `'claude-code'`,
+        trace_id: 'session',
+        span_id: 'key',
+        scope_name: `'claude-code'`,
+        service_name: `'claude-code'`,
+        name: `'claude-code assistant message'`,
+        operation: `'chat'`,
+        start_time: `coalesce(strftime(first_at, '%Y-%m-%dT%H:%M:%S.%fZ'), timestamp)`,
+        end_time: `strftime(last_at, '%Y-%m-%dT%H:%M:%S.%fZ')`,
+        provider: `'anthropic'`,
+        request_model: 'model',
+        response_model: 'model',
+        service_tier: 'u.service_tier',
+        input_tokens: 'u.input_tokens',
+        output_tokens: 'u.output_tokens',
+        cache_read_tokens: 'u.cache_read_input_tokens',
+        cache_write_tokens: 'u.cache_creation_input_tokens',
+        cache_write_5m_tokens: 'u.cache_creation.ephemeral_5m_input_tokens',
+        cache_write_1h_tokens: 'u.cache_creation.ephemeral_1h_input_tokens',
+        conversation_id: 'session',
+        response_id: 'msg_id',
+        tag_tenant: 'project',
+        tag_task: 'session',
+        tags_json: `json_object('claude_code.sidechain', sidechain)::VARCHAR`,
+      },
+    },
+    fileIdx,
+    ridBase,
+  );
+  for (const t of [LINES_TABLE, FILES_TABLE]) await db.exec(`DROP TABLE ${quoteIdent(t)}`);
+  const records = Number(counts?.records ?? 0);
+  const synthetic = Number(counts?.synthetic ?? 0);
+  return {
+    records: records + malformed,
+    rejected: malformed,
+    rows,
+    dropped: { [CLAUDE_DEDUPE_RULE]: records - synthetic - rows, [SYNTHETIC_RULE]: synthetic },
+    duplicateRules: [CLAUDE_DEDUPE_RULE],
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The one way a source loader writes into the raw span table: a SELECT whose expressions (text, by
+ * raw column) are inserted with row ids continuing the ingest's numbering. Normalisation, validation
+ * and dedupe then run exactly as for OTLP and flat tables (src/ingest/spans).
+ */
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { Database } from '../../db/database.js';
+import { quoteIdent } from '../../db/quote.js';
+import { RAW_TABLE, type RawColumn } from '../spans/raw-table.js';
+
+export interface RawSelect {
+  /** FROM clause (a table or subquery) the expressions read; must expose `ord`, the record's ordinal (its line). */
+  from: string;
+  /** Raw column → SQL expression; columns left out stay NULL. */
+  columns: Partial<Record<RawColumn, string>>;
+  params?: Record<string, DuckDBValue>;
+}
+
+/** Insert the rows; returns how many. */
+export async function insertRaw(db: Database, select: RawSelect, fileIdx: number, ridBase: number): Promise<number> {
+  const entries = Object.entries(select.columns);
+  const targets = ['rid', 'file_idx', 'line', ...entries.map(([c]) => quoteIdent(c))];
+  const values = [
+    `(row_number() OVER (ORDER BY ord))::INTEGER - 1 + $costattr_rid_base`,
+    '$costattr_file_idx',
+    'ord::INTEGER',
+    ...entries.map(([, expr]) => `CAST(${expr} AS VARCHAR)`),
+  ];
+  await db.exec(`INSERT INTO ${quoteIdent(RAW_TABLE)} (${targets.join(', ')}) SELECT ${values.join(', ')} FROM ${select.from}`, {
+    ...select.params,
+    costattr_rid_base: ridBase,
+    costattr_file_idx: fileIdx,
+  });
+  const n = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM ${quoteIdent(RAW_TABLE)} WHERE file_idx = $f`, { f: fileIdx });
+  return Number(n?.n ?? 0);
+}

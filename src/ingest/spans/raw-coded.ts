@@ -1,0 +1,74 @@
+/**
+ * The compact raw layout OTLP spans land in (the parse workers build it, src/ingest/spans/raw-appender.ts
+ * appends it): per span only the ids travel as text; integer token counts and timestamps travel as
+ * BIGINT; the low-cardinality descriptor columns (scope, service, name, provider, models, …) as one
+ * "profile" code, and conversation ids and custom attributes as codes into a string dictionary.
+ * A view turns it back into the raw text columns, so the one SQL validator and normaliser
+ * (src/ingest/spans/normalise.ts) reads OTLP and every other format alike.
+ */
+import type { Database } from '../../db/database.js';
+import { quoteIdent } from '../../db/quote.js';
+import { RAW_TABLE, RAW_TEXT_COLUMNS, RAW_TOKEN_COLUMNS, type RawColumn } from './raw-table.js';
+
+export const CODED_TABLE = 'costattr_span_raw_otlp';
+export const PROFILE_TABLE = 'costattr_span_profile';
+export const DICT_TABLE = 'costattr_span_dict';
+/** Every raw row, whatever its format: the normaliser's input. */
+export const RAW_VIEW = 'costattr_span_raw_all';
+
+/** Columns carried as text per span (ids, unique per span). */
+export const TEXT_COLUMNS: readonly RawColumn[] = ['trace_id', 'span_id', 'parent_span_id', 'response_id', 'tool_arguments'];
+/** Columns carried as BIGINT when the value is a plain unsigned integer, else as text (for the validator). */
+export const NUMBER_COLUMNS: readonly RawColumn[] = [...RAW_TOKEN_COLUMNS, 'start_time', 'end_time'];
+/** Columns carried as a code into the dictionary. */
+export const DICT_COLUMNS: readonly RawColumn[] = ['conversation_id', 'extra'];
+const CARRIED = new Set<RawColumn>([...TEXT_COLUMNS, ...NUMBER_COLUMNS, ...DICT_COLUMNS]);
+/** Everything else: one profile code per span. */
+export const PROFILE_COLUMNS: readonly RawColumn[] = RAW_TEXT_COLUMNS.filter((c) => !CARRIED.has(c));
+
+export const numberColumn = (c: RawColumn): string => `${c}_n`;
+export const codeColumn = (c: RawColumn): string => `${c}_code`;
+
+/** Column order of the coded table, as the appender writes it. */
+export const CODED_LAYOUT = {
+  integers: ['rid', 'file_idx', 'line', 'profile', ...DICT_COLUMNS.map(codeColumn)],
+  texts: [...TEXT_COLUMNS, ...NUMBER_COLUMNS],
+  bigints: NUMBER_COLUMNS.map(numberColumn),
+} as const;
+
+export async function createCodedTables(db: Database): Promise<void> {
+  const cols = [
+    ...CODED_LAYOUT.integers.map((c) => `${quoteIdent(c)} INTEGER`),
+    ...CODED_LAYOUT.texts.map((c) => `${quoteIdent(c)} VARCHAR`),
+    ...CODED_LAYOUT.bigints.map((c) => `${quoteIdent(c)} BIGINT`),
+  ];
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(CODED_TABLE)} (${cols.join(', ')})`);
+  const profileCols = PROFILE_COLUMNS.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ');
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(PROFILE_TABLE)} (code INTEGER, ${profileCols})`);
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(DICT_TABLE)} (code INTEGER, value VARCHAR)`);
+  const decoded = RAW_TEXT_COLUMNS.map((c) => {
+    const q = quoteIdent(c);
+    if (TEXT_COLUMNS.includes(c)) return `o.${q}`;
+    if (NUMBER_COLUMNS.includes(c)) return `coalesce(o.${q}, o.${quoteIdent(numberColumn(c))}::VARCHAR) AS ${q}`;
+    if (DICT_COLUMNS.includes(c)) return `${quoteIdent(`d_${c}`)}.value AS ${q}`;
+    return `p.${q}`;
+  });
+  const joins = DICT_COLUMNS.map((c) => {
+    const alias = quoteIdent(`d_${c}`);
+    return `LEFT JOIN ${quoteIdent(DICT_TABLE)} ${alias} ON ${alias}.code = o.${quoteIdent(codeColumn(c))}`;
+  });
+  const all = ['rid', 'file_idx', 'line', ...RAW_TEXT_COLUMNS].map(quoteIdent).join(', ');
+  await db.exec(`
+    CREATE OR REPLACE TEMP VIEW ${quoteIdent(RAW_VIEW)} AS
+    SELECT ${all} FROM ${quoteIdent(RAW_TABLE)}
+    UNION ALL
+    SELECT o.rid, o.file_idx, o.line, ${decoded.join(', ')}
+    FROM ${quoteIdent(CODED_TABLE)} o
+    LEFT JOIN ${quoteIdent(PROFILE_TABLE)} p ON p.code = o.profile
+    ${joins.join('\n    ')}`);
+}
+
+export async function dropCodedTables(db: Database): Promise<void> {
+  await db.exec(`DROP VIEW IF EXISTS ${quoteIdent(RAW_VIEW)}`);
+  for (const t of [CODED_TABLE, PROFILE_TABLE, DICT_TABLE]) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+}
