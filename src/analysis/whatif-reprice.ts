@@ -94,14 +94,17 @@ FROM (${pricedSpansSelect('src')}) r`;
   return { sql, params };
 }
 
-/** A small typed relation from bound list parameters (an empty one when there are no rows). */
+/**
+ * A small typed relation from bound list parameters (an empty one when there are no rows). NULL travels
+ * as '' because a bound list takes its type from its first item.
+ */
 function valuesTable(params: Record<string, DuckDBValue>, prefix: string, columns: Record<string, string>, rows: ReadonlyArray<ReadonlyArray<string | null>>): string {
   const names = Object.keys(columns);
   if (rows.length === 0) {
     return `SELECT ${names.map((n) => `CAST(NULL AS ${columns[n]}) AS ${n}`).join(', ')} WHERE false`;
   }
   names.forEach((name, i) => {
-    params[`${prefix}_${name}`] = listValue(rows.map((row) => row[i] ?? null));
+    params[`${prefix}_${name}`] = listValue(rows.map((row) => row[i] ?? ''));
   });
-  return `SELECT ${names.map((n) => `CAST(unnest($${prefix}_${n}) AS ${columns[n]}) AS ${n}`).join(', ')}`;
+  return `SELECT ${names.map((n) => `CAST(NULLIF(unnest($${prefix}_${n}), '') AS ${columns[n]}) AS ${n}`).join(', ')}`;
 }

@@ -73,13 +73,29 @@ async function insertAliases(db: Database, book: PriceBook): Promise<void> {
 const STRIPPED_MODEL = `regexp_replace(regexp_replace(regexp_replace(regexp_replace(
       lower(k.served_key), '^.*/', ''), '^([a-z]+\\.)+', ''), '-v\\d+(:\\d+)?$', ''), '([-@]\\d{8}|-\\d{4}-\\d{2}-\\d{2})$', '')`;
 
-const costOf = (cls: string) =>
-  `coalesce(CAST(s.${cls}_tokens * b.${cls} AS ${RATE}), CAST(0 AS ${RATE}))`;
-
 /** Join keys that are never NULL: a span without a model or a start time still gets its row. */
 const MODEL_KEY = `coalesce(s.response_model, s.request_model, '')`;
 const DATE_KEY = `coalesce(CAST(s.start_time AS DATE), DATE '0001-01-01')`;
 const TOTAL_INPUT = '(s.input_tokens + s.cache_read_tokens + s.cache_write_5m_tokens + s.cache_write_1h_tokens)';
+
+/** A rate as an exact integer count of 10⁻¹⁵ USD (the scale of DECIMAL(38,15)); NULL when it would not fit a BIGINT. */
+const femto = (rate: string): string => `CASE WHEN ${rate} < 9000 THEN CAST(${rate} * 1000000000000000 AS BIGINT) END`;
+const FEMTO_USD = `CAST('0.000000000000001' AS DECIMAL(16,15))`;
+const ALL_TOKENS = `(${TOKEN_CLASSES.map((cls) => `s.${cls}_tokens`).join(' + ')})`;
+
+/**
+ * Money per span, exact either way. DECIMAL(38,15) products are 128-bit and cost ~10× a BIGINT
+ * product, so while the tokens are at most the band's `femto_limit` (then no BIGINT product or sum
+ * can overflow) the cost is summed in whole 10⁻¹⁵ USD as BIGINT and scaled once; beyond it, and
+ * for rates too large for a BIGINT (limit −1), the DECIMAL products are used. 0 when unpriced.
+ */
+function costSql(classes: readonly string[], tokens: string): string {
+  const fast = classes.map((cls) => `s.${cls}_tokens * b.femto_${cls}`).join(' + ');
+  const exact = classes.map((cls) => `s.${cls}_tokens * b.${cls}`).join(' + ');
+  return `CASE WHEN b.input IS NULL THEN CAST(0 AS ${RATE})
+            WHEN ${tokens} <= b.femto_limit THEN CAST(CAST(${fast} AS DECIMAL(18,0)) * ${FEMTO_USD} AS ${RATE})
+            ELSE CAST(${exact} AS ${RATE}) END`;
+}
 
 /**
  * Pricing is decided once per (served model, day, service tier) present in the data (a small set),
@@ -92,7 +108,7 @@ const TOTAL_INPUT = '(s.input_tokens + s.cache_read_tokens + s.cache_write_5m_to
 const priceBandsSelect = (source: string): string => `
 WITH price_keys AS (
   SELECT k.served_key, k.price_date, k.service_tier, coalesce(exact.model, stripped.model) AS canonical_model
-  FROM (SELECT DISTINCT ${MODEL_KEY} AS served_key, ${DATE_KEY} AS price_date, s.service_tier FROM ${source} s WHERE s.is_inference) k
+  FROM (SELECT unnest(list(d), recursive := true) FROM (SELECT DISTINCT ${MODEL_KEY} AS served_key, ${DATE_KEY} AS price_date, s.service_tier FROM ${source} s WHERE s.is_inference) d) k
   LEFT JOIN model_aliases exact ON exact.alias = lower(k.served_key)
   LEFT JOIN model_aliases stripped ON stripped.alias = ${STRIPPED_MODEL}
 ),
@@ -124,10 +140,18 @@ bands AS (
          ${TOKEN_CLASSES.map((cls) => `CAST(NULL AS ${RATE}) AS ${cls}`).join(', ')}
   FROM key_facts
   WHERE coalesce(lowest_threshold, 1) > 0
+),
+femto_rates AS (
+  SELECT *, ${TOKEN_CLASSES.map((cls) => `${femto(cls)} AS femto_${cls}`).join(', ')}
+  FROM bands
 )
-SELECT * FROM bands`;
+SELECT *,
+       CASE WHEN ${TOKEN_CLASSES.map((cls) => `femto_${cls} IS NULL`).join(' OR ')} THEN -1
+            WHEN greatest(${TOKEN_CLASSES.map((cls) => `femto_${cls}`).join(', ')}) = 0 THEN ${MAX_BIGINT}
+            ELSE ${MAX_BIGINT} // greatest(${TOKEN_CLASSES.map((cls) => `femto_${cls}`).join(', ')}) END AS femto_limit
+FROM femto_rates`;
 
-export const pricedSpansSelect = (source: string): string => `
+export const pricedSpansSelect = (source: string, bands = `(${priceBandsSelect(source)})`): string => `
 SELECT s.*,
        ${TOTAL_INPUT} AS total_input_tokens,
        CASE WHEN b.input IS NOT NULL THEN b.canonical_model ELSE coalesce(s.response_model, s.request_model) END AS model,
@@ -138,13 +162,23 @@ SELECT s.*,
             WHEN NOT b.has_prices THEN 'no_price_on_date'
             ELSE 'no_' || s.service_tier || '_rate' END AS unpriced_reason,
        ${TOKEN_CLASSES.map((cls) => `b.${cls} AS rate_${cls}`).join(', ')},
-       ${TOKEN_CLASSES.map((cls) => `${costOf(cls)} AS cost_${cls}`).join(',\n       ')},
-       CAST(${TOKEN_CLASSES.map(costOf).join(' + ')} AS ${RATE}) AS cost_usd
+       ${TOKEN_CLASSES.map((cls) => `${costSql([cls], `s.${cls}_tokens`)} AS cost_${cls}`).join(',\n       ')},
+       ${costSql(TOKEN_CLASSES, ALL_TOKENS)} AS cost_usd
 FROM ${source} s
-LEFT JOIN (${priceBandsSelect(source)}) b
+LEFT JOIN ${bands} b
   ON b.served_key = ${MODEL_KEY} AND b.price_date = ${DATE_KEY} AND b.service_tier = s.service_tier
                  AND ${TOTAL_INPUT} >= b.band_from AND ${TOTAL_INPUT} < b.band_to
 WHERE s.is_inference
 `;
 
 const PRICED_SPANS_VIEW = `CREATE OR REPLACE TEMP VIEW priced_spans AS ${pricedSpansSelect('spans')}`;
+
+/**
+ * Freeze the pricing decisions for the spans stored now into the TEMP table `price_bands` and point
+ * `priced_spans` at it, so later queries skip the pass that finds the (model, day, tier) keys.
+ * Call after the last write to `spans`; spans written later would be priced as unknown models.
+ */
+export async function materialisePricedSpans(db: Database): Promise<void> {
+  await db.exec(`CREATE OR REPLACE TEMP TABLE price_bands AS ${priceBandsSelect('spans')}`);
+  await db.exec(`CREATE OR REPLACE TEMP VIEW priced_spans AS ${pricedSpansSelect('spans', 'price_bands')}`);
+}

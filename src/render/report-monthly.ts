@@ -13,7 +13,8 @@ import { foldShares, limitRows, pct, plural, signedPct, signedUsd, table, unpric
 function headline(r: MonthlyReport): string[] {
   const p = r.portfolio;
   const f = r.forecast;
-  const lines = [`${r.month}: ${usd(r.totals.cost_usd)} spent (${signedPct(r.totals.delta_pct)} vs ${usd(r.totals.previous_usd)} the month before)${p.revenue_usd > 0 ? ` against ${usd(p.revenue_usd)} revenue: ${p.margin === null ? 'no' : pct(p.margin)} margin` : ''}.`];
+  const before = r.totals.previous_usd > 0 ? `${signedPct(r.totals.delta_pct)} vs ${usd(r.totals.previous_usd)} the month before` : 'no spend the month before';
+  const lines = [`${r.month}: ${usd(r.totals.cost_usd)} spent (${before})${p.revenue_usd > 0 ? ` against ${usd(p.revenue_usd)} revenue: ${p.margin === null ? 'no' : pct(p.margin)} margin` : ''}.`];
   if (f.remaining_days > 0) {
     const budget = f.budget_usd === null ? 'no budget given'
       : f.over_budget_usd !== null && f.over_budget_usd > 0 ? `${usd(f.over_budget_usd)} over the ${usd(f.budget_usd)} budget` : `within the ${usd(f.budget_usd)} budget`;
@@ -24,7 +25,7 @@ function headline(r: MonthlyReport): string[] {
   const weak = r.segments.filter((s) => s.segment === 'runaway' || s.segment === 'power_user');
   for (const s of weak.filter((x) => x.tenants > 0)) {
     const names = r.tenants.filter((t) => t.segment === s.segment).slice(0, 3).map((t) => t.tenant);
-    lines.push(`${plural(s.tenants, `${s.segment.replace('_', ' ')} tenant`)} at ${s.margin === null ? 'unknown' : pct(s.margin)} margin: ${names.join(', ')}${s.tenants > names.length ? ', …' : ''}.`);
+    lines.push(`${plural(s.tenants, `${s.segment.replace('_', ' ')} tenant`)} at ${s.margin === null ? 'unknown' : pct(s.margin)} margin: ${names.join(', ')}${s.tenants > names.length ? ', …' : '.'}`);
   }
   if (r.cache.savings_usd > 0) lines.push(`Caching saved ${usd(r.cache.savings_usd)} (hit rate ${pct(r.cache.hit_rate ?? 0)}).`);
   const driver = r.drivers[0];

@@ -14,7 +14,7 @@ function headline(r: WeeklyReport): string[] {
   const unit = r.outcomes.filter((o) => o.cost_per_run_change !== null).sort((a, b) => Math.abs(b.cost_per_run_change ?? 0) - Math.abs(a.cost_per_run_change ?? 0))[0];
   if (unit) lines.push(`Cost per run on route ${unit.route} moved ${signedPct(unit.cost_per_run_change)} (${usd(unit.previous_cost_per_run ?? 0)} → ${usd(unit.cost_per_run ?? 0)}).`);
   const shift = [...r.model_mix].sort((a, b) => Math.abs(b.spend_share_shift) - Math.abs(a.spend_share_shift))[0];
-  if (shift && shift.spend_share_shift !== 0) lines.push(`Model mix: ${shift.model} ${points(shift.spend_share_shift)} of spend (${pct(shift.previous_spend_share)} → ${pct(shift.spend_share)}).`);
+  if (shift && shift.spend_share_shift !== 0 && t.previous_usd > 0) lines.push(`Model mix: ${shift.model} ${points(shift.spend_share_shift)} of spend (${pct(shift.previous_spend_share)} → ${pct(shift.spend_share)}).`);
   const prompt = r.prompt_trend.filter((p) => p.change !== null).sort((a, b) => Math.abs(b.change ?? 0) - Math.abs(a.change ?? 0))[0];
   if (prompt) lines.push(`Prompt length on route ${prompt.route} ${signedPct(prompt.change)} week over week.`);
   if (r.margin_moves === null) lines.push('Margin movement needs revenue: pass --revenue FILE.');
@@ -68,6 +68,14 @@ export function weeklyView(r: WeeklyReport, options: ViewOptions): ReportView {
       { key: 'change', header: 'change', kind: 'rate' },
     ], promptRows(r)), options),
   ];
+  if (options.full) {
+    tables.push(table('Top tenants by spend', [
+      { key: 'tenant', header: 'tenant', kind: 'text' },
+      { key: 'cost_usd', header: 'spend', kind: 'money' },
+      { key: 'previous_usd', header: 'week before', kind: 'money' },
+      { key: 'share', header: 'share', kind: 'rate' },
+    ], r.top_tenants.map((t) => ({ ...t }))));
+  }
   if (r.margin_moves !== null) {
     tables.push(limitRows(table('Tenants whose margin moved most', [
       { key: 'tenant', header: 'tenant', kind: 'text' },

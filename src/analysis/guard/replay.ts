@@ -40,18 +40,19 @@ const DAYS = 'costattr_guard_days';
 const TIME_FORMAT = `'%Y-%m-%dT%H:%M:%S'`;
 const usd = (value: number): number => Math.round(value * 1e6) / 1e6;
 
+/** One row of limits per tenant; an absent limit travels as '' (a list's type is read from its items) and lands as NULL. */
 async function installRules(db: Database, policy: Policy, tenants: readonly string[]): Promise<void> {
   const column = (pick: (rules: RuleSet) => number | null | undefined) =>
     listValue(tenants.map((t) => {
       const value = pick(rulesFor(policy, t));
-      return value === null || value === undefined ? null : String(value);
+      return value === null || value === undefined ? '' : String(value);
     }));
   await db.exec(
     `CREATE OR REPLACE TEMP TABLE ${RULES} AS
-     SELECT unnest($tenant) AS tenant, CAST(unnest($rpm) AS BIGINT) AS rpm, CAST(unnest($tpm) AS BIGINT) AS tpm,
-            CAST(unnest($cap_usd) AS DOUBLE) AS cap_usd, CAST(unnest($cap_multiple) AS DOUBLE) AS cap_multiple,
-            CAST(unnest($z) AS DOUBLE) AS z, CAST(unnest($min_base) AS INTEGER) AS min_base, CAST(unnest($base_days) AS INTEGER) AS base_days,
-            CAST(unnest($min_sd) AS DOUBLE) AS min_sd, CAST(unnest($first_share) AS DOUBLE) AS first_share`,
+     SELECT unnest($tenant) AS tenant, CAST(NULLIF(unnest($rpm), '') AS BIGINT) AS rpm, CAST(NULLIF(unnest($tpm), '') AS BIGINT) AS tpm,
+            CAST(NULLIF(unnest($cap_usd), '') AS DOUBLE) AS cap_usd, CAST(NULLIF(unnest($cap_multiple), '') AS DOUBLE) AS cap_multiple,
+            CAST(NULLIF(unnest($z), '') AS DOUBLE) AS z, CAST(NULLIF(unnest($min_base), '') AS INTEGER) AS min_base, CAST(NULLIF(unnest($base_days), '') AS INTEGER) AS base_days,
+            CAST(NULLIF(unnest($min_sd), '') AS DOUBLE) AS min_sd, CAST(NULLIF(unnest($first_share), '') AS DOUBLE) AS first_share`,
     {
       tenant: listValue([...tenants]),
       rpm: column((r) => r.rate_limit?.requests_per_minute),
@@ -123,7 +124,7 @@ limits AS (
   JOIN medians m ON m.tenant = d.tenant
   LEFT JOIN ceilings c ON c.tenant = d.tenant AND c.month = strftime(d.day, '%Y-%m')
 )
-SELECT *, admitted >= least(coalesce(trip, 'Infinity'::DOUBLE), coalesce(cap * first_share, 'Infinity'::DOUBLE)) AS walk
+SELECT *, CAST(admitted AS DOUBLE) >= least(coalesce(trip, 'Infinity'::DOUBLE), coalesce(cap * first_share, 'Infinity'::DOUBLE)) - 1e-9 AS walk
 FROM limits`;
 
 interface RateEventRow extends JsonRow {

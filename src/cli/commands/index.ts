@@ -11,6 +11,9 @@ import { registerReconcile } from './reconcile.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerSql } from './sql.js';
 import { registerReport } from './report.js';
+import { registerGuard } from './guard.js';
+import { registerWhatif } from './whatif.js';
+import { registerQuality } from './quality.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerIngest,
@@ -24,4 +27,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerDiff,
   registerDemo,
   registerReport,
+  registerGuard,
+  registerWhatif,
+  registerQuality,
 ];

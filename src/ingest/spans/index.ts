@@ -87,6 +87,7 @@ async function dropWorkTables(db: Database): Promise<void> {
   await dropMergeTables(db);
 }
 
+const T0 = Date.now(); const lap = (l: string): void => { if (process.env.COSTATTR_PHASES) process.stderr.write(`${l} ${(Date.now() - T0) / 1000}\n`); };
 export async function ingestSpanFiles(db: Database, paths: string[], options: SpanIngestOptions = {}): Promise<IngestReport> {
   const files = expandSpanPaths(paths, options.format ?? 'auto');
   await createRawTable(db);
@@ -94,11 +95,16 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
   try {
     await createNormaliseMacros(db);
     const loaded = await loadAll(db, files, options);
+    lap('const namespace = resolveNames');
     const namespace = resolveNamespace(options.namespace, loaded.candidates);
+    if (process.env.COSTATTR_PHASES) await db.exec(`PRAGMA enable_profiling='query_tree_optimizer'; SET profiling_output='/tmp/mb/norm.txt'`);
     await normaliseIntoStaging(db, options.convention ?? 'auto', namespace);
+    if (process.env.COSTATTR_PHASES) await db.exec(`PRAGMA disable_profiling`);
+    lap('await dropCodedTables(db);\n   ');
     await dropCodedTables(db);
     await db.exec(`DROP TABLE ${quoteIdent(RAW_TABLE)}`);
 
+    lap('const invalid = await stagedPr');
     const invalid = await stagedProblems(db);
     const problems = [
       ...loaded.problems,
@@ -114,6 +120,7 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
     if (invalid.length > 0) await dropInvalidStagedRows(db);
     const rejected = files.map((_, idx) => problems.filter((p) => p.fileIdx === idx).length + (loaded.sources.get(idx)?.rejected ?? 0));
 
+    lap('const counts = await selectFre');
     const counts = await selectFreshSpans(db);
     const specs = files.map((file, idx) => ({
       path: file.path,
@@ -123,8 +130,10 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
       dropped: loaded.sources.get(idx)?.dropped,
       duplicateRules: loaded.sources.get(idx)?.duplicateRules,
     }));
+    lap('const ids = await commitIngest');
     const ids = await commitIngest(db, specs, counts, namespace);
 
+    lap('const report: IngestReport = {');
     const report: IngestReport = {
       files: files.map((file, idx) => {
         const c = counts.get(idx) ?? { staged: 0, fresh: 0, conventions: {} };

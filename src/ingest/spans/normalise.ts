@@ -25,6 +25,11 @@ function sqlList(values: readonly string[]): string {
   return values.map((v) => `'${v}'`).join(', ');
 }
 
+/** `value` is one of `values`: a list lookup, which DuckDB does not plan as a join the way it plans a long IN list. */
+function oneOf(value: string, values: readonly string[]): string {
+  return `list_contains([${sqlList(values)}], ${value})`;
+}
+
 /** Sources whose format fixes the convention (src/ingest/sources), as a SQL list. */
 function sourcesWith(convention: InputConvention): string {
   const names = Object.entries(SOURCE_CONVENTIONS).filter(([, c]) => c === convention).map(([s]) => s);
@@ -52,7 +57,7 @@ export async function createNormaliseMacros(db: Database): Promise<void> {
       coalesce(costattr_epoch_ts(TRY_CAST(t AS BIGINT)), TRY_CAST(TRY_CAST(t AS TIMESTAMPTZ) AS TIMESTAMP));
     CREATE OR REPLACE TEMP MACRO costattr_ts_blank(t) AS t IS NULL OR trim(t) IN ('', '0');
     CREATE OR REPLACE TEMP MACRO costattr_op_word(w) AS CASE
-      WHEN w IN (${sqlList(KNOWN_OPERATIONS)}) THEN w
+      WHEN ${oneOf('w', KNOWN_OPERATIONS)} THEN w
       WHEN w IN ('completion', 'completions') THEN 'text_completion'
       WHEN w = 'embedding' THEN 'embeddings'
       ELSE NULL END;
@@ -149,18 +154,23 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
         ) AS op
       FROM timed r
     ),
-    classed AS (
+    classed AS NOT MATERIALIZED (
       SELECT *,
         (cr IS NOT NULL OR cw IS NOT NULL OR cw5 IS NOT NULL OR cw1 IS NOT NULL) AS has_cache,
         coalesce(cr, 0) AS read_n,
         coalesce(cw, coalesce(cw5, 0) + coalesce(cw1, 0)) AS write_n,
         coalesce(i_raw, 0) AS in_n,
-        coalesce(op IN (${sqlList(INFERENCE_OPERATIONS)}), false)
-          OR (coalesce(op NOT IN (${sqlList(AGGREGATE_OPERATIONS)}), true) AND (i_raw IS NOT NULL OR o_raw IS NOT NULL)) AS inference
+        coalesce(${oneOf('op', INFERENCE_OPERATIONS)}, false)
+          OR (coalesce(NOT ${oneOf('op', AGGREGATE_OPERATIONS)}, true) AND (i_raw IS NOT NULL OR o_raw IS NOT NULL)) AS inference
       FROM base
     ),
+    -- a source (scope, provider) is exclusive when any of its spans reports more cache than input;
+    -- aggregated apart and joined back: a window over every row would carry all of them through a sort
+    flagged AS (
+      SELECT scope_name, prov, bool_or(has_cache AND in_n < read_n + write_n) AS exclusive FROM classed GROUP BY ALL
+    ),
     judged AS (
-      SELECT *,
+      SELECT c.*,
         CASE
           WHEN NOT has_cache THEN 'no_cache_counts'
           WHEN source IN (${sourcesWith('exclusive')}) THEN 'exclusive'
@@ -168,11 +178,12 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
           WHEN in_n < read_n + write_n THEN 'exclusive'
           WHEN source IN (${sourcesWith('inclusive')}) THEN 'inclusive'
           WHEN $convention = 'inclusive' THEN 'inclusive'
-          WHEN scope_name ILIKE '%traceloop%anthropic%' THEN 'exclusive'
-          WHEN bool_or(has_cache AND in_n < read_n + write_n) OVER (PARTITION BY scope_name, prov) THEN 'exclusive'
+          WHEN c.scope_name ILIKE '%traceloop%anthropic%' THEN 'exclusive'
+          WHEN f.exclusive THEN 'exclusive'
           ELSE 'inclusive'
         END AS convention
-      FROM classed
+      FROM classed c
+      LEFT JOIN flagged f ON f.scope_name IS NOT DISTINCT FROM c.scope_name AND f.prov IS NOT DISTINCT FROM c.prov
     )
     SELECT
       lower(trim(trace_id)) AS trace_id,

@@ -6,7 +6,7 @@
  * share one set of rules. Events and links are ignored.
  */
 import { ATTRIBUTE_TARGETS, NAMESPACE_MARKERS, STANDARD_PREFIXES } from './attributes.js';
-import { DICT_COLUMNS, NUMBER_COLUMNS, PROFILE_COLUMNS, TEXT_COLUMNS } from './raw-coded.js';
+import { DICT_COLUMNS, NUMBER_COLUMNS, PROFILE_COLUMNS, RARE_COLUMNS, TEXT_COLUMNS } from './raw-coded.js';
 import { RAW_COLUMN_INDEX, RAW_TEXT_COLUMNS } from './raw-table.js';
 
 export interface LineProblem {
@@ -19,7 +19,7 @@ export interface LineProblem {
 export interface FlatBatch {
   rows: number;
   lines: Int32Array;
-  /** One array per TEXT_COLUMNS then NUMBER_COLUMNS entry (the text of a number that is not a plain integer). */
+  /** One array per TEXT_COLUMNS entry, then the `rare` JSON texts (see raw-coded.ts). */
   texts: (string | null)[][];
   /** One per NUMBER_COLUMNS entry; -1 where the value is absent or travels as text. */
   numbers: BigInt64Array[];
@@ -142,13 +142,14 @@ function mergeExtra(resource: Extra, span: Extra): Extra {
 
 const TEXT_IDX = TEXT_COLUMNS.map((c) => C[c]);
 const NUMBER_IDX = NUMBER_COLUMNS.map((c) => C[c]);
+const RARE_IDX = RARE_COLUMNS.map((c) => C[c]);
 const PROFILE_IDX = PROFILE_COLUMNS.map((c) => C[c]);
 const DICT_IDX = DICT_COLUMNS.map((c) => C[c]);
 const PLAIN_UNSIGNED = /^\d{1,19}$/;
 const INT64_MAX = 9223372036854775807n;
 
 class BatchBuilder {
-  private readonly texts: (string | null)[][] = [...TEXT_COLUMNS, ...NUMBER_COLUMNS].map(() => []);
+  private readonly texts: (string | null)[][] = [...TEXT_COLUMNS, 'rare'].map(() => []);
   private readonly numbers: bigint[][] = NUMBER_COLUMNS.map(() => []);
   private readonly profile: number[] = [];
   private readonly profileCodes = new Map<string, number>();
@@ -164,6 +165,7 @@ class BatchBuilder {
   private push(v: (string | null)[], line: number): void {
     const texts = this.texts;
     for (let k = 0; k < TEXT_IDX.length; k++) texts[k]!.push(v[TEXT_IDX[k]!] ?? null);
+    let rare: Record<string, string> | null = null;
     for (let k = 0; k < NUMBER_IDX.length; k++) {
       const text = v[NUMBER_IDX[k]!] ?? null;
       let n = -1n;
@@ -172,8 +174,13 @@ class BatchBuilder {
         if (b <= INT64_MAX) n = b;
       }
       this.numbers[k]!.push(n);
-      texts[TEXT_IDX.length + k]!.push(n < 0n ? text : null);
+      if (n < 0n && text !== null) (rare ??= {})[NUMBER_COLUMNS[k]!] = text;
     }
+    for (let k = 0; k < RARE_IDX.length; k++) {
+      const text = v[RARE_IDX[k]!] ?? null;
+      if (text !== null) (rare ??= {})[RARE_COLUMNS[k]!] = text;
+    }
+    texts[TEXT_IDX.length]!.push(rare === null ? null : JSON.stringify(rare));
     const tuple = PROFILE_IDX.map((i) => v[i] ?? null);
     const key = JSON.stringify(tuple);
     let code = this.profileCodes.get(key);

@@ -1,7 +1,8 @@
 /**
  * Feeds flattened OTLP batches into the coded raw table (src/ingest/spans/raw-coded.ts) through
- * DuckDB's appender, one columnar data chunk (at most 2048 rows) at a time. Integer columns are
- * written straight into the chunk's vectors; only the ids cross as strings. Batch-local profile
+ * DuckDB's appender, one columnar data chunk (at most 2048 rows) at a time. Integer columns hold no
+ * NULLs (-1 marks absence), which keeps their vectors on the appender's fast path; only the ids and
+ * the rare-texts object cross as strings. Batch-local profile
  * and dictionary codes become global ones here, each distinct value appended once.
  */
 import {
@@ -51,21 +52,19 @@ class CodeBook {
   }
 }
 
+/** Write values[from, from+n) (through `map` when given; -1 stays -1) into an INTEGER column. */
 function setIntegers(chunk: DuckDBDataChunk, column: number, values: Int32Array, from: number, n: number, map?: Int32Array): void {
   const vector = chunk.getColumnVector(column) as DuckDBIntegerVector;
   for (let i = 0; i < n; i++) {
     const v = values[from + i] ?? -1;
-    vector.setItem(i, v < 0 ? null : map ? (map[v] ?? null) : v);
+    vector.setItem(i, v < 0 || !map ? v : (map[v] ?? -1));
   }
   vector.flush();
 }
 
 function setBigInts(chunk: DuckDBDataChunk, column: number, values: BigInt64Array, from: number, n: number): void {
   const vector = chunk.getColumnVector(column) as DuckDBBigIntVector;
-  for (let i = 0; i < n; i++) {
-    const v = values[from + i] ?? -1n;
-    vector.setItem(i, v < 0n ? null : v);
-  }
+  for (let i = 0; i < n; i++) vector.setItem(i, values[from + i] ?? -1n);
   vector.flush();
 }
 

@@ -1,8 +1,11 @@
 /**
  * The compact raw layout OTLP spans land in (the parse workers build it, src/ingest/spans/raw-appender.ts
  * appends it): per span only the ids travel as text; integer token counts and timestamps travel as
- * BIGINT; the low-cardinality descriptor columns (scope, service, name, provider, models, …) as one
- * "profile" code, and conversation ids and custom attributes as codes into a string dictionary.
+ * BIGINT (-1: absent); the low-cardinality descriptor columns (scope, service, name, provider,
+ * models, …) as one "profile" code, conversation ids and custom attributes as codes into a string
+ * dictionary (-1: absent), and rare per-span texts (tool arguments, a token count that is not a plain
+ * integer) as one JSON object. No per-span column but the ids and that object is ever NULL: the
+ * appender writes NULL-free integer vectors much faster.
  * A view turns it back into the raw text columns, so the one SQL validator and normaliser
  * (src/ingest/spans/normalise.ts) reads OTLP and every other format alike.
  */
@@ -17,12 +20,15 @@ export const DICT_TABLE = 'costattr_span_dict';
 export const RAW_VIEW = 'costattr_span_raw_all';
 
 /** Columns carried as text per span (ids, unique per span). */
-export const TEXT_COLUMNS: readonly RawColumn[] = ['trace_id', 'span_id', 'parent_span_id', 'response_id', 'tool_arguments'];
-/** Columns carried as BIGINT when the value is a plain unsigned integer, else as text (for the validator). */
+export const TEXT_COLUMNS: readonly RawColumn[] = ['trace_id', 'span_id', 'parent_span_id', 'response_id'];
+/** Columns carried as BIGINT when the value is a plain unsigned integer, else in `rare` (for the validator). */
 export const NUMBER_COLUMNS: readonly RawColumn[] = [...RAW_TOKEN_COLUMNS, 'start_time', 'end_time'];
+/** Columns carried only in `rare`, the per-span JSON object of seldom-present texts. */
+export const RARE_COLUMNS: readonly RawColumn[] = ['tool_arguments'];
+export const RARE = 'rare';
 /** Columns carried as a code into the dictionary. */
 export const DICT_COLUMNS: readonly RawColumn[] = ['conversation_id', 'extra'];
-const CARRIED = new Set<RawColumn>([...TEXT_COLUMNS, ...NUMBER_COLUMNS, ...DICT_COLUMNS]);
+const CARRIED = new Set<RawColumn>([...TEXT_COLUMNS, ...NUMBER_COLUMNS, ...RARE_COLUMNS, ...DICT_COLUMNS]);
 /** Everything else: one profile code per span. */
 export const PROFILE_COLUMNS: readonly RawColumn[] = RAW_TEXT_COLUMNS.filter((c) => !CARRIED.has(c));
 
@@ -32,7 +38,7 @@ export const codeColumn = (c: RawColumn): string => `${c}_code`;
 /** Column order of the coded table, as the appender writes it. */
 export const CODED_LAYOUT = {
   integers: ['rid', 'file_idx', 'line', 'profile', ...DICT_COLUMNS.map(codeColumn)],
-  texts: [...TEXT_COLUMNS, ...NUMBER_COLUMNS],
+  texts: [...TEXT_COLUMNS, RARE],
   bigints: NUMBER_COLUMNS.map(numberColumn),
 } as const;
 
@@ -49,7 +55,10 @@ export async function createCodedTables(db: Database): Promise<void> {
   const decoded = RAW_TEXT_COLUMNS.map((c) => {
     const q = quoteIdent(c);
     if (TEXT_COLUMNS.includes(c)) return `o.${q}`;
-    if (NUMBER_COLUMNS.includes(c)) return `coalesce(o.${q}, o.${quoteIdent(numberColumn(c))}::VARCHAR) AS ${q}`;
+    const rare = `json_extract_string(o.${RARE}, '$.${c}')`;
+    const n = `o.${quoteIdent(numberColumn(c))}`;
+    if (NUMBER_COLUMNS.includes(c)) return `CASE WHEN ${n} >= 0 THEN ${n}::VARCHAR ELSE ${rare} END AS ${q}`;
+    if (RARE_COLUMNS.includes(c)) return `${rare} AS ${q}`;
     if (DICT_COLUMNS.includes(c)) return `${quoteIdent(`d_${c}`)}.value AS ${q}`;
     return `p.${q}`;
   });

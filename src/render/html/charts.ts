@@ -63,7 +63,7 @@ function niceMax(value: number): number {
 const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 
 function svgOpen(id: string, title: string, height: number): string {
-  return `<svg id="${escapeHtml(id)}" class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} ${height}" xmlns="http://www.w3.org/2000/svg"><title>${escapeHtml(title)}</title>`;
+  return `<svg id="${escapeHtml(id)}" class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} ${height}"><title>${escapeHtml(title)}</title>`;
 }
 
 function legend(names: readonly string[], y: number, dashed: ReadonlySet<string> = new Set()): string {

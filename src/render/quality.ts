@@ -1,0 +1,86 @@
+/**
+ * `costattr quality` output: the per-source table (counts, dedupe rules, conventions, missing tags,
+ * unpriced, attributable share), its notes (a lower-bound warning, source-reported costs), the JSON
+ * shape (money rounded to 6 decimals), and the one-line summary printed after an ingest.
+ */
+import type { QualityResult, SourceQuality } from '../analysis/quality.js';
+import type { TableModel } from './model.js';
+
+function roundUsd(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+function counts(map: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(map)
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, n]) => `${k} ${n}`);
+  return parts.length === 0 ? '-' : parts.join(', ');
+}
+
+export function qualityTable(result: QualityResult): TableModel {
+  return {
+    title: 'Data quality by source',
+    columns: [
+      { key: 'source', header: 'source', kind: 'text' },
+      { key: 'files', header: 'files', kind: 'int' },
+      { key: 'records', header: 'records', kind: 'int' },
+      { key: 'spans', header: 'spans', kind: 'int' },
+      { key: 'inference_spans', header: 'priced calls', kind: 'int' },
+      { key: 'duplicates', header: 'duplicates by rule', kind: 'text' },
+      { key: 'ignored', header: 'ignored', kind: 'text' },
+      { key: 'rejected', header: 'rejected', kind: 'int' },
+      { key: 'conventions', header: 'input convention', kind: 'text' },
+      { key: 'missing', header: 'calls missing tenant/user/task/route', kind: 'text' },
+      { key: 'unpriced', header: 'unpriced calls', kind: 'text' },
+      { key: 'cost_usd', header: 'cost', kind: 'money' },
+      { key: 'attributable_share', header: 'attributable', kind: 'rate' },
+    ],
+    rows: result.sources.map((s) => ({
+      source: s.source,
+      files: s.files,
+      records: s.records,
+      spans: s.spans,
+      inference_spans: s.inference_spans,
+      duplicates: counts(s.duplicates),
+      ignored: counts(s.ignored),
+      rejected: s.rejected,
+      conventions: counts(s.conventions),
+      missing: `${s.missing_tags.tenant}/${s.missing_tags.user_id}/${s.missing_tags.task}/${s.missing_tags.route}`,
+      unpriced: s.unpriced_spans === 0 ? '0' : `${s.unpriced_spans} (${s.unpriced_models.join(', ')})`,
+      cost_usd: s.cost_usd,
+      attributable_share: s.attributable_share,
+    })),
+    notes: qualityNotes(result),
+  };
+}
+
+export function qualityNotes(result: QualityResult): string[] {
+  const notes: string[] = [];
+  const t = result.totals;
+  const pct = t.attributable_share === null ? 'n/a' : `${(t.attributable_share * 100).toFixed(1)}%`;
+  notes.push(`total priced spend $${t.cost_usd.toFixed(4)}, ${pct} attributable to a tenant`);
+  if (t.lower_bound) notes.push(`${t.unpriced_spans} calls have no price: every total is a lower bound`);
+  for (const s of result.sources) {
+    if (s.source_reported_usd !== null) {
+      notes.push(`${s.source} reported $${s.source_reported_usd.toFixed(4)} itself (kept for comparison; costattr priced $${s.cost_usd.toFixed(4)})`);
+    }
+  }
+  return notes;
+}
+
+function sourceJson(s: SourceQuality): Record<string, unknown> {
+  return {
+    ...s,
+    cost_usd: roundUsd(s.cost_usd),
+    attributable_usd: roundUsd(s.attributable_usd),
+    source_reported_usd: s.source_reported_usd === null ? null : roundUsd(s.source_reported_usd),
+  };
+}
+
+export function qualityJson(result: QualityResult): Record<string, unknown> {
+  return {
+    sources: result.sources.map(sourceJson),
+    totals: { ...result.totals, cost_usd: roundUsd(result.totals.cost_usd), attributable_usd: roundUsd(result.totals.attributable_usd) },
+  };
+}

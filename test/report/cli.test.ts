@@ -1,0 +1,131 @@
+// report through the built CLI, in every format, on a database with hostile tenant and route names;
+// the HTML is opened in real headless Chromium (skipped with a message where /usr/bin/chromium is
+// missing): no console errors, no network, every chart drawn, names shown as text, a screenshot.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { HOSTILE, openReportDb } from './fixture.js';
+import { MONTHLY_REVENUE, monthlySpans } from './monthly.test.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+const SHOTS = join(ROOT, 'test/.tmp');
+const HOSTILE_ROUTE = '<b>x</b>';
+
+let dir: string;
+let db: string;
+let revenue: string;
+let budget: string;
+
+beforeAll(async () => {
+  dir = tempDir('costattr-report-cli-');
+  db = join(dir, 'report.duckdb');
+  revenue = join(dir, 'revenue.csv');
+  budget = join(dir, 'budget.json');
+  writeFileSync(revenue, ['tenant,month,revenue_usd,plan', ...MONTHLY_REVENUE].join('\n') + '\n');
+  writeFileSync(budget, '{"2026-10": 40}');
+  const handle = await openReportDb(monthlySpans(), MONTHLY_REVENUE, db);
+  handle.close();
+});
+
+function report(kind: string, ...args: string[]) {
+  const extra = kind === 'daily' ? ['--date', '2026-10-02'] : kind === 'weekly' ? ['--week', '2026-W40'] : ['--month', '2026-10', '--budget', budget];
+  return runCli(['report', kind, '--db', db, '--revenue', revenue, ...extra, ...args]);
+}
+
+describe('report CLI', () => {
+  it.each(['daily', 'weekly', 'monthly'])('%s: md escapes input-derived names and starts with the headline', (kind) => {
+    const r = report(kind, '--format', 'md');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('## ')).toBe(true);
+    expect(r.stdout.split('\n')[2]?.startsWith('- ')).toBe(true);
+    expect(r.stdout).not.toMatch(/(?<!\\)<(img|b)/);
+    expect(r.stdout).toContain(kind === 'weekly' ? '\\<b\\>x\\</b\\>' : '\\<img src=x onerror=alert(1)\\>');
+  });
+
+  it('daily: the headline names the day, the spend and the biggest mover', () => {
+    const r = report('daily', '--format', 'md');
+    // Oct 2: acme 2 calls × 100k input ($0.60), the hostile tenant 100k input ($0.30); Oct 1 it spent nothing
+    expect(r.stdout).toContain('- 2026-10-02: $0.90 spent across 2 tenants and 3 runs');
+    expect(r.stdout).toContain('Biggest mover: tenant \\<img src=x onerror=alert(1)\\>, +$0.30 (new) to $0.30.');
+  });
+
+  it('json keeps names exact and carries the headline', () => {
+    const r = report('monthly', '--format', 'json');
+    const doc = JSON.parse(r.stdout) as { report: string; tenants: Array<{ tenant: string }>; drivers: Array<{ route: string }>; headline: string[] };
+    expect(doc.report).toBe('monthly');
+    expect(doc.tenants.map((t) => t.tenant)).toContain(HOSTILE);
+    expect(doc.drivers.map((d) => d.route)).toContain(HOSTILE_ROUTE);
+    expect(doc.headline[0]).toMatch(/^2026-10: \$18\.36 spent/);
+  });
+
+  it('table shows names as plain text', () => {
+    const r = report('daily', '--format', 'table');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(HOSTILE);
+    expect(r.stdout).toContain('Top tenants by spend');
+  });
+
+  it('html is one file with the names escaped, written with --out', () => {
+    const out = join(dir, 'monthly.html');
+    const r = report('monthly', '--format', 'html', '--out', out);
+    expect(r.code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).not.toMatch(/<img|<b>|<script|https?:\/\//);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
+  });
+
+  it('refuses bad usage with exit 2', () => {
+    expect(runCli(['report', 'hourly', '--db', db]).code).toBe(2);
+    expect(report('daily', '--format', 'csv').code).toBe(2);
+    expect(runCli(['report', 'weekly', '--db', db, '--week', '2026-W60']).code).toBe(2);
+  });
+});
+
+describe('report HTML in headless Chromium', () => {
+  it.skipIf(!HAS_CHROMIUM)('renders every chart with no console errors or network, names as text', async () => {
+    const { chromium } = await import('playwright-core');
+    mkdirSync(SHOTS, { recursive: true });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      for (const kind of ['monthly', 'daily', 'weekly']) {
+        const file = join(dir, `${kind}.html`);
+        expect(report(kind, '--format', 'html', '--out', file).code).toBe(0);
+        const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+        const errors: string[] = [];
+        const requests: string[] = [];
+        let dialogs = 0;
+        page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+        page.on('pageerror', (err) => errors.push(err.message));
+        page.on('request', (req) => requests.push(req.url()));
+        page.on('dialog', (dialog) => { dialogs++; void dialog.dismiss(); });
+        await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+        const charts = kind === 'monthly'
+          ? ['chart-spend-trend', 'chart-top-tenants', 'chart-model-mix', 'chart-margin-segments']
+          : ['chart-spend-trend', 'chart-top-tenants', 'chart-model-mix'];
+        for (const id of charts) {
+          const box = await page.locator(`svg#${id}`).boundingBox();
+          expect(box?.width ?? 0, `${kind} ${id}`).toBeGreaterThan(200);
+          expect(await page.locator(`svg#${id} :is(polyline, rect)`).count(), `${kind} ${id} has marks`).toBeGreaterThan(0);
+        }
+        expect(await page.locator('img, b, script').count()).toBe(0);
+        expect(await page.locator('body').innerText()).toContain(HOSTILE);
+        expect(errors).toEqual([]);
+        expect(dialogs).toBe(0);
+        expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
+        await page.screenshot({ path: join(SHOTS, `report-${kind}.png`), fullPage: true });
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+  it.skipIf(HAS_CHROMIUM)(`skipped: ${CHROMIUM} is not installed (apt-get install chromium), so the HTML is not opened in a browser`, () => undefined);
+});
