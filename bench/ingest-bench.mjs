@@ -1,15 +1,20 @@
 // `npm run bench`: generate N OTLP/JSON spans (default 1,000,000 ≈ 1.2 GB; --spans N), then time on the same
 // file, each in its own process with its peak RSS: (a) `costattr ingest` (the built CLI), (b) bare DuckDB
 // read_json flattening to one row per span, (c) a single-threaded streaming JSON.parse pass summing tokens.
-// Prints seconds, ratios against (c), and peak memory. Not part of `npm test`.
+// Prints a Markdown summary: wall and CPU seconds, ratios against (b) and (c), peak memory, the targets judged.
+// Not part of `npm test`.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench/.data');
 const SPANS_PER_LINE = 64;
+const PARSE = 'JSON.parse pass (1 thread)';
+const INGEST = 'costattr ingest';
+const DUCKDB = 'DuckDB read_json flatten';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -124,20 +129,43 @@ async function main() {
   rmSync(`${db}.wal`, { force: true });
   const me = fileURLToPath(import.meta.url);
   const rows = [];
+  const loadBefore = loadavg()[0];
   const parse = timed([process.execPath, me, '--phase', 'parse', '--file', file]);
-  rows.push(['JSON.parse pass (1 thread)', parse]);
+  rows.push([PARSE, parse]);
   const ingest = timed([process.execPath, join(ROOT, 'bin/costattr.js'), 'ingest', file, '--db', db, '--quiet', '--json']);
   const report = JSON.parse(ingest.stdout);
   if (report.loaded !== total) throw new Error(`costattr ingest loaded ${report.loaded} of ${total} spans`);
-  rows.push(['costattr ingest', ingest]);
-  if (!process.argv.includes('--skip-duckdb')) rows.push(['DuckDB read_json flatten', timed([process.execPath, me, '--phase', 'duckdb', '--file', file])]);
+  rows.push([INGEST, ingest]);
+  if (!process.argv.includes('--skip-duckdb')) rows.push([DUCKDB, timed([process.execPath, me, '--phase', 'duckdb', '--file', file])]);
   rmSync(db, { force: true });
-  // CPU seconds (user + sys, all threads) are printed too: on a shared, loaded machine wall time is noisy
-  process.stdout.write(`\n${'phase'.padEnd(28)} ${'wall s'.padStart(8)} ${'× parse'.padStart(8)} ${'cpu s'.padStart(8)} ${'× parse'.padStart(8)} ${'peak RSS MB'.padStart(12)} ${'spans/s'.padStart(10)}\n`);
-  for (const [name, r] of rows) {
-    const cells = [r.wall.toFixed(1), (r.wall / parse.wall).toFixed(2), r.cpu.toFixed(1), (r.cpu / parse.cpu).toFixed(2)];
-    process.stdout.write(`${name.padEnd(28)} ${cells.map((c) => c.padStart(8)).join(' ')} ${r.rssMb.toFixed(0).padStart(12)} ${Math.round(total / r.wall).toString().padStart(10)}\n`);
-  }
+  process.stdout.write(summary(rows, { total, mb, load: [loadBefore, loadavg()[0]] }));
+}
+
+/**
+ * The figures as a Markdown table, ready to paste: wall and CPU seconds (user + sys, all threads: on a
+ * shared, loaded machine wall time is noisy, CPU time less so), each as a ratio to the JSON.parse pass
+ * and to DuckDB read_json, peak RSS, throughput; then the two targets, judged.
+ */
+function summary(rows, { total, mb, load }) {
+  const find = (name) => rows.find(([n]) => n === name)?.[1];
+  const parse = find(PARSE);
+  const duck = find(DUCKDB);
+  const ingest = find(INGEST);
+  const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}×` : 'n/a');
+  const lines = [
+    '',
+    `OTLP ingest benchmark: ${total.toLocaleString('en-US')} spans, ${mb.toFixed(0)} MB, ${cpus().length} cores, load average ${load.map((l) => l.toFixed(1)).join(' → ')}`,
+    '',
+    '| phase | wall s | wall × parse | wall × read_json | CPU s | CPU × parse | CPU × read_json | peak RSS MB | spans/s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(([name, r]) =>
+      `| ${name} | ${r.wall.toFixed(1)} | ${ratio(r.wall, parse.wall)} | ${ratio(r.wall, duck?.wall)} | ${r.cpu.toFixed(1)} | ${ratio(r.cpu, parse.cpu)} | ${ratio(r.cpu, duck?.cpu)} | ${r.rssMb.toFixed(0)} | ${Math.round(total / r.wall).toLocaleString('en-US')} |`),
+    '',
+    `target: ingest wall ≤ JSON.parse pass wall: ${ingest.wall <= parse.wall ? 'met' : 'NOT met'} (${ratio(ingest.wall, parse.wall)}); ` +
+      `peak RSS ≤ 1024 MB: ${ingest.rssMb <= 1024 ? 'met' : 'NOT met'} (${ingest.rssMb.toFixed(0)} MB)`,
+    '',
+  ];
+  return lines.join('\n');
 }
 
 await main();

@@ -90,12 +90,18 @@ export interface CostsResult {
   concentration: Concentration | null;
 }
 
-// The grouped result is materialised once and read three ways (rows, rest, concentration).
-// One attribution runs at a time on a connection (callers await each call).
+// One pass over the priced spans: per-run sums (a run split further by the span facts the totals
+// need) are materialised, then grouped and totalled from there; the grouped result is read three
+// ways (rows, rest, concentration). One attribution runs at a time on a connection (callers await).
+const RUNS_TABLE = quoteIdent('costattr_cost_runs');
 const GROUPS_TABLE = quoteIdent('costattr_cost_groups');
 const ALL_TOKENS = '(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens)';
 /** Money (from DECIMAL) and fractions are both output rounded to 6 decimals, as JSON numbers. */
 const round6 = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
+
+/** Per span: the unpriced model and reason (NULL when priced) and whether it has no tenant. */
+const TOTALS_FACTS = `CASE WHEN NOT priced THEN coalesce(model, $unknown) END AS u_model,
+      CASE WHEN NOT priced THEN coalesce(unpriced_reason, $unknown) END AS u_reason, tenant IS NULL AS no_tenant`;
 
 function factsSql(by: readonly Dimension[]): string {
   const dimColumns = by
@@ -104,7 +110,7 @@ function factsSql(by: readonly Dimension[]): string {
   const passThrough = ['trace_id', ...dimColumns].join(', ');
   if (by.includes('layer')) return layerFactsSql(passThrough);
   return `
-    SELECT ${passThrough},
+    SELECT ${passThrough}, ${TOTALS_FACTS},
       input_tokens AS in_t, cache_read_tokens AS cr_t,
       cache_write_5m_tokens + cache_write_1h_tokens AS cw_t, output_tokens AS out_t,
       cost_usd AS cost
@@ -119,33 +125,48 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
   const base = baseRelation(spec.filter);
   const dims = spec.by.map((d) => quoteIdent(d));
   const dimList = dims.join(', ');
+  // a layer split has several rows per span, so its totals take a pass of their own over the spans
+  const perSpan = !spec.by.includes('layer');
   await db.exec(
-    `CREATE OR REPLACE TEMP TABLE ${GROUPS_TABLE} AS
+    `CREATE OR REPLACE TEMP TABLE ${RUNS_TABLE} AS
      WITH base AS (${base.sql}),
-     facts AS (${factsSql(spec.by)}),
-     runs AS (
-       SELECT ${dimList}, trace_id, sum(cost) AS cost, count(*) AS spans,
-         sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t
-       FROM facts GROUP BY ALL
-     ),
-     grouped AS (
-       SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
-         sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t,
-         quantile_cont(cost, 0.5) AS p50, quantile_cont(cost, 0.95) AS p95, quantile_cont(cost, 0.99) AS p99
-       FROM runs GROUP BY ALL
-     )
-     SELECT *, row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank FROM grouped`,
-    base.params,
+     facts AS (${factsSql(spec.by)})
+     SELECT ${dimList}, trace_id, ${perSpan ? 'u_model, u_reason, no_tenant, ' : ''}sum(cost) AS cost, count(*) AS spans,
+       sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t
+     FROM facts GROUP BY ALL`,
+    perSpan ? { ...base.params, unknown: UNKNOWN } : base.params,
   );
   try {
+    await db.exec(
+      `CREATE OR REPLACE TEMP TABLE ${GROUPS_TABLE} AS
+       WITH runs AS (
+         SELECT ${dimList}, trace_id, sum(cost) AS cost, sum(spans) AS spans,
+           sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t
+         FROM ${RUNS_TABLE} GROUP BY ALL
+       ),
+       grouped AS (
+         SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
+           sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t,
+           quantile_cont(cost, 0.5) AS p50, quantile_cont(cost, 0.95) AS p95, quantile_cont(cost, 0.99) AS p99
+         FROM runs GROUP BY ALL
+       )
+       SELECT *, row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank FROM grouped`,
+    );
     const rows = await readRows(db, dims, spec.top);
     const rest = spec.top === undefined ? null : await readRest(db, spec.top);
     const concentration = await readConcentration(db, dims);
-    const { totals, unpriced } = await readTotals(db, base.sql, base.params);
+    const { totals, unpriced } = perSpan
+      ? await readTotals(db, `SELECT u_model, u_reason, no_tenant, cost, spans, in_t + cr_t + cw_t + out_t AS tokens FROM ${RUNS_TABLE}`, {})
+      : await readTotals(db, spanTotalsFacts(base.sql), { ...base.params, unknown: UNKNOWN });
     return { by: spec.by, rows, rest, totals, unpriced, concentration };
   } finally {
-    await db.exec(`DROP TABLE IF EXISTS ${GROUPS_TABLE}`);
+    await db.exec(`DROP TABLE IF EXISTS ${GROUPS_TABLE}; DROP TABLE IF EXISTS ${RUNS_TABLE}`);
   }
+}
+
+/** The relation `readTotals` sums, one row per span of `baseSql`. */
+function spanTotalsFacts(baseSql: string): string {
+  return `WITH base AS (${baseSql}) SELECT ${TOTALS_FACTS}, cost_usd AS cost, 1 AS spans, ${ALL_TOKENS} AS tokens FROM base`;
 }
 
 const TOTAL_COST = `(SELECT sum(cost) FROM ${GROUPS_TABLE})`;
@@ -225,27 +246,26 @@ function byCodePoint(a: string, b: string): number {
 
 /**
  * Totals over every span of the period (independent of grouping) and what could not be priced,
- * in one pass: grouping set () gives the totals, (model, reason) the unpriced models.
+ * in one pass over `factsSql` (columns `u_model`, `u_reason` — NULL when priced —, `no_tenant`,
+ * `cost`, `spans`, `tokens`; one row per span or per run): grouping set () gives the totals,
+ * (u_model, u_reason) the unpriced models.
  */
-export async function readTotals(
+async function readTotals(
   db: Database,
-  baseSql: string,
+  factsSql: string,
   params: Record<string, DuckDBValue>,
 ): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
-  const unpricedModel = `CASE WHEN NOT priced THEN coalesce(model, $unknown) END`;
-  const unpricedReason = `CASE WHEN NOT priced THEN coalesce(unpriced_reason, $unknown) END`;
   const rows = await db.all(
-    `WITH base AS (${baseSql})
-     SELECT grouping(${unpricedModel}) = 0 AS per_model,
-       ${unpricedModel} AS model, ${unpricedReason} AS reason,
-       ${round6('coalesce(sum(cost_usd), 0)')} AS cost_usd,
-       ${round6('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)')} AS unattributed_usd,
-       count(*) FILTER (WHERE NOT priced) AS unpriced_spans,
-       coalesce(sum(${ALL_TOKENS}) FILTER (WHERE priced), 0)::BIGINT AS priced_tokens,
-       coalesce(sum(${ALL_TOKENS}), 0)::BIGINT AS tokens
-     FROM base
-     GROUP BY GROUPING SETS ((), (${unpricedModel}, ${unpricedReason}))`,
-    { ...params, unknown: UNKNOWN },
+    `WITH facts AS (${factsSql})
+     SELECT grouping(u_model) = 0 AS per_model, u_model AS model, u_reason AS reason,
+       ${round6('coalesce(sum(cost), 0)')} AS cost_usd,
+       ${round6('coalesce(sum(cost) FILTER (WHERE no_tenant), 0)')} AS unattributed_usd,
+       coalesce(sum(spans) FILTER (WHERE u_model IS NOT NULL), 0)::BIGINT AS unpriced_spans,
+       coalesce(sum(tokens) FILTER (WHERE u_model IS NULL), 0)::BIGINT AS priced_tokens,
+       coalesce(sum(tokens), 0)::BIGINT AS tokens
+     FROM facts
+     GROUP BY GROUPING SETS ((), (u_model, u_reason))`,
+    params,
   );
   const total = rows.find((r) => r.per_model === false);
   const allTokens = num(total?.tokens);

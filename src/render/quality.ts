@@ -4,6 +4,7 @@
  * shape (money rounded to 6 decimals), and the one-line summary printed after an ingest.
  */
 import type { QualityResult, SourceQuality } from '../analysis/quality.js';
+import type { IngestReport } from '../ingest/spans/types.js';
 import type { TableModel } from './model.js';
 
 function roundUsd(value: number): number {
@@ -83,4 +84,12 @@ export function qualityJson(result: QualityResult): Record<string, unknown> {
     sources: result.sources.map(sourceJson),
     totals: { ...result.totals, cost_usd: roundUsd(result.totals.cost_usd), attributable_usd: roundUsd(result.totals.attributable_usd) },
   };
+}
+
+/** After an ingest: one line per source format that dropped records by its own rules (cheap: from the report). */
+export function ingestSourceLines(report: IngestReport): string[] {
+  return report.files
+    .filter((f) => f.dropped !== undefined)
+    .map((f) => `${f.path} (${f.format}): ${f.recordsRead} records → ${f.loaded} spans; dropped ${counts(f.dropped ?? {})}; ` +
+      `rejected ${f.rejected}; conventions ${counts(f.conventions)} (run \`costattr quality\` for the full report)`);
 }

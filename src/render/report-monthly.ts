@@ -126,7 +126,7 @@ export function monthlyView(r: MonthlyReport, options: ViewOptions): ReportView 
   const over = f.over_budget_usd !== null && f.over_budget_usd > 0;
   return {
     title: `Monthly cost report — ${r.month}`,
-    subtitle: `${r.month} (${r.timezone}${r.timezone === 'UTC' ? '' : '; margins and cohorts cut in UTC'}); forecast ${f.fitted}`,
+    subtitle: `${r.month} (${r.timezone}${r.timezone === 'UTC' ? '' : '; margins and cohorts cut in UTC'}) · spend priced at list prices from the spans`,
     headline: headline(r),
     figures: [
       { label: 'Spend', value: usd(r.totals.cost_usd), detail: `${signedPct(r.totals.delta_pct)} vs month before` },

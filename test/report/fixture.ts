@@ -80,6 +80,19 @@ export function usd(tokens: number, perMtok: number): number {
   return Math.round(tokens * perMtok) / 1e6;
 }
 
-export function csvLine(...cells: string[]): string {
-  return cells.map((c) => (/[",]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',');
+/** Input tokens per call in the fixtures: under the 200k long-context band. */
+export const CALL = 100_000;
+
+/** October 2026 in progress (data up to Oct 10): acme (seen since September), beta, and the hostile tenant on a hostile route. */
+export function monthlySpans(): Span[] {
+  const out: Span[] = [{ trace: 'sep', start: '2026-09-30 12:00:00', tenant: 'acme', route: 'triage', input: CALL }];
+  for (let d = 1; d <= 10; d++) {
+    for (let c = 0; c < d; c++) out.push({ trace: `a-${d}-${c}`, start: `2026-10-${String(d).padStart(2, '0')} 08:00:00`, tenant: 'acme', route: 'triage', input: CALL });
+  }
+  out.push({ trace: 'cached', start: '2026-10-01 09:00:00', tenant: 'acme', route: 'triage', cacheRead: 190_000 });
+  out.push({ trace: 'b', start: '2026-10-01 10:00:00', tenant: 'beta', route: 'draft', output: 100_000 });
+  out.push({ trace: 'h', start: '2026-10-02 10:00:00', tenant: HOSTILE, route: '<b>x</b>', input: CALL });
+  return out;
 }
+
+export const MONTHLY_REVENUE = ['acme,2026-10,100,bundled', 'beta,2026-10,2,pass_through'];

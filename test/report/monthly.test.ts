@@ -9,23 +9,9 @@ import { monthlyReport, type MonthlyReport } from '../../src/analysis/report/mon
 import type { Database } from '../../src/db/database.js';
 import { CostattrError } from '../../src/errors.js';
 import { tempDir } from '../helpers/cli.js';
-import { HOSTILE, openReportDb, usd, type Span } from './fixture.js';
+import { CALL, HOSTILE, MONTHLY_REVENUE, monthlySpans, openReportDb, usd } from './fixture.js';
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
-const CALL = 100_000; // input tokens per call, under the 200k long-context band
-
-export function monthlySpans(): Span[] {
-  const out: Span[] = [{ trace: 'sep', start: '2026-09-30 12:00:00', tenant: 'acme', route: 'triage', input: CALL }];
-  for (let d = 1; d <= 10; d++) {
-    for (let c = 0; c < d; c++) out.push({ trace: `a-${d}-${c}`, start: `2026-10-${String(d).padStart(2, '0')} 08:00:00`, tenant: 'acme', route: 'triage', input: CALL });
-  }
-  out.push({ trace: 'cached', start: '2026-10-01 09:00:00', tenant: 'acme', route: 'triage', cacheRead: 190_000 });
-  out.push({ trace: 'b', start: '2026-10-01 10:00:00', tenant: 'beta', route: 'draft', output: 100_000 });
-  out.push({ trace: 'h', start: '2026-10-02 10:00:00', tenant: HOSTILE, route: '<b>x</b>', input: CALL });
-  return out;
-}
-
-export const MONTHLY_REVENUE = ['acme,2026-10,100,bundled', 'beta,2026-10,2,pass_through'];
 
 /** Daily spend Oct 1–10 by hand. */
 function dailySpend(): number[] {

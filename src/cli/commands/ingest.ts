@@ -4,6 +4,7 @@ import { Database } from '../../db/database.js';
 import { CostattrError } from '../../errors.js';
 import { ingestSpanFiles, parseColumnMapping, readMappingFile, type IngestReport, type SpanIngestOptions } from '../../ingest/spans/index.js';
 import type { ConventionOverride, SpanFormatOption } from '../../ingest/spans/types.js';
+import { ingestSourceLines } from '../../render/quality.js';
 import { note } from '../common.js';
 import { addInvoiceOptions, loadInvoiceInputs, type InvoiceInputOptions } from '../invoice-inputs.js';
 
@@ -99,6 +100,7 @@ export function registerIngest(program: Command): void {
       note(opts, `skipped ${p.file}${where}:${p.field ? ` field ${p.field}:` : ''} ${p.message}`);
     }
     note(opts, ingestSummary(report));
+    for (const line of ingestSourceLines(report)) note(opts, line);
     if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   });
 }

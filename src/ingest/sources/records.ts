@@ -10,14 +10,15 @@ import { quoteIdent } from '../../db/quote.js';
 import { CostattrError } from '../../errors.js';
 
 export const RECORDS_TABLE = 'costattr_source_records';
-const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
+/** Longest JSON record read (DuckDB buffers twice this per thread; ingest runs under a 512 MB limit). */
+export const MAX_RECORD_BYTES = 32 * 1024 * 1024;
 
 /** Load the file into RECORDS_TABLE (ord = line, or CSV line counting the header as 1); returns the record count. */
 export async function loadRecords(db: Database, path: string): Promise<number> {
   const csv = path.toLowerCase().endsWith('.csv');
   const reader = csv
     ? `SELECT row_number() OVER () + 1 AS ord, to_json(t) AS rec FROM read_csv($path, header = true, all_varchar = true) t`
-    : `SELECT row_number() OVER () AS ord, json AS rec FROM read_json_objects($path, format = 'auto', maximum_object_size = ${MAX_OBJECT_BYTES})`;
+    : `SELECT row_number() OVER () AS ord, json AS rec FROM read_json_objects($path, format = 'auto', maximum_object_size = ${MAX_RECORD_BYTES})`;
   try {
     await db.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(RECORDS_TABLE)} AS ${reader}`, { path });
   } catch (err) {

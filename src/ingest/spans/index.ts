@@ -16,6 +16,7 @@ import { createNormaliseMacros, dropInvalidStagedRows, normaliseIntoStaging, STA
 import { loadOtlpFile } from './otlp-load.js';
 import { defaultWorkerCount, OtlpParsePool } from './otlp-pool.js';
 import { RawAppender } from './raw-appender.js';
+import { boundIngestMemory } from './memory.js';
 import { createCodedTables, dropCodedTables } from './raw-coded.js';
 import { createRawTable, RAW_TABLE } from './raw-table.js';
 import type { IngestProblem, IngestReport, SpanIngestOptions } from './types.js';
@@ -87,24 +88,19 @@ async function dropWorkTables(db: Database): Promise<void> {
   await dropMergeTables(db);
 }
 
-const T0 = Date.now(); const lap = (l: string): void => { if (process.env.COSTATTR_PHASES) process.stderr.write(`${l} ${(Date.now() - T0) / 1000}\n`); };
 export async function ingestSpanFiles(db: Database, paths: string[], options: SpanIngestOptions = {}): Promise<IngestReport> {
   const files = expandSpanPaths(paths, options.format ?? 'auto');
+  const restoreMemory = await boundIngestMemory(db);
   await createRawTable(db);
   await createCodedTables(db);
   try {
     await createNormaliseMacros(db);
     const loaded = await loadAll(db, files, options);
-    lap('const namespace = resolveNames');
     const namespace = resolveNamespace(options.namespace, loaded.candidates);
-    if (process.env.COSTATTR_PHASES) await db.exec(`PRAGMA enable_profiling='query_tree_optimizer'; SET profiling_output='/tmp/mb/norm.txt'`);
     await normaliseIntoStaging(db, options.convention ?? 'auto', namespace);
-    if (process.env.COSTATTR_PHASES) await db.exec(`PRAGMA disable_profiling`);
-    lap('await dropCodedTables(db);\n   ');
     await dropCodedTables(db);
     await db.exec(`DROP TABLE ${quoteIdent(RAW_TABLE)}`);
 
-    lap('const invalid = await stagedPr');
     const invalid = await stagedProblems(db);
     const problems = [
       ...loaded.problems,
@@ -120,7 +116,6 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
     if (invalid.length > 0) await dropInvalidStagedRows(db);
     const rejected = files.map((_, idx) => problems.filter((p) => p.fileIdx === idx).length + (loaded.sources.get(idx)?.rejected ?? 0));
 
-    lap('const counts = await selectFre');
     const counts = await selectFreshSpans(db);
     const specs = files.map((file, idx) => ({
       path: file.path,
@@ -130,10 +125,8 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
       dropped: loaded.sources.get(idx)?.dropped,
       duplicateRules: loaded.sources.get(idx)?.duplicateRules,
     }));
-    lap('const ids = await commitIngest');
     const ids = await commitIngest(db, specs, counts, namespace);
 
-    lap('const report: IngestReport = {');
     const report: IngestReport = {
       files: files.map((file, idx) => {
         const c = counts.get(idx) ?? { staged: 0, fresh: 0, conventions: {} };
@@ -169,5 +162,6 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
     return report;
   } finally {
     await dropWorkTables(db);
+    await restoreMemory();
   }
 }

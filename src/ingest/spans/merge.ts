@@ -36,14 +36,26 @@ export interface IngestRowSpec {
 /** The rule name of the (trace id, span id) dedupe, in `ingest_drops`. */
 export const SPAN_ID_RULE = 'span_id';
 
-/** Select the spans this ingest adds (first copy of each id, not already stored); counts per file. */
+/**
+ * Select the spans this ingest adds (first copy of each id, not already stored); counts per file.
+ * Staging is pruned in place and becomes the fresh table: no copy of every span, and no window over
+ * all of them unless some id really repeats.
+ */
 export async function selectFreshSpans(db: Database): Promise<Map<number, FileCounts>> {
-  await db.exec(`
-    CREATE OR REPLACE TEMP TABLE ${FRESH_TABLE} AS
-    SELECT s.* FROM ${STAGE_TABLE} s
-    WHERE NOT EXISTS (SELECT 1 FROM spans x WHERE x.trace_id = s.trace_id AND x.span_id = s.span_id)
-    QUALIFY row_number() OVER (PARTITION BY s.trace_id, s.span_id ORDER BY s.ingest_id, s.rid) = 1`);
   const staged = await db.all<{ f: number; n: string }>(`SELECT ingest_id AS f, count(*)::VARCHAR AS n FROM ${STAGE_TABLE} GROUP BY 1`);
+  await db.exec(`
+    DELETE FROM ${STAGE_TABLE}
+    WHERE EXISTS (SELECT 1 FROM spans x WHERE x.trace_id = ${STAGE_TABLE}.trace_id AND x.span_id = ${STAGE_TABLE}.span_id)`);
+  const repeated = await db.one<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${STAGE_TABLE} GROUP BY trace_id, span_id HAVING count(*) > 1)`,
+  );
+  if (Number(repeated?.n ?? 0) > 0) {
+    await db.exec(`
+      DELETE FROM ${STAGE_TABLE} WHERE rid IN (
+        SELECT rid FROM ${STAGE_TABLE} QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY ingest_id, rid) > 1)`);
+  }
+  await db.exec(`DROP TABLE IF EXISTS ${FRESH_TABLE}`);
+  await db.exec(`ALTER TABLE ${STAGE_TABLE} RENAME TO ${FRESH_TABLE}`);
   const fresh = await db.all<{ f: number; c: string; inference: string; total: string }>(
     `SELECT ingest_id AS f, input_convention AS c, count(*) FILTER (WHERE is_inference)::VARCHAR AS inference, count(*)::VARCHAR AS total
      FROM ${FRESH_TABLE} GROUP BY 1, 2`,
@@ -63,14 +75,18 @@ export async function selectFreshSpans(db: Database): Promise<Map<number, FileCo
   return counts;
 }
 
-/** Tag resolution, set-based: each span walks up its ancestors, filling each field from the nearest one that has it. */
-async function resolveTags(db: Database): Promise<void> {
+/**
+ * Tag resolution, set-based: each span walks up its ancestors, filling each field from the nearest
+ * one that has it. Returns whether any stored span shares a trace with the new ones (only then can
+ * a stored span's tags change).
+ */
+async function resolveTags(db: Database): Promise<boolean> {
   const own = TAG_FIELDS.map((f) => `tag_${f}`);
   await db.exec(`
     CREATE OR REPLACE TEMP TABLE ${NODES_TABLE} AS
-    SELECT trace_id, span_id, parent_span_id, ${own.join(', ')} FROM ${FRESH_TABLE}
+    SELECT trace_id, span_id, parent_span_id, ${own.join(', ')}, false AS stored FROM ${FRESH_TABLE}
     UNION ALL
-    SELECT trace_id, span_id, parent_span_id, ${own.join(', ')} FROM spans
+    SELECT trace_id, span_id, parent_span_id, ${own.join(', ')}, true AS stored FROM spans
     WHERE trace_id IN (SELECT DISTINCT trace_id FROM ${FRESH_TABLE})`);
   const walkCols = TAG_FIELDS.map((f) => quoteIdent(f)).join(', ');
   const step = TAG_FIELDS.map((f) => `coalesce(w.${quoteIdent(f)}, p.tag_${f})`).join(', ');
@@ -86,6 +102,8 @@ async function resolveTags(db: Database): Promise<void> {
     )
     SELECT trace_id, span_id, ${walkCols} FROM walk
     QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY depth DESC) = 1`);
+  const stored = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${NODES_TABLE} WHERE stored LIMIT 1)`);
+  return Number(stored?.n ?? 0) > 0;
 }
 
 /** Write everything in one transaction; returns the ingest id given to each file index. */
@@ -117,7 +135,7 @@ export async function commitIngest(db: Database, files: readonly IngestRowSpec[]
         if (records > 0) await db.exec(`INSERT INTO ingest_drops VALUES ($id, $rule, $records)`, { id, rule, records });
       }
     }
-    await resolveTags(db);
+    const touchesStored = await resolveTags(db);
     const insertCols = SPAN_COLUMN_NAMES.map((c) => {
       if (c === 'ingest_id') return `($ids::INTEGER[])[f.ingest_id + 1]`;
       if ((TAG_FIELDS as readonly string[]).includes(c)) return `r.${quoteIdent(c)}`;
@@ -128,7 +146,7 @@ export async function commitIngest(db: Database, files: readonly IngestRowSpec[]
       SELECT ${insertCols.join(', ')}
       FROM ${FRESH_TABLE} f JOIN ${RESOLVED_TABLE} r USING (trace_id, span_id)`, { ids: JSON.stringify(ids) });
     const changed = TAG_FIELDS.map((f) => `spans.${quoteIdent(f)} IS DISTINCT FROM r.${quoteIdent(f)}`).join(' OR ');
-    await db.exec(`
+    if (touchesStored) await db.exec(`
       UPDATE spans SET ${TAG_FIELDS.map((f) => `${quoteIdent(f)} = r.${quoteIdent(f)}`).join(', ')}
       FROM ${RESOLVED_TABLE} r
       WHERE spans.trace_id = r.trace_id AND spans.span_id = r.span_id AND (${changed})`);

@@ -45,7 +45,7 @@ h2{font-size:16px;margin:0 0 10px}
 svg.chart{width:100%;height:auto;display:block}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:6px 10px;border-bottom:1px solid #e2e8f0;text-align:left;white-space:nowrap}
-td.text{white-space:normal;word-break:break-word}
+td.text{white-space:normal;overflow-wrap:break-word}
 th{font-size:12px;color:#64748b;font-weight:600;background:#f8fafc}
 th.num,td.num{text-align:right}
 tr:hover td{background:#f8fafc}

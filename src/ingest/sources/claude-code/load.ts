@@ -19,12 +19,12 @@ import type { Database } from '../../../db/database.js';
 import { quoteIdent } from '../../../db/quote.js';
 import { CostattrError } from '../../../errors.js';
 import { insertRaw } from '../raw-insert.js';
+import { MAX_RECORD_BYTES } from '../records.js';
 import type { SourceLoad } from '../types.js';
 import { projectOf } from './projects.js';
 
 const LINES_TABLE = 'costattr_claude_lines';
 const FILES_TABLE = 'costattr_claude_files';
-const MAX_LINE_BYTES = 1024 * 1024 * 1024;
 export const CLAUDE_DEDUPE_RULE = 'message_request';
 export const SYNTHETIC_RULE = 'synthetic_model';
 
@@ -56,7 +56,7 @@ async function readLines(db: Database, root: string, files: readonly string[], s
        SELECT filename, timestamp, sessionId, requestId, coalesce(isSidechain, false) AS sidechain, uuid,
          message.id AS msg_id, message.model AS model, message.usage AS u
        FROM read_json($files::VARCHAR[], format = 'newline_delimited', filename = true, ignore_errors = ${ignoreErrors},
-         maximum_object_size = ${MAX_LINE_BYTES}, columns = ${COLUMNS})`,
+         maximum_object_size = ${MAX_RECORD_BYTES}, columns = ${COLUMNS})`,
       { files: JSON.stringify(files) },
     );
   try {
@@ -86,7 +86,7 @@ export async function loadClaudeCode(db: Database, root: string, files: readonly
     `SELECT count(*)::VARCHAR AS records, count(*) FILTER (WHERE model = '<synthetic>')::VARCHAR AS synthetic FROM ${usage}`,
   );
   const from = `(
-    SELECT row_number() OVER (ORDER BY key) AS ord, * FROM (
+    SELECT row_number() OVER () AS ord, * FROM (
       SELECT l.*, f.project, coalesce(l.sessionId, f.stem) AS session,
         coalesce(l.msg_id || ':' || l.requestId, l.msg_id, l.uuid) AS key,
         min(TRY_CAST(l.timestamp AS TIMESTAMPTZ)) OVER w AS first_at,
