@@ -90,9 +90,10 @@ export interface CostsResult {
   concentration: Concentration | null;
 }
 
-// One pass over the priced spans: per-run sums (a run split further by the span facts the totals
-// need) are materialised, then grouped and totalled from there; the grouped result is read three
-// ways (rows, rest, concentration). One attribution runs at a time on a connection (callers await).
+// One pass over the priced spans: per-run sums, with what the totals need (unattributed cost,
+// unpriced spans and their models), are materialised, then grouped and totalled from there; the
+// grouped result is read three ways (rows, rest, concentration). One attribution runs at a time on
+// a connection (callers await each call).
 const RUNS_TABLE = quoteIdent('costattr_cost_runs');
 const GROUPS_TABLE = quoteIdent('costattr_cost_groups');
 const ALL_TOKENS = '(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens)';
@@ -102,6 +103,12 @@ const round6 = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
 /** Per span: the unpriced model and reason (NULL when priced) and whether it has no tenant. */
 const TOTALS_FACTS = `CASE WHEN NOT priced THEN coalesce(model, $unknown) END AS u_model,
       CASE WHEN NOT priced THEN coalesce(unpriced_reason, $unknown) END AS u_reason, tenant IS NULL AS no_tenant`;
+
+/** Aggregates over span facts (`cost`, `tokens` and TOTALS_FACTS) that `readTotals` sums further. */
+const TOTALS_AGGREGATES = `sum(cost) FILTER (WHERE no_tenant) AS unattributed,
+       count(*) FILTER (WHERE u_model IS NOT NULL) AS unpriced_spans,
+       sum(tokens) FILTER (WHERE u_model IS NULL) AS priced_tokens, sum(tokens) AS tokens,
+       list({'model': u_model, 'reason': u_reason, 'tokens': tokens}) FILTER (WHERE u_model IS NOT NULL) AS unpriced`;
 
 function factsSql(by: readonly Dimension[]): string {
   const dimColumns = by
@@ -113,7 +120,7 @@ function factsSql(by: readonly Dimension[]): string {
     SELECT ${passThrough}, ${TOTALS_FACTS},
       input_tokens AS in_t, cache_read_tokens AS cr_t,
       cache_write_5m_tokens + cache_write_1h_tokens AS cw_t, output_tokens AS out_t,
-      cost_usd AS cost
+      ${ALL_TOKENS} AS tokens, cost_usd AS cost
     FROM base`;
 }
 
@@ -131,24 +138,19 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
     `CREATE OR REPLACE TEMP TABLE ${RUNS_TABLE} AS
      WITH base AS (${base.sql}),
      facts AS (${factsSql(spec.by)})
-     SELECT ${dimList}, trace_id, ${perSpan ? 'u_model, u_reason, no_tenant, ' : ''}sum(cost) AS cost, count(*) AS spans,
-       sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t
+     SELECT ${dimList}, trace_id, sum(cost) AS cost, count(*) AS spans,
+       sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t${perSpan ? `, ${TOTALS_AGGREGATES}` : ''}
      FROM facts GROUP BY ALL`,
     perSpan ? { ...base.params, unknown: UNKNOWN } : base.params,
   );
   try {
     await db.exec(
       `CREATE OR REPLACE TEMP TABLE ${GROUPS_TABLE} AS
-       WITH runs AS (
-         SELECT ${dimList}, trace_id, sum(cost) AS cost, sum(spans) AS spans,
-           sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t
-         FROM ${RUNS_TABLE} GROUP BY ALL
-       ),
-       grouped AS (
+       WITH grouped AS (
          SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
            sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t,
            quantile_cont(cost, 0.5) AS p50, quantile_cont(cost, 0.95) AS p95, quantile_cont(cost, 0.99) AS p99
-         FROM runs GROUP BY ALL
+         FROM ${RUNS_TABLE} GROUP BY ${dimList}
        )
        SELECT *, row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank FROM grouped`,
     );
@@ -156,17 +158,18 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
     const rest = spec.top === undefined ? null : await readRest(db, spec.top);
     const concentration = await readConcentration(db, dims);
     const { totals, unpriced } = perSpan
-      ? await readTotals(db, `SELECT u_model, u_reason, no_tenant, cost, spans, in_t + cr_t + cw_t + out_t AS tokens FROM ${RUNS_TABLE}`, {})
-      : await readTotals(db, spanTotalsFacts(base.sql), { ...base.params, unknown: UNKNOWN });
+      ? await readTotals(db, RUNS_TABLE, {})
+      : await readTotals(db, spanTotals(base.sql), { ...base.params, unknown: UNKNOWN });
     return { by: spec.by, rows, rest, totals, unpriced, concentration };
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${GROUPS_TABLE}; DROP TABLE IF EXISTS ${RUNS_TABLE}`);
   }
 }
 
-/** The relation `readTotals` sums, one row per span of `baseSql`. */
-function spanTotalsFacts(baseSql: string): string {
-  return `WITH base AS (${baseSql}) SELECT ${TOTALS_FACTS}, cost_usd AS cost, 1 AS spans, ${ALL_TOKENS} AS tokens FROM base`;
+/** TOTALS_AGGREGATES over every span of `baseSql`, as one row. */
+function spanTotals(baseSql: string): string {
+  return `(WITH base AS (${baseSql}), facts AS (SELECT ${TOTALS_FACTS}, cost_usd AS cost, ${ALL_TOKENS} AS tokens FROM base)
+    SELECT sum(cost) AS cost, ${TOTALS_AGGREGATES} FROM facts)`;
 }
 
 const TOTAL_COST = `(SELECT sum(cost) FROM ${GROUPS_TABLE})`;
@@ -246,25 +249,26 @@ function byCodePoint(a: string, b: string): number {
 
 /**
  * Totals over every span of the period (independent of grouping) and what could not be priced,
- * in one pass over `factsSql` (columns `u_model`, `u_reason` — NULL when priced —, `no_tenant`,
- * `cost`, `spans`, `tokens`; one row per span or per run): grouping set () gives the totals,
- * (u_model, u_reason) the unpriced models.
+ * from `source`: rows of `cost` and TOTALS_AGGREGATES (per run, or one row for all spans).
+ * One row of totals, and one per unpriced (model, reason) (`per_model`).
  */
 async function readTotals(
   db: Database,
-  factsSql: string,
+  source: string,
   params: Record<string, DuckDBValue>,
 ): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
   const rows = await db.all(
-    `WITH facts AS (${factsSql})
-     SELECT grouping(u_model) = 0 AS per_model, u_model AS model, u_reason AS reason,
+    `WITH source AS (SELECT * FROM ${source}),
+     unpriced AS (SELECT unnest(unpriced, recursive := true) FROM source)
+     SELECT false AS per_model, NULL AS model, NULL AS reason,
        ${round6('coalesce(sum(cost), 0)')} AS cost_usd,
-       ${round6('coalesce(sum(cost) FILTER (WHERE no_tenant), 0)')} AS unattributed_usd,
-       coalesce(sum(spans) FILTER (WHERE u_model IS NOT NULL), 0)::BIGINT AS unpriced_spans,
-       coalesce(sum(tokens) FILTER (WHERE u_model IS NULL), 0)::BIGINT AS priced_tokens,
+       ${round6('coalesce(sum(unattributed), 0)')} AS unattributed_usd,
+       coalesce(sum(unpriced_spans), 0)::BIGINT AS unpriced_spans,
+       coalesce(sum(priced_tokens), 0)::BIGINT AS priced_tokens,
        coalesce(sum(tokens), 0)::BIGINT AS tokens
-     FROM facts
-     GROUP BY GROUPING SETS ((), (u_model, u_reason))`,
+     FROM source
+     UNION ALL
+     SELECT true, model, reason, NULL, NULL, count(*), NULL, sum(tokens)::BIGINT FROM unpriced GROUP BY model, reason`,
     params,
   );
   const total = rows.find((r) => r.per_model === false);

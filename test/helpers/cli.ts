@@ -1,5 +1,5 @@
 // Spawns the built CLI the way a user would: TZ=UTC, NO_COLOR=1, a wide terminal.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,4 +25,22 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
 
 export function tempDir(prefix = 'costattr-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** `runCli` without blocking, so a test can run many CLI processes side by side. */
+export function runCliAsync(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, TZ: 'UTC', NO_COLOR: '1', COLUMNS: '200', ...options.env },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolvePromise({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
 }

@@ -1,7 +1,8 @@
 /**
- * The raw span table every source format loads into first: one text column per canonical field,
- * exactly as the source gave it. Validation and normalisation (src/ingest/spans/normalise.ts) then
- * run once, in SQL, for OTLP and flat tables alike, so the convention rules exist in one place.
+ * The raw span table flat tables and sources load into first: one text column per canonical field,
+ * exactly as the source gave it. OTLP lands in a compact twin of it (src/ingest/spans/raw-coded.ts)
+ * that a view decodes back to these columns; validation and normalisation (normalise.ts) then run
+ * once, in SQL, over both, so the convention rules exist in one place.
  */
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';

@@ -14,7 +14,6 @@
  * - trace = session, span id = message id + request id, response id = message id (the provider's
  *   id, so an Anthropic SDK span of the same call merges with it), project → tenant, session → task.
  */
-import { createReadStream } from 'node:fs';
 import type { Database } from '../../../db/database.js';
 import { quoteIdent } from '../../../db/quote.js';
 import { CostattrError } from '../../../errors.js';
@@ -29,31 +28,21 @@ export const CLAUDE_DEDUPE_RULE = 'message_request';
 export const SYNTHETIC_RULE = 'synthetic_model';
 
 const COLUMNS = `{
-  timestamp: 'VARCHAR', sessionId: 'VARCHAR', requestId: 'VARCHAR', isSidechain: 'BOOLEAN', uuid: 'VARCHAR',
+  type: 'VARCHAR', timestamp: 'VARCHAR', sessionId: 'VARCHAR', requestId: 'VARCHAR', isSidechain: 'BOOLEAN', uuid: 'VARCHAR',
   message: 'STRUCT(id VARCHAR, model VARCHAR, usage STRUCT(input_tokens BIGINT, output_tokens BIGINT,
     cache_creation_input_tokens BIGINT, cache_read_input_tokens BIGINT,
     cache_creation STRUCT(ephemeral_5m_input_tokens BIGINT, ephemeral_1h_input_tokens BIGINT), service_tier VARCHAR))'
 }`;
 
-async function countLines(files: readonly string[]): Promise<number> {
-  let lines = 0;
-  for (const file of files) {
-    let last = 10;
-    for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
-      last = chunk[chunk.length - 1] ?? last;
-    }
-    if (last !== 10) lines++;
-  }
-  return lines;
-}
-
-/** Read every line's usage fields; returns the lines the reader skipped as malformed (only with skipInvalid). */
+/**
+ * Read every line's usage fields; returns how many lines were malformed (only with skipInvalid: the
+ * reader then yields them as all-NULL rows, which no Claude Code line is — every one has a `type`).
+ */
 async function readLines(db: Database, root: string, files: readonly string[], skipInvalid: boolean): Promise<number> {
   const read = (ignoreErrors: boolean): Promise<void> =>
     db.exec(
       `CREATE OR REPLACE TEMP TABLE ${LINES_TABLE} AS
-       SELECT filename, timestamp, sessionId, requestId, coalesce(isSidechain, false) AS sidechain, uuid,
+       SELECT filename, type, timestamp, sessionId, requestId, coalesce(isSidechain, false) AS sidechain, uuid,
          message.id AS msg_id, message.model AS model, message.usage AS u
        FROM read_json($files::VARCHAR[], format = 'newline_delimited', filename = true, ignore_errors = ${ignoreErrors},
          maximum_object_size = ${MAX_RECORD_BYTES}, columns = ${COLUMNS})`,
@@ -66,8 +55,10 @@ async function readLines(db: Database, root: string, files: readonly string[], s
     if (!skipInvalid) throw new CostattrError('BAD_INPUT', `${root}: Claude Code log: ${(err as Error).message}`, { cause: err });
   }
   await read(true);
-  const kept = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM ${LINES_TABLE}`);
-  return Math.max(0, (await countLines(files)) - Number(kept?.n ?? 0));
+  const bad = await db.one<{ n: string }>(
+    `SELECT count(*)::VARCHAR AS n FROM ${LINES_TABLE} WHERE type IS NULL AND timestamp IS NULL AND sessionId IS NULL AND uuid IS NULL AND msg_id IS NULL`,
+  );
+  return Number(bad?.n ?? 0);
 }
 
 export async function loadClaudeCode(db: Database, root: string, files: readonly string[], fileIdx: number, ridBase: number, skipInvalid: boolean): Promise<SourceLoad> {

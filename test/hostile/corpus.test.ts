@@ -1,0 +1,185 @@
+// The hostile-input corpus: every file under cases/<reader>/ is fed to the built CLI the way a user
+// would, and must either load with the figures in manifest.json or exit 2 with a message naming the
+// file and the place (line/row/field) — never a stack trace (exit 3), never a silent zero.
+// `--skip-invalid` must load the rest and report exactly what it skipped (loaded + skipped = read).
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '../../src/db/database.js';
+import { runCliAsync, tempDir, type CliResult } from '../helpers/cli.js';
+
+interface SkipExpectation {
+  read: number;
+  loaded: number;
+  skipped: number[];
+}
+
+interface Figures {
+  spans?: number;
+  input_tokens?: string;
+  output_tokens?: string;
+  tenants?: Array<string | null>;
+  start_times?: string[];
+  lines?: number;
+  quantity?: string;
+  amount_usd?: string;
+  days?: string[];
+  revenue?: string[][];
+}
+
+interface Case {
+  file: string;
+  exit: 0 | 2;
+  message?: string[];
+  skipInvalid?: SkipExpectation;
+  figures?: Figures;
+  knownFailing?: boolean;
+  reason?: string;
+}
+
+const HERE = import.meta.dirname;
+const CASES = join(HERE, 'cases');
+const manifest = JSON.parse(readFileSync(join(HERE, 'manifest.json'), 'utf8')) as { cases: Case[] };
+const work = tempDir('costattr-hostile-');
+const CONCURRENCY = 4;
+
+type Reader = 'spans' | 'invoices' | 'revenue' | 'policies' | 'snapshots' | 'pricing';
+const readerOf = (c: Case) => c.file.split('/')[0] as Reader;
+const dbFor = (c: Case, variant: string) => join(work, `${c.file.replace(/[^a-z0-9]+/gi, '_')}.${variant}.duckdb`);
+
+/** The command line a user would type to load this case's file. */
+function argsFor(c: Case, db: string, skipInvalid: boolean): string[] {
+  const file = join(CASES, c.file);
+  const skip = skipInvalid ? ['--skip-invalid'] : [];
+  switch (readerOf(c)) {
+    case 'spans': return ['ingest', '--db', db, '--namespace', 'acme', '--json', ...skip, file];
+    case 'invoices': return ['ingest', '--db', db, '--invoice', file, ...skip];
+    case 'revenue': return ['ingest', '--db', db, '--revenue', file];
+    case 'policies': return ['guard', '--spans', join(CASES, 'spans/otlp-valid.jsonl'), '--policy', file, '--format', 'json'];
+    case 'snapshots': return ['diff', file, join(CASES, 'snapshots/valid.json'), '--format', 'json'];
+    case 'pricing': return ['pricing', 'list', '--pricing', file, '--provider', 'anthropic', '--format', 'json'];
+  }
+}
+
+interface Outcome {
+  plain: CliResult;
+  skip?: CliResult;
+}
+const outcomes = new Map<string, Outcome>();
+
+async function runAll(): Promise<void> {
+  const jobs: Array<() => Promise<void>> = [];
+  for (const c of manifest.cases) {
+    const outcome: Outcome = { plain: { code: -1, stdout: '', stderr: '' } };
+    outcomes.set(c.file, outcome);
+    jobs.push(async () => { outcome.plain = await runCliAsync(argsFor(c, dbFor(c, 'plain'), false)); });
+    if (c.skipInvalid) jobs.push(async () => { outcome.skip = await runCliAsync(argsFor(c, dbFor(c, 'skip'), true)); });
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await (jobs[next++] as () => Promise<void>)();
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+async function withDb<T>(path: string, read: (db: Database) => Promise<T>): Promise<T> {
+  const db = await Database.open({ path, readOnly: true });
+  try {
+    return await read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** What the load stored, in the shape of the manifest's `figures` (only the keys it names). */
+async function storedFigures(c: Case, path: string): Promise<Figures> {
+  const want = c.figures ?? {};
+  return withDb(path, async (db) => {
+    const got: Figures = {};
+    if (want.spans !== undefined || want.input_tokens !== undefined || want.output_tokens !== undefined) {
+      const row = await db.one<{ n: string; i: string | null; o: string | null }>(
+        'SELECT count(*)::VARCHAR AS n, sum(input_tokens)::VARCHAR AS i, sum(output_tokens)::VARCHAR AS o FROM spans');
+      if (want.spans !== undefined) got.spans = Number(row?.n);
+      if (want.input_tokens !== undefined) got.input_tokens = row?.i ?? '0';
+      if (want.output_tokens !== undefined) got.output_tokens = row?.o ?? '0';
+    }
+    if (want.tenants) got.tenants = (await db.all<{ t: string | null }>('SELECT tenant AS t FROM spans ORDER BY span_id')).map((r) => r.t);
+    if (want.start_times) {
+      got.start_times = (await db.all<{ t: string }>(`SELECT strftime(start_time, '%Y-%m-%d %H:%M:%S') AS t FROM spans ORDER BY start_time`)).map((r) => r.t);
+    }
+    if (want.lines !== undefined || want.quantity !== undefined || want.amount_usd !== undefined) {
+      const row = await db.one<{ n: string; q: string | null; a: string | null }>(
+        'SELECT count(*)::VARCHAR AS n, sum(quantity)::VARCHAR AS q, sum(amount_usd)::VARCHAR AS a FROM invoice_lines');
+      if (want.lines !== undefined) got.lines = Number(row?.n);
+      if (want.quantity !== undefined) got.quantity = row?.q ?? '0';
+      if (want.amount_usd !== undefined) got.amount_usd = row?.a ?? '0';
+    }
+    if (want.days) got.days = (await db.all<{ d: string }>('SELECT DISTINCT day::VARCHAR AS d FROM invoice_lines ORDER BY d')).map((r) => r.d);
+    if (want.revenue) {
+      got.revenue = (await db.all<{ t: string; m: string; r: string }>('SELECT tenant AS t, month AS m, revenue_usd::VARCHAR AS r FROM revenue ORDER BY tenant'))
+        .map((r) => [r.t, r.m, r.r]);
+    }
+    return got;
+  });
+}
+
+function expectNoCrash(result: CliResult): void {
+  expect(result.code, result.stderr).not.toBe(3);
+  expect(result.stderr).not.toMatch(/internal error|\n\s+at .+:\d+:\d+\)?\n/);
+}
+
+/** The skipped lines/rows a run reports: the span ingest's JSON report, or the invoice notes on stderr. */
+async function skipReport(c: Case, result: CliResult): Promise<SkipExpectation> {
+  if (readerOf(c) === 'spans') {
+    const report = JSON.parse(result.stdout) as { recordsRead: number; loaded: number; duplicates: number; problems: Array<{ line?: number; row?: number }> };
+    expect(report.duplicates).toBe(0);
+    return { read: report.recordsRead, loaded: report.loaded, skipped: report.problems.map((p) => p.line ?? p.row ?? -1) };
+  }
+  const skipped = [...result.stderr.matchAll(/^skipped .*?(?::|row )(\d+):/gm)].map((m) => Number(m[1]));
+  const ingest = await withDb(dbFor(c, 'skip'), (db) =>
+    db.one<{ read: string; rejected: string }>(`SELECT records_read::VARCHAR AS read, rejected::VARCHAR AS rejected FROM ingests WHERE format LIKE 'invoice:%'`));
+  const read = Number(ingest?.read);
+  const rejected = Number(ingest?.rejected);
+  expect(rejected).toBe(skipped.length);
+  return { read, loaded: read - rejected, skipped };
+}
+
+async function check(c: Case): Promise<void> {
+  const outcome = outcomes.get(c.file) as Outcome;
+  const result = outcome.plain;
+  expectNoCrash(result);
+  expect(result.code, result.stderr).toBe(c.exit);
+  if (c.exit === 2) {
+    expect(result.stderr).toContain(basename(c.file));
+    for (const fragment of c.message ?? []) expect(result.stderr).toContain(fragment);
+  }
+  if (c.exit === 0 && c.figures) {
+    expect(await storedFigures(c, dbFor(c, 'plain'))).toEqual(c.figures);
+  }
+  if (c.skipInvalid && outcome.skip) {
+    expectNoCrash(outcome.skip);
+    expect(outcome.skip.code, outcome.skip.stderr).toBe(0);
+    const report = await skipReport(c, outcome.skip);
+    expect(report).toEqual(c.skipInvalid);
+    expect(report.loaded + report.skipped.length).toBe(report.read);
+  }
+}
+
+describe('hostile input corpus', () => {
+  beforeAll(runAll, 240_000);
+  afterAll(() => outcomes.clear());
+
+  for (const c of manifest.cases) {
+    if (c.knownFailing) {
+      it.fails(`${c.file} (known failing: ${c.reason ?? 'see manifest'})`, () => check(c));
+    } else {
+      it(c.file, () => check(c));
+    }
+  }
+
+  it('lists every file in cases/ exactly once', async () => {
+    const { readdirSync } = await import('node:fs');
+    const onDisk = readdirSync(CASES).flatMap((dir) => readdirSync(join(CASES, dir)).map((f) => `${dir}/${f}`)).sort();
+    expect(manifest.cases.map((c) => c.file).sort()).toEqual(onDisk);
+  });
+});
