@@ -6,7 +6,9 @@
 // tenant, and `costs --by tenant | route,model | day | layer` through the analysis function (dist/, so run
 // `npm run build` first). Prints the best of --repeat runs: wall and CPU seconds (user + sys, all threads;
 // the machine is shared, so CPU time is the steadier figure) and both as ratios to the baseline.
-// Options: --spans 1000000,10000000  --repeat 3  --threads N  --regen  --only name,name
+// Options: --spans 1000000,10000000  --repeat 3  --threads N  --regen  --only view,tenant,route_model,day,layer
+//          --materialise (call materialisePricedSpans first: the price bands frozen in a TEMP table, as a command
+//          would after loading its data; its own time is printed on stderr)
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

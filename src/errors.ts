@@ -29,3 +29,21 @@ export function badInput(file: string, where: { line?: number; row?: number }, f
   const fieldPart = field ? ` field ${field}:` : '';
   return new CostattrError('BAD_INPUT', `${file}${pos}:${fieldPart} ${problem}`);
 }
+
+/**
+ * Parse a JSON document the user pointed us at: a UTF-8 BOM is ignored (editors on Windows write
+ * one), and a syntax error becomes exit 2 naming the file and the line it was found on.
+ */
+export function parseJsonDocument(file: string, text: string, problem = 'not valid JSON'): unknown {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch (err) {
+    const message = (err as Error).message;
+    const at = /at position (\d+)/.exec(message)?.[1];
+    const offset = at !== undefined ? Number(at) : /end of JSON input|Unterminated/.test(message) ? body.length : undefined;
+    const line = offset === undefined ? undefined : body.slice(0, offset).split('\n').length;
+    const where = line === undefined ? '' : ` at line ${line}`;
+    throw new CostattrError('BAD_INPUT', `${file}: ${problem}${where}: ${message}`, { cause: err });
+  }
+}

@@ -91,10 +91,8 @@ export interface CostsResult {
 }
 
 // One pass over the priced spans: per-run sums, with what the totals need (unattributed cost,
-// unpriced spans and their models), are materialised, then grouped and totalled from there; the
-// grouped result is read three ways (rows, rest, concentration). One attribution runs at a time on
-// a connection (callers await each call).
-const RUNS_TABLE = quoteIdent('costattr_cost_runs');
+// unpriced spans and their models), grouped and materialised once, then read four ways (rows,
+// rest, concentration, totals). One attribution runs at a time on a connection (callers await).
 const GROUPS_TABLE = quoteIdent('costattr_cost_groups');
 const ALL_TOKENS = '(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens)';
 /** Money (from DECIMAL) and fractions are both output rounded to 6 decimals, as JSON numbers. */
@@ -134,35 +132,36 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
   const dimList = dims.join(', ');
   // a layer split has several rows per span, so its totals take a pass of their own over the spans
   const perSpan = !spec.by.includes('layer');
+  const groupTotals = `, sum(unattributed) AS unattributed, sum(unpriced_spans) AS unpriced_spans,
+           sum(priced_tokens) AS priced_tokens, sum(tokens) AS tokens, flatten(list(unpriced) FILTER (WHERE unpriced IS NOT NULL)) AS unpriced`;
   await db.exec(
-    `CREATE OR REPLACE TEMP TABLE ${RUNS_TABLE} AS
+    `CREATE OR REPLACE TEMP TABLE ${GROUPS_TABLE} AS
      WITH base AS (${base.sql}),
-     facts AS (${factsSql(spec.by)})
-     SELECT ${dimList}, trace_id, sum(cost) AS cost, count(*) AS spans,
-       sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t${perSpan ? `, ${TOTALS_AGGREGATES}` : ''}
-     FROM facts GROUP BY ALL`,
+     facts AS (${factsSql(spec.by)}),
+     runs AS (
+       SELECT ${dimList}, trace_id, sum(cost) AS cost, count(*) AS spans,
+         sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t${perSpan ? `, ${TOTALS_AGGREGATES}` : ''}
+       FROM facts GROUP BY ${dimList}, trace_id
+     ),
+     grouped AS (
+       SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
+         sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t,
+         quantile_cont(cost, 0.5) AS p50, quantile_cont(cost, 0.95) AS p95, quantile_cont(cost, 0.99) AS p99${perSpan ? groupTotals : ''}
+       FROM runs GROUP BY ALL
+     )
+     SELECT *, row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank FROM grouped`,
     perSpan ? { ...base.params, unknown: UNKNOWN } : base.params,
   );
   try {
-    await db.exec(
-      `CREATE OR REPLACE TEMP TABLE ${GROUPS_TABLE} AS
-       WITH grouped AS (
-         SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
-           sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t,
-           quantile_cont(cost, 0.5) AS p50, quantile_cont(cost, 0.95) AS p95, quantile_cont(cost, 0.99) AS p99
-         FROM ${RUNS_TABLE} GROUP BY ${dimList}
-       )
-       SELECT *, row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank FROM grouped`,
-    );
     const rows = await readRows(db, dims, spec.top);
     const rest = spec.top === undefined ? null : await readRest(db, spec.top);
     const concentration = await readConcentration(db, dims);
     const { totals, unpriced } = perSpan
-      ? await readTotals(db, RUNS_TABLE, {})
+      ? await readTotals(db, GROUPS_TABLE, {})
       : await readTotals(db, spanTotals(base.sql), { ...base.params, unknown: UNKNOWN });
     return { by: spec.by, rows, rest, totals, unpriced, concentration };
   } finally {
-    await db.exec(`DROP TABLE IF EXISTS ${GROUPS_TABLE}; DROP TABLE IF EXISTS ${RUNS_TABLE}`);
+    await db.exec(`DROP TABLE IF EXISTS ${GROUPS_TABLE}`);
   }
 }
 
@@ -249,7 +248,7 @@ function byCodePoint(a: string, b: string): number {
 
 /**
  * Totals over every span of the period (independent of grouping) and what could not be priced,
- * from `source`: rows of `cost` and TOTALS_AGGREGATES (per run, or one row for all spans).
+ * from `source`: rows of `cost` and TOTALS_AGGREGATES (per group, or one row for all spans).
  * One row of totals, and one per unpriced (model, reason) (`per_model`).
  */
 async function readTotals(

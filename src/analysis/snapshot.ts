@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { num } from '../db/database.js';
 import { TOKEN_CLASSES, UNATTRIBUTED, type TokenClass } from '../db/schema.js';
-import { badInput, CostattrError } from '../errors.js';
+import { badInput, CostattrError, parseJsonDocument } from '../errors.js';
 import type { PriceBook } from '../pricebook/index.js';
 import { ratesLookup, summarizeUsage, type RateRow, type UsageMetrics, type UsageRow } from './run-usage.js';
 import { baseRelation, type BaseRelation, type SpanFilter } from './span-filter.js';
@@ -183,7 +183,7 @@ export function formatSnapshot(snapshot: Snapshot): string {
 
 /** Whether a file's first bytes look like a snapshot (its sorted keys put the marker first). */
 export function looksLikeSnapshot(head: string): boolean {
-  return /^\s*\{\s*"costattr_snapshot"\s*:/.test(head);
+  return /^\uFEFF?\s*\{\s*"costattr_snapshot"\s*:/.test(head);
 }
 
 /** The parts of a snapshot file `diff` uses, validated: provenance, rates and per-run usage. */
@@ -203,13 +203,7 @@ export function loadedFromSnapshot(snapshot: Snapshot): LoadedSnapshot {
 }
 
 export function parseSnapshot(file: string, text: string): LoadedSnapshot {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw badInput(file, {}, undefined, `not valid JSON: ${(err as Error).message}`);
-  }
-  const root = objectAt(file, 'snapshot', doc);
+  const root = objectAt(file, 'snapshot', parseJsonDocument(file, text));
   if (root.costattr_snapshot !== SNAPSHOT_FORMAT) {
     throw badInput(file, {}, 'costattr_snapshot', `expected ${SNAPSHOT_FORMAT} (a file written by \`costattr snapshot\`)`);
   }

@@ -49,7 +49,7 @@ export async function loadInvoiceInputs(db: Database, opts: InvoiceInputOptions)
       provider: opts.provider, skipInvalid: opts.skipInvalid, mapping: readInvoiceMapping(opts.invoiceMap),
     });
     note(opts, `loaded ${report.loaded} invoice lines from ${report.files.length} file(s) (${report.replaced} replaced, ${report.rejected} rejected rows)`);
-    for (const problem of report.problems) note(opts, `skipped ${problem.file} row ${problem.row}: field ${problem.field}: ${problem.message}`);
+    for (const problem of report.problems) note(opts, `skipped ${problem.file} row ${problem.row}:${problem.field ? ` field ${problem.field}:` : ''} ${problem.message}`);
   }
   if (opts.revenue) await loadRevenueCsv(db, opts.revenue);
 }

@@ -16,7 +16,9 @@ export interface OpenOptions {
   path?: string | undefined;
   readOnly?: boolean;
   /** DuckDB memory_limit, e.g. '1GB'. */
-  memoryLimit?: string;
+  memoryLimit?: string | undefined;
+  /** Where DuckDB spills work tables that outgrow memory_limit (default: `<db>.tmp` beside the file). */
+  tempDirectory?: string | undefined;
   threads?: number;
 }
 
@@ -49,6 +51,7 @@ export class Database {
     await db.exec(`SET TimeZone = 'UTC'`);
     await db.exec(`SET enable_progress_bar = false`);
     if (options.memoryLimit) await db.exec(`SET memory_limit = ${quoteLiteral(options.memoryLimit)}`);
+    if (options.tempDirectory) await db.exec(`SET temp_directory = ${quoteLiteral(options.tempDirectory)}`);
     if (options.threads) await db.exec(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
     if (!options.readOnly) await createSchema(db);
     return db;

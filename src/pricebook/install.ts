@@ -101,9 +101,9 @@ function costSql(classes: readonly string[], tokens: string): string {
  * Pricing is decided once per (served model, day, service tier) present in the data (a small set),
  * as input-size bands [band_from, band_to) that cover every total input from 0: the rows in effect
  * that day, plus a rate-less band below the lowest threshold (or for the whole range when nothing
- * prices the key). Each span then matches exactly one band in a single equality + range hash join.
- * `source` is `spans` or any relation with its columns (what-if repricing passes spans with a
- * swapped model, another price date or tier); extra columns pass through.
+ * prices the key), with each rate also as a BIGINT of 10⁻¹⁵ USD (see `costSql`). The keys are
+ * gathered into one list and unnested again so that the planner sees a tiny relation and builds
+ * the span join's hash table on the bands, never on the spans.
  */
 const priceBandsSelect = (source: string): string => `
 WITH price_keys AS (
@@ -151,6 +151,13 @@ SELECT *,
             ELSE ${MAX_BIGINT} // greatest(${TOKEN_CLASSES.map((cls) => `femto_${cls}`).join(', ')}) END AS femto_limit
 FROM femto_rates`;
 
+/**
+ * The priced rows of `source`: `spans` or any relation with its columns (what-if repricing passes
+ * spans with a swapped model, another price date or tier; extra columns pass through). Each span
+ * matches exactly one band in a single equality + range hash join. `bands` is the band relation
+ * (by default derived from `source` on every query); it is a subquery rather than a CTE of this
+ * SELECT so that DuckDB still prunes the span columns a query does not read.
+ */
 export const pricedSpansSelect = (source: string, bands = `(${priceBandsSelect(source)})`): string => `
 SELECT s.*,
        ${TOTAL_INPUT} AS total_input_tokens,

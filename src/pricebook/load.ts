@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { CostattrError } from '../errors.js';
+import { CostattrError, parseJsonDocument } from '../errors.js';
 import { parsePriceBookFile, rowKey, type ModelEntry, type PriceBook, type PriceBookFile, type PriceRow } from './book.js';
 
 /** The built-in book's folder: `pricing/` at the package root, from both `src/` and `dist/`. */
@@ -24,13 +24,7 @@ async function readBookFile(path: string, label: string): Promise<PriceBookFile>
   } catch (err) {
     throw new CostattrError('BAD_INPUT', `${label}: cannot read price book file: ${(err as Error).message}`, { cause: err });
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new CostattrError('BAD_INPUT', `${label}: invalid JSON: ${(err as Error).message}`, { cause: err });
-  }
-  return parsePriceBookFile(label, doc);
+  return parsePriceBookFile(label, parseJsonDocument(label, text, 'invalid JSON'));
 }
 
 type Draft = ModelEntry & { rows: Map<string, Omit<PriceRow, 'effectiveTo'>> };

@@ -1,11 +1,16 @@
 // The hostile-input corpus: every file under cases/<reader>/ is fed to the built CLI the way a user
-// would, and must either load with the figures in manifest.json or exit 2 with a message naming the
+// would (the JSON documents that need no database — policies, snapshots, price overrides — go
+// through the same reader functions in-process, to keep the suite fast), and must either load with the figures in manifest.json or exit 2 with a message naming the
 // file and the place (line/row/field) — never a stack trace (exit 3), never a silent zero.
 // `--skip-invalid` must load the rest and report exactly what it skipped (loaded + skipped = read).
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPolicyFile } from '../../src/analysis/guard/policy.js';
+import { looksLikeSnapshot, parseSnapshot } from '../../src/analysis/snapshot.js';
 import { Database } from '../../src/db/database.js';
+import { CostattrError } from '../../src/errors.js';
+import { loadPriceBook } from '../../src/pricebook/index.js';
 import { runCliAsync, tempDir, type CliResult } from '../helpers/cli.js';
 
 interface SkipExpectation {
@@ -47,19 +52,35 @@ type Reader = 'spans' | 'invoices' | 'revenue' | 'policies' | 'snapshots' | 'pri
 const readerOf = (c: Case) => c.file.split('/')[0] as Reader;
 const dbFor = (c: Case, variant: string) => join(work, `${c.file.replace(/[^a-z0-9]+/gi, '_')}.${variant}.duckdb`);
 
-/** The command line a user would type to load this case's file. */
+/** The command line a user would type to load this case's file into a database. */
 function argsFor(c: Case, db: string, skipInvalid: boolean): string[] {
   const file = join(CASES, c.file);
   const skip = skipInvalid ? ['--skip-invalid'] : [];
-  switch (readerOf(c)) {
-    case 'spans': return ['ingest', '--db', db, '--namespace', 'acme', '--json', ...skip, file];
-    case 'invoices': return ['ingest', '--db', db, '--invoice', file, ...skip];
-    case 'revenue': return ['ingest', '--db', db, '--revenue', file];
-    case 'policies': return ['guard', '--spans', join(CASES, 'spans/otlp-valid.jsonl'), '--policy', file, '--format', 'json'];
-    case 'snapshots': return ['diff', file, join(CASES, 'snapshots/valid.json'), '--format', 'json'];
-    case 'pricing': return ['pricing', 'list', '--pricing', file, '--provider', 'anthropic', '--format', 'json'];
+  return readerOf(c) === 'spans' ? ['ingest', '--db', db, '--namespace', 'acme', '--json', ...skip, file]
+    : readerOf(c) === 'invoices' ? ['ingest', '--db', db, '--invoice', file, ...skip]
+    : ['ingest', '--db', db, '--revenue', file];
+}
+
+/** A JSON document read by the function the command uses, with the CLI's exit-code mapping. */
+async function readDocument(c: Case): Promise<CliResult> {
+  const file = join(CASES, c.file);
+  try {
+    const reader = readerOf(c);
+    if (reader === 'policies') readPolicyFile(file);
+    else if (reader === 'pricing') await loadPriceBook([file]);
+    else {
+      const text = readFileSync(file, 'utf8');
+      if (!looksLikeSnapshot(text)) throw new CostattrError('BAD_INPUT', `${file}: not a snapshot: diff would read it as span files`);
+      parseSnapshot(file, text);
+    }
+    return { code: 0, stdout: '', stderr: '' };
+  } catch (err) {
+    if (err instanceof CostattrError) return { code: err.exitCode, stdout: '', stderr: `costattr: ${err.message}\n` };
+    return { code: 3, stdout: '', stderr: `costattr: internal error: ${String(err)}\n` };
   }
 }
+
+const IN_PROCESS: readonly Reader[] = ['policies', 'snapshots', 'pricing'];
 
 interface Outcome {
   plain: CliResult;
@@ -72,7 +93,8 @@ async function runAll(): Promise<void> {
   for (const c of manifest.cases) {
     const outcome: Outcome = { plain: { code: -1, stdout: '', stderr: '' } };
     outcomes.set(c.file, outcome);
-    jobs.push(async () => { outcome.plain = await runCliAsync(argsFor(c, dbFor(c, 'plain'), false)); });
+    if (IN_PROCESS.includes(readerOf(c))) outcome.plain = await readDocument(c);
+    else jobs.push(async () => { outcome.plain = await runCliAsync(argsFor(c, dbFor(c, 'plain'), false)); });
     if (c.skipInvalid) jobs.push(async () => { outcome.skip = await runCliAsync(argsFor(c, dbFor(c, 'skip'), true)); });
   }
   let next = 0;

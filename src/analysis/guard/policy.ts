@@ -8,7 +8,7 @@
  * Every problem is an exit-2 error naming the file and the JSON path of the field.
  */
 import { readFileSync } from 'node:fs';
-import { badInput, CostattrError } from '../../errors.js';
+import { badInput, CostattrError, parseJsonDocument } from '../../errors.js';
 
 export interface RateLimitRule {
   requests_per_minute: number | null;
@@ -84,7 +84,7 @@ class PolicyReader {
       const what = check.integer ? 'an integer' : 'a number';
       const range = check.positive ? ' > 0' : check.min !== undefined ? ` ≥ ${check.min}` : '';
       const upper = check.max !== undefined ? ` and ≤ ${check.max}` : '';
-      this.fail(path, `expected ${what}${range}${upper}, got ${JSON.stringify(value)}`);
+      this.fail(path, `expected ${what}${range}${upper}, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`);
     }
     return value as number;
   }
@@ -224,13 +224,7 @@ export function readPolicyFile(path: string): Policy {
   } catch (err) {
     throw new CostattrError('BAD_INPUT', `${path}: cannot read the policy: ${(err as Error).message}`, { cause: err });
   }
-  let doc: Json;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new CostattrError('BAD_INPUT', `${path}: not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
-  return parsePolicy(doc, path);
+  return parsePolicy(parseJsonDocument(path, text), path);
 }
 
 export function rulesFor(policy: Policy, tenant: string): RuleSet {

@@ -18,6 +18,8 @@ interface IngestOptions extends InvoiceInputOptions {
   mapFile?: string;
   quiet?: boolean;
   json?: boolean;
+  memoryLimit?: string;
+  tempDir?: string;
 }
 
 const CONVENTIONS: readonly ConventionOverride[] = ['auto', 'inclusive', 'exclusive'];
@@ -55,6 +57,15 @@ function progressReporter(opts: IngestOptions): SpanIngestOptions['onProgress'] 
   };
 }
 
+/** DuckDB running out of its memory limit is a setting the user can change, not a bug: say which (exit 2). */
+function outOfMemoryAsUsage(err: unknown, opts: IngestOptions): unknown {
+  if (!(err instanceof Error) || !/Out of Memory Error/.test(err.message)) return err;
+  return new CostattrError('BAD_USAGE', `ingest ran out of memory${opts.memoryLimit ? ` under --memory-limit ${opts.memoryLimit}` : ''}: ${err.message.split('\n')[0] ?? ''}`, {
+    hint: 'raise --memory-limit (e.g. 1GB), or split the input into smaller files; nothing was stored',
+    cause: err,
+  });
+}
+
 export function registerIngest(program: Command): void {
   const cmd = program
     .command('ingest')
@@ -68,6 +79,8 @@ export function registerIngest(program: Command): void {
     .option('--map <pairs>', 'flat tables: canonical=source column pairs, comma separated')
     .option('--map-file <file>', 'flat tables: JSON object of canonical → source column')
     .option('--json', 'print the ingest report as JSON on stdout')
+    .option('--memory-limit <size>', "DuckDB's memory_limit for this run, e.g. 512MB (work beyond it spills to --temp-dir)")
+    .option('--temp-dir <dir>', 'where DuckDB spills work tables that outgrow the memory limit (default: <db>.tmp)')
     .option('--quiet', 'no progress or summary on stderr');
   addInvoiceOptions(cmd).action(async (files: string[], opts: IngestOptions) => {
     if (files.length === 0 && !opts.invoice?.length && !opts.revenue) {
@@ -85,11 +98,13 @@ export function registerIngest(program: Command): void {
       mapping,
       onProgress: progressReporter(opts),
     };
-    const db = await Database.open({ path: opts.db });
+    const db = await Database.open({ path: opts.db, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDir });
     let report: IngestReport | undefined;
     try {
       if (files.length > 0) report = await ingestSpanFiles(db, files, spec);
       await loadInvoiceInputs(db, opts);
+    } catch (err) {
+      throw outOfMemoryAsUsage(err, opts);
     } finally {
       db.close();
     }

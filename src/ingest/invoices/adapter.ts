@@ -81,6 +81,8 @@ export interface InvoiceAdapter {
   /** The provider every line has, or undefined when it comes from the data or --provider. */
   provider: string | undefined;
   detect(fields: Fields): boolean;
+  /** Columns a detected file must also have: without them its figures would silently be zero. */
+  required?: readonly string[];
   /** Overrides `kind` when the columns decide it (a mapped CSV with tokens but no dollars is usage). */
   kindFor?(fields: Fields): InvoiceKind;
   lines(fields: Fields, ctx: { provider: string | undefined }): LineExpressions;

@@ -51,7 +51,8 @@ export const anthropicUsageCsv: InvoiceAdapter = {
   kind: 'usage',
   reader: 'csv',
   provider: 'anthropic',
-  detect: (f: Fields) => f.has('usage_date_utc', 'model_version', 'usage_output_tokens'),
+  detect: (f: Fields) => f.has('usage_date_utc', 'model_version'),
+  required: ['usage_input_tokens_no_cache', 'usage_output_tokens'],
   lines: (f: Fields) => {
     const write5m = f.find('usage_input_tokens_cache_write_5m', 'usage_input_tokens_cache_write') ?? 'usage_input_tokens_cache_write_5m';
     return {

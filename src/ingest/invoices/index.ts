@@ -13,7 +13,7 @@ import { anthropicCostCsv, anthropicCostJson, anthropicUsageCsv, anthropicUsageJ
 import { focusCsv } from './focus.js';
 import { genericCsv } from './generic.js';
 import { openaiCostCsv, openaiCostJson, openaiUsageCsv, openaiUsageJson } from './openai.js';
-import { firstLine, jsonResultKeys, loadCsv, loadJsonPages, looksLikeJson, parseHeader } from './raw.js';
+import { firstLine, jsonResultKeys, loadCsv, loadJsonPages, looksLikeJson, parseHeader, type CsvReject } from './raw.js';
 import { mergeStaged, stage, stageProblems } from './stage.js';
 import type { InvoiceFileReport, InvoiceIngestOptions, InvoiceIngestReport, InvoiceProblem } from './types.js';
 
@@ -58,6 +58,7 @@ async function ingestFile(db: Database, path: string, adapters: readonly Invoice
   const head = await firstLine(path);
   let fields: Fields;
   let reader: 'csv' | 'json';
+  let unreadable: CsvReject[] = [];
   if (looksLikeJson(head)) {
     reader = 'json';
     await loadJsonPages(db, path);
@@ -65,11 +66,13 @@ async function ingestFile(db: Database, path: string, adapters: readonly Invoice
   } else {
     reader = 'csv';
     const header = parseHeader(head);
-    await loadCsv(db, path, header, ctx.skipInvalid);
+    unreadable = await loadCsv(db, path, header, ctx.skipInvalid);
     fields = new Fields(header.names);
   }
-  const recordsRead = num((await db.one<{ n: string }>('SELECT count(*) AS n FROM invoice_raw'))?.n);
+  const recordsRead = num((await db.one<{ n: string }>('SELECT count(*) AS n FROM invoice_raw'))?.n) + unreadable.length;
   const adapter = pickAdapter(path, reader, fields, adapters, ctx, recordsRead);
+  const missing = adapter?.required?.find((name) => !fields.has(name));
+  if (missing) throw badInput(path, { line: 1 }, missing, `missing column (a ${adapter?.format} file has it; columns: ${describe(fields)})`);
   const format = adapter?.format ?? 'empty';
   const kind = adapter ? (adapter.kindFor?.(fields) ?? adapter.kind) : 'cost';
   const ingestId = await recordIngest(db, path, format);
@@ -84,12 +87,15 @@ async function ingestFile(db: Database, path: string, adapters: readonly Invoice
     });
   }
   const merged = await mergeStaged(db, ingestId, kind, path);
+  const rejected = check.rejectedRows + unreadable.length;
+  const problems = [...unreadable.map((r) => ({ file: path, row: r.line, field: r.field ?? '', message: r.message })), ...check.problems]
+    .sort((a, b) => a.row - b.row);
   await db.exec('UPDATE ingests SET spans_loaded = $loaded, duplicates = $replaced, rejected = $rejected, records_read = $read WHERE ingest_id = $id', {
-    loaded: merged.loaded, replaced: merged.replaced, rejected: check.rejectedRows, read: recordsRead, id: ingestId,
+    loaded: merged.loaded, replaced: merged.replaced, rejected, read: recordsRead, id: ingestId,
   });
   return {
-    report: { path, format, ingestId, recordsRead, loaded: merged.loaded, replaced: merged.replaced, rejected: check.rejectedRows },
-    problems: check.problems,
+    report: { path, format, ingestId, recordsRead, loaded: merged.loaded, replaced: merged.replaced, rejected },
+    problems,
   };
 }
 

@@ -4,10 +4,10 @@
  * explicit column list, JSON pages (`{"data":[{bucket…,"results":[…]}]}`) flattened to one row
  * per result. Each raw row has `source_row` (CSV: file line; JSON: result ordinal) and `location`.
  */
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { Database } from '../../db/database.js';
 import { quoteLiteral } from '../../db/quote.js';
-import { CostattrError } from '../../errors.js';
+import { CostattrError, parseJsonDocument } from '../../errors.js';
 import { RAW_TABLE } from './adapter.js';
 
 /** The first line of a file (header), without a BOM; reads at most 64 KiB. */
@@ -55,8 +55,21 @@ export function parseHeader(line: string): CsvHeader {
   return { delimiter, names };
 }
 
-/** Load a CSV into `invoice_raw`, columns as named by its header, all VARCHAR. */
-export async function loadCsv(db: Database, path: string, header: CsvHeader, skipInvalid: boolean): Promise<void> {
+/** A CSV line DuckDB could not read (wrong field count, bad encoding), left out under --skip-invalid. */
+export interface CsvReject {
+  line: number;
+  field: string | undefined;
+  message: string;
+}
+
+const REJECTS = 'invoice_csv_rejects';
+const REJECT_SCANS = 'invoice_csv_reject_scans';
+
+/**
+ * Load a CSV into `invoice_raw`, columns as named by its header, all VARCHAR. Under --skip-invalid
+ * unreadable lines are left out and returned, and `source_row` still names each kept row's line.
+ */
+export async function loadCsv(db: Database, path: string, header: CsvHeader, skipInvalid: boolean): Promise<CsvReject[]> {
   const seen = new Set<string>();
   const unique = header.names.map((name, i) => {
     const base = name.length > 0 ? name : `column${i + 1}`;
@@ -65,12 +78,14 @@ export async function loadCsv(db: Database, path: string, header: CsvHeader, ski
     return label;
   });
   const columns = `{${unique.map((name) => `${quoteLiteral(name)}: 'VARCHAR'`).join(', ')}}`;
+  const rejects = skipInvalid ? `, store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = '${REJECT_SCANS}'` : '';
+  await db.exec(`DROP TABLE IF EXISTS ${REJECTS}; DROP TABLE IF EXISTS ${REJECT_SCANS}`);
   try {
     await db.exec(
       `CREATE OR REPLACE TEMP TABLE ${RAW_TABLE} AS
        SELECT row_number() OVER () + 1 AS source_row, CAST(NULL AS VARCHAR) AS location, *
        FROM read_csv($path, header = true, auto_detect = false, delim = $delim, quote = '"', escape = '"',
-                     columns = ${columns}, null_padding = false, ignore_errors = $ignore)`,
+                     columns = ${columns}, null_padding = false, ignore_errors = $ignore${rejects})`,
       { path, delim: header.delimiter, ignore: skipInvalid },
     );
   } catch (err) {
@@ -82,6 +97,23 @@ export async function loadCsv(db: Database, path: string, header: CsvHeader, ski
       cause: err,
     });
   }
+  if (!skipInvalid) return [];
+  const rejected = await db.all<{ line: number; field: string | null; message: string }>(
+    `SELECT line::INTEGER AS line, first(column_name ORDER BY column_idx) AS field, first(error_message ORDER BY column_idx) AS message
+     FROM ${REJECTS} GROUP BY line ORDER BY line`,
+  );
+  if (rejected.length > 0) {
+    // the kept rows were numbered as if no line was left out: give each the line it came from
+    await db.exec(
+      `UPDATE ${RAW_TABLE} SET source_row = kept.line
+       FROM (SELECT line, row_number() OVER (ORDER BY line) + 1 AS position
+             FROM range(2, 2 + (SELECT count(*) FROM ${RAW_TABLE}) + ${rejected.length}) AS lines(line)
+             WHERE line NOT IN (SELECT line FROM ${REJECTS})) AS kept
+       WHERE ${RAW_TABLE}.source_row = kept.position`,
+    );
+  }
+  await db.exec(`DROP TABLE IF EXISTS ${REJECTS}; DROP TABLE IF EXISTS ${REJECT_SCANS}`);
+  return rejected.map((r) => ({ line: r.line, field: r.field ?? undefined, message: r.message }));
 }
 
 /**
@@ -113,8 +145,30 @@ export async function loadJsonPages(db: Database, path: string): Promise<void> {
       { path },
     );
   } catch (err) {
+    await throwJsonSyntaxError(path);
     throw new CostattrError('BAD_INPUT', `${path}: invalid JSON: ${(err as Error).message.split('\n')[0] ?? ''}`, { cause: err });
   }
+}
+
+/** Name the line DuckDB's JSON reader stopped at (its own line numbers are off by one), when JS can find it. */
+async function throwJsonSyntaxError(path: string): Promise<void> {
+  const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
+  const lines = text.split('\n');
+  const syntaxError = (line: string) => {
+    try {
+      JSON.parse(line);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  if (lines.length > 1 && syntaxError(lines[0] ?? '') === undefined) {
+    // one page per line (paged downloads concatenated): the first line that is not a document
+    const at = lines.findIndex((line) => line.trim() !== '' && syntaxError(line) !== undefined);
+    if (at >= 0) throw new CostattrError('BAD_INPUT', `${path}: invalid JSON at line ${at + 1}: ${syntaxError(lines[at] ?? '') ?? ''}`);
+    return;
+  }
+  parseJsonDocument(path, text, 'invalid JSON');
 }
 
 /** Keys of the first JSON result (for detection), or [] when the file has none. */

@@ -34,7 +34,7 @@ export async function stage(db: Database, select: string): Promise<void> {
              ELSE ${decimalOf('list_amount_text')} END AS list_amount_usd
       FROM lines
     )
-    SELECT * EXCLUDE (quantity_dec), CAST(quantity_dec AS BIGINT) AS quantity,
+    SELECT * EXCLUDE (quantity_dec), TRY_CAST(quantity_dec AS BIGINT) AS quantity,
       CASE
         WHEN skip THEN NULL
         WHEN problem IS NOT NULL THEN {'field': problem_field, 'problem': problem}
@@ -44,6 +44,7 @@ export async function stage(db: Database, select: string): Promise<void> {
         WHEN quantity_text IS NOT NULL AND quantity_dec IS NULL THEN {'field': quantity_field, 'problem': 'not a number: ' || quantity_text}
         WHEN quantity_dec < 0 THEN {'field': quantity_field, 'problem': 'negative token count: ' || quantity_text}
         WHEN quantity_dec <> round(quantity_dec) THEN {'field': quantity_field, 'problem': 'not a whole number of tokens: ' || quantity_text}
+        WHEN TRY_CAST(quantity_dec AS BIGINT) IS NULL AND quantity_dec IS NOT NULL THEN {'field': quantity_field, 'problem': 'token count out of range: ' || quantity_text}
         WHEN amount_text IS NOT NULL AND amount_usd IS NULL THEN {'field': amount_field, 'problem': 'not a decimal amount: ' || amount_text}
         WHEN list_amount_text IS NOT NULL AND list_amount_usd IS NULL THEN {'field': list_amount_field, 'problem': 'not a decimal amount: ' || list_amount_text}
       END AS error

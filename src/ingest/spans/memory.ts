@@ -6,8 +6,8 @@
  */
 import type { Database } from '../../db/database.js';
 
-const INGEST_MEMORY_LIMIT = '512MB';
-const INGEST_LIMIT_BYTES = 512 * 1000 * 1000;
+const INGEST_MEMORY_LIMIT = '384MB';
+const INGEST_LIMIT_BYTES = 384 * 1000 * 1000;
 
 /** Lower DuckDB's memory limit for the ingest; returns what restores the previous one. */
 export async function boundIngestMemory(db: Database): Promise<() => Promise<void>> {

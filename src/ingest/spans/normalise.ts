@@ -14,6 +14,7 @@ import { RAW_TEXT_COLUMNS, RAW_TOKEN_COLUMNS } from './raw-table.js';
 import { SOURCE_CONVENTIONS, type ConventionOverride, type InputConvention } from './types.js';
 
 export const STAGE_TABLE = 'costattr_span_stage';
+const EXCLUSIVE_SOURCES = 'costattr_exclusive_sources';
 
 /** Operations that carry cost. */
 const INFERENCE_OPERATIONS = ['chat', 'text_completion', 'generate_content', 'embeddings'];
@@ -116,7 +117,7 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
     const expr = ns.columns.get(c);
     return expr ? `${expr} AS ${quoteIdent(c)}` : quoteIdent(c);
   });
-  const select = `
+  const chain = `
     WITH src AS (
       SELECT ${rawColumns.join(', ')} FROM (
         SELECT *${namespace === null ? '' : ', json_extract_string(extra, $ns_paths::VARCHAR[]) AS ns_values'} FROM ${quoteIdent(RAW_VIEW)}
@@ -154,7 +155,7 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
         ) AS op
       FROM timed r
     ),
-    classed AS NOT MATERIALIZED (
+    classed AS (
       SELECT *,
         (cr IS NOT NULL OR cw IS NOT NULL OR cw5 IS NOT NULL OR cw1 IS NOT NULL) AS has_cache,
         coalesce(cr, 0) AS read_n,
@@ -163,12 +164,17 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
         coalesce(${oneOf('op', INFERENCE_OPERATIONS)}, false)
           OR (coalesce(NOT ${oneOf('op', AGGREGATE_OPERATIONS)}, true) AND (i_raw IS NOT NULL OR o_raw IS NOT NULL)) AS inference
       FROM base
-    ),
-    -- a source (scope, provider) is exclusive when any of its spans reports more cache than input;
-    -- aggregated apart and joined back: a window over every row would carry all of them through a sort
-    flagged AS (
-      SELECT scope_name, prov, bool_or(has_cache AND in_n < read_n + write_n) AS exclusive FROM classed GROUP BY ALL
-    ),
+    )
+  `;
+  // a source (scope, provider) is exclusive when any of its spans reports more cache than input: found
+  // first, by a pass that DuckDB prunes to the few columns it needs, then joined to every row (a window
+  // over all rows would drag every column through a sort)
+  await db.exec(
+    `CREATE OR REPLACE TEMP TABLE ${quoteIdent(EXCLUSIVE_SOURCES)} AS ${chain}
+     SELECT DISTINCT scope_name, prov, true AS exclusive FROM classed WHERE has_cache AND in_n < read_n + write_n`,
+    ns.params,
+  );
+  const select = `${chain},
     judged AS (
       SELECT c.*,
         CASE
@@ -183,7 +189,7 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
           ELSE 'inclusive'
         END AS convention
       FROM classed c
-      LEFT JOIN flagged f ON f.scope_name IS NOT DISTINCT FROM c.scope_name AND f.prov IS NOT DISTINCT FROM c.prov
+      LEFT JOIN ${quoteIdent(EXCLUSIVE_SOURCES)} f ON f.scope_name IS NOT DISTINCT FROM c.scope_name AND f.prov IS NOT DISTINCT FROM c.prov
     )
     SELECT
       lower(trim(trace_id)) AS trace_id,
@@ -233,4 +239,5 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
     FROM judged`;
   const columns = [...SPAN_COLUMN_NAMES, 'rid', 'line', 'problem'].map(quoteIdent).join(', ');
   await db.exec(`INSERT INTO ${quoteIdent(STAGE_TABLE)} (${columns}) SELECT ${columns} FROM (${select})`, { convention, ...ns.params });
+  await db.exec(`DROP TABLE ${quoteIdent(EXCLUSIVE_SOURCES)}`);
 }
