@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { Database } from '../db/database.js';
 import { CostattrError } from '../errors.js';
 import { ingestSpanFiles } from '../ingest/spans/index.js';
-import { installPriceBook, loadPriceBook } from '../pricebook/index.js';
+import { installPriceBook, loadPriceBook, materialisePricedSpans } from '../pricebook/index.js';
 import { parsePeriod, type Period } from '../analysis/period.js';
 
 export const FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
@@ -66,6 +66,7 @@ export async function openAnalysisDb(opts: InputOptions): Promise<Database> {
       note(opts, `loaded ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
     }
     await installPriceBook(db, await loadPriceBook(opts.pricing ?? []));
+    await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
     return db;
   } catch (err) {
     db.close();

@@ -16,7 +16,7 @@ import { reconcile } from '../analysis/reconcile.js';
 import { ingestInvoiceFiles } from '../ingest/invoices/index.js';
 import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles } from '../ingest/spans/index.js';
-import { installPriceBook, loadPriceBook } from '../pricebook/index.js';
+import { installPriceBook, loadPriceBook, materialisePricedSpans } from '../pricebook/index.js';
 import { DEMO_MONTH, generateDemo, type GeneratedDemo } from './generate.js';
 import { NAMESPACE } from './trace-builder.js';
 import type { DemoTruth } from './truth.js';
@@ -120,6 +120,7 @@ export async function analyseDemo(db: Database, generated: GeneratedDemo, notify
   const report = await ingestSpanFiles(db, [generated.spansFile], { namespace: NAMESPACE });
   notify(`ingested ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
   await installPriceBook(db, await loadPriceBook([]));
+  await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
   await loadRevenueCsv(db, generated.revenueFile);
   await ingestInvoiceFiles(db, generated.invoiceFiles);
   const period = parsePeriod({ month: DEMO_MONTH, timezone: 'UTC' });

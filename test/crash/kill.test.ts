@@ -89,7 +89,7 @@ describe('crash safety', () => {
     expectAllOrNone(await stored());
   }, 60_000);
 
-  it('a second costattr started while an ingest runs is refused, and the ingest is not disturbed', async () => {
+  it('a second costattr started while an ingest runs is refused; the store stays all-or-none', async () => {
     const first = startIngest();
     // the running ingest holds the database from the moment it opens it (the WAL appears on its first write)
     await waitFor(() => existsSync(`${db}.wal`) || !first.running(), 15_000);
@@ -102,6 +102,26 @@ describe('crash safety', () => {
       expect(second.stderr).toMatch(/is in use/);
     }
     expectAllOrNone(await stored());
+  }, 60_000);
+
+  it('an ingest that outgrows --memory-limit stops with exit 2 and a hint, storing nothing', async () => {
+    const tight = join(dir, 'tight.duckdb');
+    const result = await runCliAsync(['ingest', '--db', tight, '--quiet', '--memory-limit', '32MB', '--temp-dir', join(dir, 'spill'), big]);
+    expect(result.code, result.stderr).not.toBe(3);
+    const handle = await Database.open({ path: tight });
+    try {
+      const row = await handle.one<{ n: string }>('SELECT count(*)::VARCHAR AS n FROM spans');
+      if (result.code === 2) {
+        expect(result.stderr).toMatch(/ran out of memory under --memory-limit 32MB/);
+        expect(result.stderr).toMatch(/hint: raise --memory-limit/);
+        expect(Number(row?.n)).toBe(0);
+      } else {
+        expect(result.code, result.stderr).toBe(0);
+        expect(Number(row?.n)).toBe(bigSpans);
+      }
+    } finally {
+      handle.close();
+    }
   }, 60_000);
 
   it(`SIGKILL at ${KILLS} random points leaves all or none of the ingest; a re-run completes it`, async () => {
