@@ -27,7 +27,8 @@ export interface InputOptions {
   quiet?: boolean;
 }
 
-export function addInputOptions(cmd: Command): Command {
+/** The input, period and output options; `formats` are the output formats this command renders. */
+export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMATS): Command {
   return cmd
     .option('--db <file>', 'database made by `costattr ingest`')
     .option('--spans <files...>', 'span files or directories to load into an in-memory database')
@@ -37,7 +38,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--until <date>', 'end date (ISO, exclusive)')
     .option('--month <YYYY-MM>', 'calendar month (overrides --since/--until)')
     .option('--timezone <tz>', 'time zone for day/week/month buckets', 'UTC')
-    .option('--format <format>', `output format: ${FORMATS.join('|')}`, 'table')
+    .option('--format <format>', `output format: ${formats.join('|')}`, formats[0])
     .option('--out <file>', 'write the output to a file instead of stdout')
     .option('--quiet', 'no progress or notes on stderr');
 }

@@ -12,6 +12,8 @@ import { renderTableModels } from '../../render/tables.js';
 import { addInputOptions, emit, formatOf, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
 import { readConfig } from '../config.js';
 
+const OUTPUT_FORMATS = ['table', 'json', 'md'] as const;
+
 interface AnomaliesOptions extends InputOptions {
   kind?: string;
   tenant?: string;
@@ -45,8 +47,8 @@ export function registerAnomalies(program: Command): void {
     .option('--kind <kinds>', `comma list of: ${ANOMALY_KINDS.join(',')} (default: all)`)
     .option('--tenant <id>', 'only findings about this tenant')
     .option('--min-usd <usd>', 'ignore findings with less money at stake');
-  addInputOptions(cmd).action(async (opts: AnomaliesOptions) => {
-    const format = formatOf(opts, ['table', 'json', 'md']) as 'table' | 'json' | 'md';
+  addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: AnomaliesOptions) => {
+    const format = formatOf(opts, OUTPUT_FORMATS) as 'table' | 'json' | 'md';
     const spec = {
       period: periodOf(opts),
       kinds: parseKinds(opts.kind),

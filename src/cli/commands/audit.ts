@@ -8,6 +8,8 @@ import { renderJson } from '../../render/json.js';
 import { renderTableModels } from '../../render/tables.js';
 import { addInputOptions, emit, formatOf, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
 
+const OUTPUT_FORMATS = ['table', 'json', 'md'] as const;
+
 interface AuditOptions extends InputOptions {
   tenant: string;
 }
@@ -17,9 +19,9 @@ export function registerAudit(program: Command): void {
     .command('audit')
     .description("one tenant drilled down: spend by user, route, model, day and layer; its most expensive traces")
     .requiredOption('--tenant <id>', 'tenant id (`__unattributed__` for tenant-less spend)');
-  addInputOptions(cmd).action(async (opts: AuditOptions) => {
+  addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: AuditOptions) => {
     // formatOf checked the value against this list, so the narrowing is sound
-    const format = formatOf(opts, ['table', 'json', 'md']) as 'table' | 'json' | 'md';
+    const format = formatOf(opts, OUTPUT_FORMATS) as 'table' | 'json' | 'md';
     const period = periodOf(opts);
     const db = await openAnalysisDb(opts);
     let result;

@@ -9,6 +9,8 @@ import { renderJson } from '../../render/json.js';
 import { renderTableModels, type TableFormat } from '../../render/tables.js';
 import { addInputOptions, emit, formatOf, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
 
+const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
+
 interface CostsOptions extends InputOptions {
   by: string;
   top?: string;
@@ -26,9 +28,9 @@ export function registerCosts(program: Command): void {
     .description('attribute priced spend by tenant, user, task, route, model, provider, tier, effort, day/week/month or layer')
     .requiredOption('--by <dims>', 'comma list: tenant,user,task,route,model,provider,tier,effort,day,week,month,layer')
     .option('--top <n>', 'show the N most expensive groups (totals still cover everything)');
-  addInputOptions(cmd).action(async (opts: CostsOptions) => {
+  addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: CostsOptions) => {
     // formatOf checked the value against this list, so the narrowing is sound
-    const format = formatOf(opts, ['table', 'json', 'csv', 'md']) as TableFormat | 'json';
+    const format = formatOf(opts, OUTPUT_FORMATS) as TableFormat | 'json';
     const by = parseDimensions(opts.by);
     const top = parseTop(opts.top);
     const period = periodOf(opts);

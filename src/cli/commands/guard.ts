@@ -15,6 +15,8 @@ import { renderJson } from '../../render/json.js';
 import { renderTableModels, type TableFormat } from '../../render/tables.js';
 import { addInputOptions, emit, formatOf, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
 
+const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
+
 interface GuardOptions extends InputOptions {
   policy?: string;
   recommend?: boolean;
@@ -30,11 +32,11 @@ export function registerGuard(program: Command): void {
     .option('--recommend', 'write a policy derived from the traffic instead (JSON, to --out or stdout)')
     .option('--revenue <file>', 'revenue CSV with contracted ceilings (ceiling_usd) for ceiling-based daily caps')
     .option('--fail', 'exit 1 when a critical rule (kill switch, daily cap) would have fired');
-  addInputOptions(cmd).action(async (opts: GuardOptions) => {
+  addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: GuardOptions) => {
     if ((opts.policy === undefined) === (opts.recommend !== true)) {
       throw new CostattrError('BAD_USAGE', 'give either --policy FILE (replay) or --recommend (derive a policy)');
     }
-    const format = formatOf(opts, ['table', 'json', 'csv', 'md']) as TableFormat | 'json';
+    const format = formatOf(opts, OUTPUT_FORMATS) as TableFormat | 'json';
     const filter = { period: periodOf(opts) };
     const policy = opts.policy !== undefined ? readPolicyFile(opts.policy) : undefined;
     const db = await openAnalysisDb(opts);

@@ -40,7 +40,7 @@ export function registerPricing(program: Command): void {
   const check = pricing
     .command('check')
     .description('list the models in the data the price book cannot price, with span and token counts');
-  addInputOptions(check).action(async (opts: InputOptions) => {
+  addInputOptions(check, LIST_FORMATS).action(async (opts: InputOptions) => {
     const format = formatOf(opts, LIST_FORMATS) as TableFormat | 'json';
     const period = periodOf(opts);
     const db = await openAnalysisDb(opts);

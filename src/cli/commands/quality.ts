@@ -7,12 +7,14 @@ import { qualityJson, qualityTable } from '../../render/quality.js';
 import { renderTableModels, type TableFormat } from '../../render/tables.js';
 import { addInputOptions, emit, formatOf, openAnalysisDb, type InputOptions } from '../common.js';
 
+const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
+
 export function registerQuality(program: Command): void {
   const cmd = program
     .command('quality')
     .description('data quality per span source: records, duplicates by rule, rejected, conventions, missing tags, unpriced, attributable share');
-  addInputOptions(cmd).action(async (opts: InputOptions) => {
-    const format = formatOf(opts, ['table', 'json', 'csv', 'md']) as TableFormat | 'json';
+  addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: InputOptions) => {
+    const format = formatOf(opts, OUTPUT_FORMATS) as TableFormat | 'json';
     const db = await openAnalysisDb(opts);
     let result;
     try {

@@ -13,6 +13,8 @@ import { renderTableModels, type TableFormat } from '../../render/tables.js';
 import { addInputOptions, emit, formatOf, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
 import { addInvoiceOptions, loadInvoiceInputs, type InvoiceInputOptions } from '../invoice-inputs.js';
 
+const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
+
 interface ReconcileOptions extends InputOptions, InvoiceInputOptions {
   tolerance?: string;
   detail?: boolean;
@@ -34,8 +36,8 @@ export function registerReconcile(program: Command): void {
     .option('--skip-invalid', 'skip invoice rows that cannot be read, and report them')
     .option('--tolerance <pct>', 'exit 1 when the unexplained variance exceeds this share of the invoice, e.g. 2%')
     .option('--detail', 'also show every line and tenant (table/md)');
-  addInvoiceOptions(addInputOptions(cmd)).action(async (opts: ReconcileOptions) => {
-    const format = formatOf(opts, ['table', 'json', 'csv', 'md']) as TableFormat | 'json';
+  addInvoiceOptions(addInputOptions(cmd, OUTPUT_FORMATS)).action(async (opts: ReconcileOptions) => {
+    const format = formatOf(opts, OUTPUT_FORMATS) as TableFormat | 'json';
     const tolerance = parseTolerance(opts.tolerance);
     const period = periodOf(opts);
     const db = await openAnalysisDb(opts);

@@ -73,7 +73,7 @@ export function registerReport(program: Command): void {
     .option('--week <YYYY-Www>', 'weekly: the ISO week (default: the last complete week; or 7 days from --since)')
     .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd) for margins')
     .option('--budget <file>', 'monthly: budgets as JSON {"YYYY-MM": usd} or CSV month,budget_usd');
-  addInputOptions(cmd).action(async (kindArg: string, opts: ReportOptions) => {
+  addInputOptions(cmd, REPORT_FORMATS).action(async (kindArg: string, opts: ReportOptions) => {
     const kind = kindOf(kindArg);
     const format = formatOf(opts, REPORT_FORMATS) as ReportFormat;
     const timezone = opts.timezone ?? 'UTC';

@@ -35,7 +35,7 @@ export function registerSnapshot(program: Command): void {
     .command('snapshot')
     .description('write a small, stable JSON baseline of an eval run (per-route cost per run, tokens per layer, cache hit rate) for `costattr diff`')
     .option('--label <label>', 'a name for this baseline (e.g. the branch or commit)');
-  addInputOptions(cmd).action(async (opts: SnapshotOptions) => {
+  addInputOptions(cmd, ['json']).action(async (opts: SnapshotOptions) => {
     const snapshot = await snapshotOf(opts, opts.label);
     emit(opts, formatSnapshot(snapshot));
     note(opts, `snapshot: ${snapshot.totals.runs} runs over ${Object.keys(snapshot.routes).length} routes, $${snapshot.totals.cost_per_run} per run${opts.out ? ` → ${opts.out}` : ''}`);

@@ -7,14 +7,16 @@ import { queryJson, queryTable } from '../../render/query.js';
 import { renderTableModels, type TableFormat } from '../../render/tables.js';
 import { addInputOptions, emit, formatOf, openAnalysisDb, type InputOptions } from '../common.js';
 
+const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
+
 export function registerSql(program: Command): void {
   const cmd = program
     .command('sql')
     .description('run one read query (SELECT/WITH/DESCRIBE/SHOW) over spans, priced_spans, prices, model_aliases, ingests')
     .argument('<query>', 'the SQL query');
-  addInputOptions(cmd).action(async (query: string, opts: InputOptions) => {
+  addInputOptions(cmd, OUTPUT_FORMATS).action(async (query: string, opts: InputOptions) => {
     // formatOf checked the value against this list, so the narrowing is sound
-    const format = formatOf(opts, ['table', 'json', 'csv', 'md']) as TableFormat | 'json';
+    const format = formatOf(opts, OUTPUT_FORMATS) as TableFormat | 'json';
     const db = await openAnalysisDb(opts);
     let result;
     try {

@@ -12,6 +12,8 @@ import { renderTableModels, type TableFormat } from '../../render/tables.js';
 import { whatifRowsTable, whatifTables } from '../../render/whatif.js';
 import { addInputOptions, emit, formatOf, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
 
+const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
+
 interface WhatifOptions extends InputOptions {
   swapModel?: string[];
   asOf?: string;
@@ -58,8 +60,8 @@ export function registerWhatif(program: Command): void {
     .option('--as-of <date>', 'price every span at the rates effective on this date')
     .option('--batch-share <pairs...>', 'move this share of a route to the batch tier (ROUTE=SHARE)')
     .option('--cache-hit <pairs...>', 'move uncached input into cache reads up to this hit rate (ROUTE=RATE)');
-  addInputOptions(cmd).action(async (opts: WhatifOptions) => {
-    const format = formatOf(opts, ['table', 'json', 'csv', 'md']) as TableFormat | 'json';
+  addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: WhatifOptions) => {
+    const format = formatOf(opts, OUTPUT_FORMATS) as TableFormat | 'json';
     const changes = {
       swaps: parseSwaps(opts.swapModel),
       asOf: parseAsOf(opts.asOf),
