@@ -1,35 +1,54 @@
 /**
  * Per-tenant P&L for one month: priced spend against contracted revenue (the `revenue` table), the
- * margin, and a segment read from the data alone (the full anomaly detector and invoice reconcile
- * live elsewhere; this is the minimal rule the worked example needs):
- *   - healthy:    margin ≥ 75%;
- *   - runaway:    below that, and at least one of its traces holds a tool loop — the same tool
- *                 called ≥ 5 times with the same normalised arguments (lowercased, whitespace
- *                 dropped, digit runs read as one placeholder, so `"attempt": 7` matches `"attempt":8`);
- *   - power_user: below 75% without a loop;
- *   - no_revenue: spend from a tenant with no revenue row for the month (margin unknown).
- * Tenant-less spend is reported as `unattributed_usd`; the portfolio line includes it, so the
- * segments plus unattributed add up to the portfolio's cost. Money stays DECIMAL until the final
- * projection (6-decimal strings); margins are fractions.
+ * margin, and a segment read from the data alone. Tenant-less spend stays `unattributed` or, with
+ * `share` (share-unattributed.ts), is handed to the tenants with spend; a tenant's cost is then its
+ * attributed spend plus its share, and margins and segments use that cost. Segments, in order:
+ *   - no_revenue:      spend from a tenant with no revenue row for the month (margin unknown);
+ *   - free_tier_drain: plan `free` or revenue 0, with cost above `freeTierDrainUsd` (default $10);
+ *   - healthy:         margin ≥ 75% (and free/zero-revenue tenants within that allowance);
+ *   - runaway:         below 75% and driven by tool loops: at least half of the tenant's attributed
+ *                      spend is in traces holding a loop — the same tool called ≥ 5 times with the
+ *                      same normalised arguments (lowercased, whitespace dropped, digit runs read as
+ *                      one placeholder, so `"attempt": 7` matches `"attempt":8`);
+ *   - power_user:      below 75% with spend spread over normal traffic: should move up a tier.
+ * The portfolio's cost is the tenants' costs plus what stayed unallocated, so segments plus
+ * unallocated add up to it exactly. Money stays DECIMAL in SQL and micro-dollar BigInt after
+ * (6-decimal strings); margins are fractions.
  */
 import type { Database } from '../db/database.js';
 import { num } from '../db/database.js';
+import { microOf, sumUsd, usdOf } from './micro-usd.js';
+import { shareUnattributed, type ShareMode } from './share-unattributed.js';
 
 export const HEALTHY_MARGIN = 0.75;
 export const TOOL_LOOP_MIN_CALLS = 5;
+/** Share of a tenant's attributed spend in loop traces from which its low margin reads as runaway. */
+export const RUNAWAY_LOOP_SHARE = 0.5;
+export const FREE_TIER_DRAIN_USD = 10;
 
-export const MARGIN_SEGMENTS = ['healthy', 'power_user', 'runaway', 'no_revenue'] as const;
+export const MARGIN_SEGMENTS = ['healthy', 'power_user', 'runaway', 'free_tier_drain', 'no_revenue'] as const;
 export type MarginSegment = (typeof MARGIN_SEGMENTS)[number];
 
 export interface MarginSpec {
   /** `YYYY-MM`: revenue rows of that month, spans starting in it (UTC). */
   month: string;
+  /** How tenant-less spend reaches tenants; default `none`. */
+  share?: ShareMode | undefined;
+  /** Monthly cost above which a free (or zero-revenue) tenant is a drain; default FREE_TIER_DRAIN_USD. */
+  freeTierDrainUsd?: number | undefined;
 }
 
 export interface TenantMargin {
   tenant: string;
   revenue_usd: string;
+  /** Attributed spend plus the tenant's share of unattributed spend. */
   cost_usd: string;
+  attributed_cost_usd: string;
+  /** The tenant's share of unattributed spend (0 under `none`). */
+  shared_usd: string;
+  plan: string | null;
+  /** Fraction (0.2 = 20%); null when none was given. */
+  markup: string | null;
   /** (revenue − cost) / revenue; null without revenue. */
   margin: number | null;
   segment: MarginSegment;
@@ -52,7 +71,11 @@ export interface MarginReport {
   tenants: TenantMargin[];
   segments: SegmentMargin[];
   portfolio: { revenue_usd: string; cost_usd: string; margin: number | null };
+  /** Tenant-less spend of the month. */
   unattributed_usd: string;
+  share: ShareMode;
+  /** Unattributed spend no tenant took (all of it under `none`, or when no tenant has spend). */
+  unallocated_usd: string;
   /** Inference spans the price book could not price (their cost is missing, not zero). */
   unpriced_spans: number;
 }
@@ -87,8 +110,7 @@ const tenantsSql = (income: string): string => `
   SELECT coalesce(i.tenant, s.tenant) AS tenant,
          ${MONEY('coalesce(i.revenue_usd, 0)')} AS revenue_usd,
          ${MONEY('coalesce(s.cost, 0)')} AS cost_usd,
-         i.tenant IS NOT NULL AS has_revenue,
-         CASE WHEN i.revenue_usd > 0 THEN CAST(i.revenue_usd - coalesce(s.cost, 0) AS DOUBLE) / CAST(i.revenue_usd AS DOUBLE) END AS margin,
+         i.tenant IS NOT NULL AS has_revenue, i.plan, CAST(i.markup AS DECIMAL(18,6))::VARCHAR AS markup,
          coalesce(s.runs, 0)::VARCHAR AS runs,
          coalesce(l.traces, 0)::VARCHAR AS loop_traces,
          coalesce(l.calls, 0)::VARCHAR AS loop_calls,
@@ -102,15 +124,17 @@ interface TenantRow extends Record<string, unknown> {
   revenue_usd: string;
   cost_usd: string;
   has_revenue: boolean;
-  margin: number | null;
+  plan: string | null;
+  markup: string | null;
   runs: string;
   loop_traces: string;
   loop_calls: string;
   loop_cost_usd: string;
 }
 
-const REVENUE_OF_MONTH = `SELECT tenant, revenue_usd FROM revenue WHERE month = $month`;
-const NO_REVENUE = `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd WHERE false`;
+const revenueOfMonth = (markup: string): string => `SELECT tenant, revenue_usd, plan, ${markup} AS markup FROM revenue WHERE month = $month`;
+const NO_REVENUE = `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd, CAST(NULL AS VARCHAR) AS plan,
+  CAST(NULL AS DECIMAL(18,6)) AS markup WHERE false`;
 
 /** Without loaded revenue every tenant is `no_revenue` (and a read-only database stays untouched). */
 export async function hasRevenueTable(db: Database): Promise<boolean> {
@@ -118,18 +142,26 @@ export async function hasRevenueTable(db: Database): Promise<boolean> {
   return num(row?.n) > 0;
 }
 
-function segmentOf(row: TenantRow): MarginSegment {
-  if (!row.has_revenue) return 'no_revenue';
-  if (row.margin === null || row.margin >= HEALTHY_MARGIN) return 'healthy';
-  return num(row.loop_traces) > 0 ? 'runaway' : 'power_user';
+/** The revenue relation of the month; databases written before the markup column read it as NULL. */
+async function incomeSql(db: Database): Promise<string> {
+  if (!(await hasRevenueTable(db))) return NO_REVENUE;
+  const column = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM duckdb_columns() WHERE table_name = 'revenue' AND column_name = 'markup' AND NOT internal`);
+  return revenueOfMonth(num(column?.n) > 0 ? 'markup' : 'CAST(NULL AS DECIMAL(18,6))');
 }
 
-/** Exact sum of 6-decimal strings (micro-dollars as BigInt). */
-function sumUsd(values: readonly string[]): string {
-  const micro = values.reduce((s, v) => s + BigInt(v.replace('.', '')), 0n);
-  const sign = micro < 0n ? '-' : '';
-  const abs = micro < 0n ? -micro : micro;
-  return `${sign}${abs / 1_000_000n}.${(abs % 1_000_000n).toString().padStart(6, '0')}`;
+interface Costed {
+  row: TenantRow;
+  cost: bigint;
+  margin: number | null;
+}
+
+function segmentOf({ row, cost, margin }: Costed, freeTierDrainUsd: number): MarginSegment {
+  if (!row.has_revenue) return 'no_revenue';
+  if ((row.plan === 'free' || microOf(row.revenue_usd) === 0n) && cost > microOf(freeTierDrainUsd.toFixed(6))) return 'free_tier_drain';
+  if (margin === null || margin >= HEALTHY_MARGIN) return 'healthy';
+  const attributed = microOf(row.cost_usd);
+  const loopShare = attributed > 0n ? Number(microOf(row.loop_cost_usd)) / Number(attributed) : 0;
+  return loopShare >= RUNAWAY_LOOP_SHARE ? 'runaway' : 'power_user';
 }
 
 function marginOf(revenue: string, cost: string): number | null {
@@ -139,39 +171,53 @@ function marginOf(revenue: string, cost: string): number | null {
 
 export async function tenantMargins(db: Database, spec: MarginSpec): Promise<MarginReport> {
   const params = { month: spec.month };
-  const rows = await db.all<TenantRow>(tenantsSql(await hasRevenueTable(db) ? REVENUE_OF_MONTH : NO_REVENUE), { ...params, minCalls: TOOL_LOOP_MIN_CALLS });
-  const tenants = rows.map((row): TenantMargin => ({
-    tenant: row.tenant,
-    revenue_usd: row.revenue_usd,
-    cost_usd: row.cost_usd,
-    margin: row.margin,
-    segment: segmentOf(row),
-    runs: num(row.runs),
-    loop_traces: num(row.loop_traces),
-    loop_calls: num(row.loop_calls),
-    loop_cost_usd: row.loop_cost_usd,
-  }));
+  const share = spec.share ?? 'none';
+  const rows = await db.all<TenantRow>(tenantsSql(await incomeSql(db)), { ...params, minCalls: TOOL_LOOP_MIN_CALLS });
   const totals = await db.one<{ unattributed: string; unpriced: string }>(
     `SELECT ${MONEY('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)')} AS unattributed,
             count(*) FILTER (WHERE NOT priced)::VARCHAR AS unpriced
      FROM priced_spans WHERE ${IN_MONTH}`,
     params,
   );
+  const unattributed = microOf(totals?.unattributed ?? '0');
+  const shares = shareUnattributed(unattributed, new Map(rows.map((r) => [r.tenant, microOf(r.cost_usd)])), share);
+  const tenants = rows.map((row): TenantMargin => {
+    const shared = shares.get(row.tenant) ?? 0n;
+    const cost = microOf(row.cost_usd) + shared;
+    const margin = marginOf(row.revenue_usd, usdOf(cost));
+    return {
+      tenant: row.tenant,
+      revenue_usd: row.revenue_usd,
+      cost_usd: usdOf(cost),
+      attributed_cost_usd: row.cost_usd,
+      shared_usd: usdOf(shared),
+      plan: row.plan,
+      markup: row.markup,
+      margin,
+      segment: segmentOf({ row, cost, margin }, spec.freeTierDrainUsd ?? FREE_TIER_DRAIN_USD),
+      runs: num(row.runs),
+      loop_traces: num(row.loop_traces),
+      loop_calls: num(row.loop_calls),
+      loop_cost_usd: row.loop_cost_usd,
+    };
+  });
   const segments = MARGIN_SEGMENTS.map((segment): SegmentMargin => {
     const members = tenants.filter((t) => t.segment === segment);
     const revenue = sumUsd(members.map((t) => t.revenue_usd));
     const cost = sumUsd(members.map((t) => t.cost_usd));
     return { segment, tenants: members.length, revenue_usd: revenue, cost_usd: cost, margin: marginOf(revenue, cost) };
-  }).filter((s) => s.tenants > 0 || s.segment !== 'no_revenue');
-  const unattributed = totals?.unattributed ?? '0.000000';
+  }).filter((s) => s.tenants > 0 || (s.segment !== 'no_revenue' && s.segment !== 'free_tier_drain'));
+  const unallocated = usdOf(unattributed - [...shares.values()].reduce((s, v) => s + v, 0n));
   const revenue = sumUsd(tenants.map((t) => t.revenue_usd));
-  const cost = sumUsd([...tenants.map((t) => t.cost_usd), unattributed]);
+  const cost = sumUsd([...tenants.map((t) => t.cost_usd), unallocated]);
   return {
     month: spec.month,
     tenants,
     segments,
     portfolio: { revenue_usd: revenue, cost_usd: cost, margin: marginOf(revenue, cost) },
-    unattributed_usd: unattributed,
+    unattributed_usd: usdOf(unattributed),
+    share,
+    unallocated_usd: unallocated,
     unpriced_spans: num(totals?.unpriced),
   };
 }

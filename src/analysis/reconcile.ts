@@ -9,14 +9,20 @@ import type { Database } from '../db/database.js';
 import { num } from '../db/database.js';
 import { CostattrError } from '../errors.js';
 import { cacheEconomics, type CacheEconomics } from './cache-economics.js';
-import { tenantMargins } from './margins.js';
+import { tenantMargins, type MarginReport } from './margins.js';
+import { passThroughBill, type BillLine } from './pass-through-bill.js';
 import type { Period } from './period.js';
+import type { ShareMode } from './share-unattributed.js';
 import { CAUSES, CLASSIFIED, reconcileLines, reconcileRelations, UNEXPLAINED_CAUSES, type Cause, type ReconcileLine } from './reconcile-lines.js';
 
 export interface ReconcileSpec {
   period: Period;
   /** Fraction (0.02 = 2%) of the invoice total the unexplained variance may reach. */
   tolerance?: number | undefined;
+  /** How tenant-less spend reaches the tenants' costs (margins and segments); default none. */
+  share?: ShareMode | undefined;
+  /** Monthly cost above which a free tenant is a free-tier drain (margins.ts default otherwise). */
+  freeTierDrainUsd?: number | undefined;
 }
 
 export interface TenantLine {
@@ -59,6 +65,8 @@ export interface ReconcileResult {
   unexplained_pct: number | null;
   /** The gate's verdict when a tolerance was given. */
   gateFailed: boolean;
+  /** The pass-through bill when margins were computed (revenue loaded, one calendar month). */
+  bill: BillLine[] | null;
   notes: string[];
 }
 
@@ -87,7 +95,7 @@ export async function reconcile(db: Database, spec: ReconcileSpec): Promise<Reco
   const untraced = microRound(invoice - span);
   const unexplained = num(totals?.unexplained);
   const unexplainedPct = invoice !== 0 ? unexplained / Math.abs(invoice) : unexplained === 0 ? 0 : null;
-  const margins = await marginsFor(db, spec.period);
+  const margins = await marginsFor(db, spec);
   const report: ReconcileReport = {
     invoice_usd: invoice,
     span_usd: span,
@@ -107,6 +115,7 @@ export async function reconcile(db: Database, spec: ReconcileSpec): Promise<Reco
     unexplained_usd: unexplained,
     unexplained_pct: unexplainedPct,
     gateFailed: spec.tolerance !== undefined && (unexplainedPct === null || unexplainedPct > spec.tolerance),
+    bill: margins.report ? passThroughBill(margins.report) : null,
     notes: [...(await uncoveredProviders(db, spec.period)), ...margins.notes],
   };
 }
@@ -131,23 +140,28 @@ interface Margins {
   tenants: TenantLine[];
   segments: SegmentLine[];
   portfolio: ReconcileReport['portfolio'];
+  report: MarginReport | null;
   notes: string[];
 }
 
-const NO_MARGINS: Margins = { tenants: [], segments: [], portfolio: { revenue_usd: 0, cost_usd: 0, margin_pct: null }, notes: [] };
+const NO_MARGINS: Margins = { tenants: [], segments: [], portfolio: { revenue_usd: 0, cost_usd: 0, margin_pct: null }, report: null, notes: [] };
 
 /** Per-tenant margins when revenue is loaded and the period is one calendar month. */
-async function marginsFor(db: Database, period: Period): Promise<Margins> {
+async function marginsFor(db: Database, spec: ReconcileSpec): Promise<Margins> {
   const hasRevenue = await db.one<{ n: string }>(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'revenue' AND NOT temporary`);
   if (num(hasRevenue?.n) === 0) return NO_MARGINS;
-  const month = calendarMonth(period);
+  const month = calendarMonth(spec.period);
   if (month === undefined) return { ...NO_MARGINS, notes: ['margins need one calendar month: use --month YYYY-MM'] };
-  const m = await tenantMargins(db, { month });
+  const m = await tenantMargins(db, { month, share: spec.share, freeTierDrainUsd: spec.freeTierDrainUsd });
+  const shared = m.share !== 'none' && m.unallocated_usd !== '0.000000'
+    ? [`--share-unattributed ${m.share}: no tenant has spend to share $${m.unallocated_usd} of unattributed spend with`]
+    : [];
   return {
+    report: m,
     tenants: m.tenants.map((t) => ({ tenant: t.tenant, revenue_usd: num(t.revenue_usd), cost_usd: num(t.cost_usd), margin_pct: t.margin, segment: t.segment })),
     segments: m.segments.map((s) => ({ segment: s.segment, tenants: s.tenants, revenue_usd: num(s.revenue_usd), cost_usd: num(s.cost_usd), margin_pct: s.margin })),
     portfolio: { revenue_usd: num(m.portfolio.revenue_usd), cost_usd: num(m.portfolio.cost_usd), margin_pct: m.portfolio.margin },
-    notes: [],
+    notes: shared,
   };
 }
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { CostattrError } from '../errors.js';
+import { CostattrError, parseJsonDocument } from '../errors.js';
 
 export const CONFIG_FILE = 'costattr.config.json';
 
@@ -16,12 +16,7 @@ function camel(key: string): string {
 export function readConfig(dir: string): Record<string, unknown> {
   const path = join(dir, CONFIG_FILE);
   if (!existsSync(path)) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new CostattrError('BAD_INPUT', `${path}: not valid JSON: ${(err as Error).message}`);
-  }
+  const parsed = parseJsonDocument(path, readFileSync(path, 'utf8'));
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CostattrError('BAD_INPUT', `${path}: expected a JSON object of option defaults`);
   }

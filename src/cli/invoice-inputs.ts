@@ -51,5 +51,9 @@ export async function loadInvoiceInputs(db: Database, opts: InvoiceInputOptions)
     note(opts, `loaded ${report.loaded} invoice lines from ${report.files.length} file(s) (${report.replaced} replaced, ${report.rejected} rejected rows)`);
     for (const problem of report.problems) note(opts, `skipped ${problem.file} row ${problem.row}:${problem.field ? ` field ${problem.field}:` : ''} ${problem.message}`);
   }
-  if (opts.revenue) await loadRevenueCsv(db, opts.revenue);
+  if (opts.revenue) {
+    const revenue = await loadRevenueCsv(db, opts.revenue, { skipInvalid: opts.skipInvalid });
+    for (const p of revenue.skipped) note(opts, `skipped ${revenue.path} row ${p.row}: field ${p.field}: ${p.problem}`);
+    note(opts, `loaded ${revenue.rows} revenue rows of ${revenue.read} from ${revenue.path} (${revenue.skipped.length} skipped)`);
+  }
 }

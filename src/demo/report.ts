@@ -11,6 +11,7 @@ const SEGMENT_LABEL: Readonly<Record<MarginSegment, string>> = {
   healthy: 'Healthy',
   power_user: 'Power users (should upgrade tier)',
   runaway: 'Runaway (tool-call loop)',
+  free_tier_drain: 'Free-tier drain',
   no_revenue: 'No revenue on record',
 };
 

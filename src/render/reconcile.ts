@@ -1,8 +1,9 @@
 /**
  * `reconcile` results as table models: the close on one screen (headline, variance by cause,
  * cache economics, segments and portfolio), and behind `--detail` the per-line and per-tenant
- * tables. CSV carries the lines only (one table, data only).
+ * tables. CSV carries the lines only (one table, data only); the pass-through bill is its own CSV.
  */
+import type { BillLine } from '../analysis/pass-through-bill.js';
 import type { ReconcileResult } from '../analysis/reconcile.js';
 import { CAUSES } from '../analysis/reconcile-lines.js';
 import type { Row, TableModel } from './model.js';
@@ -93,6 +94,22 @@ export function tenantsTable(result: ReconcileResult): TableModel {
     title: 'tenants',
     columns: [{ key: 'tenant', header: 'tenant', kind: 'text' }, { key: 'segment', header: 'segment', kind: 'text' }, ...MARGIN_COLUMNS],
     rows: result.report.tenants.map((t) => ({ ...t })),
+    notes: [],
+  };
+}
+
+/** The pass-through bill (`--bill FILE`): decimal strings, so the CSV carries them exactly. */
+export function billTable(lines: readonly BillLine[]): TableModel {
+  return {
+    title: 'pass-through bill',
+    columns: [
+      { key: 'tenant', header: 'tenant', kind: 'text' },
+      { key: 'month', header: 'month', kind: 'text' },
+      { key: 'cost_usd', header: 'cost_usd', kind: 'text' },
+      { key: 'markup', header: 'markup', kind: 'text' },
+      { key: 'bill_usd', header: 'bill_usd', kind: 'text' },
+    ],
+    rows: lines.map((l) => ({ ...l })),
     notes: [],
   };
 }

@@ -9,6 +9,8 @@ import { tempDir } from '../helpers/cli.js';
 
 export interface Span {
   id: string;
+  /** Defaults to the span id (one span per trace). */
+  trace?: string;
   provider: string;
   model: string;
   start: string;
@@ -36,12 +38,25 @@ export async function insertSpans(db: Database, spans: readonly Span[]): Promise
       `INSERT INTO spans (trace_id, span_id, ingest_id, source, is_inference, start_time, provider, request_model, response_model,
          service_tier, input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens,
          reasoning_tokens, input_convention, has_cache_counts, tenant)
-       VALUES ($id, $id, 1, 'test', true, CAST($start AS TIMESTAMP), $provider, $model, $model, 'standard',
+       VALUES ($trace, $id, 1, 'test', true, CAST($start AS TIMESTAMP), $provider, $model, $model, 'standard',
          $input, $cr, 0, 0, $output, 0, $convention, $has_cache, $tenant)`,
       {
-        id: s.id, start: s.start, provider: s.provider, model: s.model, input: s.input ?? 0, cr: s.cacheRead ?? 0,
+        id: s.id, trace: s.trace ?? s.id, start: s.start, provider: s.provider, model: s.model, input: s.input ?? 0, cr: s.cacheRead ?? 0,
         output: s.output ?? 0, convention, has_cache: convention !== 'no_cache_counts', tenant: s.tenant === undefined ? 't1' : s.tenant,
       },
+    );
+  }
+}
+
+/** Non-inference tool-call spans in one trace, one per argument string. */
+export async function insertToolCalls(db: Database, call: { trace: string; tenant: string; start: string; tool: string; args: readonly string[] }): Promise<void> {
+  for (const [i, args] of call.args.entries()) {
+    await db.exec(
+      `INSERT INTO spans (trace_id, span_id, ingest_id, source, is_inference, start_time, service_tier, input_tokens, cache_read_tokens,
+         cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, input_convention, has_cache_counts, tenant,
+         tool_name, tool_arguments)
+       VALUES ($trace, $id, 1, 'test', false, CAST($start AS TIMESTAMP), 'standard', 0, 0, 0, 0, 0, 0, 'exclusive', true, $tenant, $tool, $args)`,
+      { trace: call.trace, id: `${call.trace}-tool-${i}`, start: call.start, tenant: call.tenant, tool: call.tool, args },
     );
   }
 }

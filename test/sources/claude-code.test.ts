@@ -60,4 +60,26 @@ describe('Claude Code session logs', () => {
     const report = await ingestSpanFiles(db, [dir], { skipInvalid: true });
     expect(report).toMatchObject({ loaded: 1, rejected: 1 });
   });
+
+  it('carries typed counts and times straight through, and still rejects a negative count or a bad timestamp', async () => {
+    const dir = writeTree();
+    const report = await ingestSpanFiles(db, [dir]);
+    expect(report).toMatchObject({ loaded: 1, rejected: 0 });
+    const span = (await spansById(db)).get('msg_a:req_a');
+    expect(span).toMatchObject({ reported_input_tokens: '3', start_time: '2026-01-02 10:00:00', end_time: '2026-01-02 10:00:02' });
+
+    const bad = tempDir('costattr-claude-bad-');
+    writeLines(bad, 'sess-2.jsonl', [
+      JSON.stringify({ type: 'assistant', sessionId: 'sess-2', requestId: 'req_B', uuid: 'u1', timestamp: '2026-01-02T10:00:00.000Z',
+        message: { id: 'msg_B', model: 'claude-sonnet-4-5-20250929', usage: { ...usage(7), input_tokens: -5 } } }),
+    ]);
+    await expect(ingestSpanFiles(db, [bad])).rejects.toThrow(/input_tokens.*negative token count: -5/);
+    const late = tempDir('costattr-claude-late-');
+    writeLines(late, 'sess-3.jsonl', [
+      JSON.stringify({ type: 'assistant', sessionId: 'sess-3', requestId: 'req_C', uuid: 'u1', timestamp: 'yesterday',
+        message: { id: 'msg_C', model: 'claude-sonnet-4-5-20250929', usage: usage(7) } }),
+    ]);
+    await expect(ingestSpanFiles(db, [late])).rejects.toThrow(/start_time.*bad timestamp: yesterday/);
+    expect((await db.all('SELECT * FROM spans')).length).toBe(1);
+  });
 });

@@ -35,7 +35,7 @@ export async function mergeByResponseId(db: Database, ingestIds: readonly number
         AND trace_id IN (SELECT trace_id FROM spans WHERE list_contains($ids::INTEGER[], ingest_id))
     ),
     copies AS (
-      SELECT * FROM spans
+      SELECT trace_id, span_id, response_id, source, has_cache_counts, ingest_id, ${TAG_FIELDS.map(quoteIdent).join(', ')} FROM spans
       WHERE response_id IN (SELECT response_id FROM touched) AND (is_inference OR operation IN ${INFERENCE_OPERATION_SQL})
     ),
     shared AS (SELECT response_id FROM copies GROUP BY response_id HAVING count(DISTINCT source) > 1),

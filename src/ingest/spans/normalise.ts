@@ -10,7 +10,7 @@ import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, stagingTableDdl } from '../../db/schema.js';
 import { namespacedColumns } from './namespace.js';
 import { RAW_VIEW } from './raw-coded.js';
-import { RAW_TEXT_COLUMNS, RAW_TOKEN_COLUMNS } from './raw-table.js';
+import { numberColumn, RAW_NUMBER_COLUMNS, RAW_TEXT_COLUMNS, RAW_TOKEN_COLUMNS, type RawColumn } from './raw-table.js';
 import { SOURCE_CONVENTIONS, type ConventionOverride, type InputConvention } from './types.js';
 
 export const STAGE_TABLE = 'costattr_span_stage';
@@ -21,6 +21,16 @@ const INFERENCE_OPERATIONS = ['chat', 'text_completion', 'generate_content', 'em
 /** Operations whose usage (if any) aggregates their children: never counted. */
 const AGGREGATE_OPERATIONS = ['invoke_agent', 'create_agent', 'invoke_workflow', 'execute_tool'];
 const KNOWN_OPERATIONS = [...INFERENCE_OPERATIONS, ...AGGREGATE_OPERATIONS, 'retrieval'];
+
+/** A raw integer column's value: its typed twin, else its text parsed (see RAW_NUMBER_COLUMNS). */
+function count(c: RawColumn): string {
+  return `costattr_count(${quoteIdent(numberColumn(c))}, ${quoteIdent(c)})`;
+}
+
+/** A raw time column's timestamp: its typed twin (epoch s/ms/µs/ns), else its text parsed. */
+function time(c: RawColumn): string {
+  return `coalesce(costattr_epoch_ts(${quoteIdent(numberColumn(c))}), costattr_ts(${quoteIdent(c)}))`;
+}
 
 function sqlList(values: readonly string[]): string {
   return values.map((v) => `'${v}'`).join(', ');
@@ -43,6 +53,7 @@ export async function createNormaliseMacros(db: Database): Promise<void> {
     CREATE OR REPLACE TEMP MACRO costattr_tok_ok(t) AS
       t IS NULL OR (regexp_full_match(trim(t), '[0-9]+(\\.0*)?') AND TRY_CAST(split_part(trim(t), '.', 1) AS BIGINT) IS NOT NULL);
     CREATE OR REPLACE TEMP MACRO costattr_tok(t) AS TRY_CAST(split_part(trim(t), '.', 1) AS BIGINT);
+    CREATE OR REPLACE TEMP MACRO costattr_count(n, t) AS coalesce(n, costattr_tok(t));
     CREATE OR REPLACE TEMP MACRO costattr_tok_problem(t) AS CASE
       WHEN TRY_CAST(trim(t) AS DOUBLE) IS NULL OR isnan(TRY_CAST(trim(t) AS DOUBLE)) THEN 'not a number: ' || t
       WHEN TRY_CAST(trim(t) AS DOUBLE) < 0 THEN 'negative token count: ' || t
@@ -113,30 +124,40 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
   await db.exec(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN line INTEGER`);
   await db.exec(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN problem VARCHAR`);
   const ns = namespacedColumns(namespace);
+  const typed = new Set<string>(RAW_NUMBER_COLUMNS);
   const rawColumns = ['rid', 'file_idx', 'line', ...RAW_TEXT_COLUMNS].map((c) => {
     const expr = ns.columns.get(c);
-    return expr ? `${expr} AS ${quoteIdent(c)}` : quoteIdent(c);
+    if (!expr) return quoteIdent(c);
+    // a typed value wins over the namespace fallback, as the text column would
+    if (typed.has(c)) return `CASE WHEN ${quoteIdent(numberColumn(c as RawColumn))} IS NULL THEN ${expr} END AS ${quoteIdent(c)}`;
+    return `${expr} AS ${quoteIdent(c)}`;
   });
+  rawColumns.push(...RAW_NUMBER_COLUMNS.map((c) => quoteIdent(numberColumn(c))));
   const chain = `
-    WITH src AS (
+    WITH ${namespace === null ? '' : `ns_groups AS (
+      -- the custom attributes of many spans are alike: read each distinct group's JSON once
+      SELECT extra, json_extract_string(extra, $ns_paths::VARCHAR[]) AS ns_values
+      FROM (SELECT DISTINCT extra FROM ${quoteIdent(RAW_VIEW)} WHERE extra IS NOT NULL)
+    ),`}
+    src AS (
       SELECT ${rawColumns.join(', ')} FROM (
-        SELECT *${namespace === null ? '' : ', json_extract_string(extra, $ns_paths::VARCHAR[]) AS ns_values'} FROM ${quoteIdent(RAW_VIEW)}
+        SELECT *${namespace === null ? '' : ', ns_values'} FROM ${quoteIdent(RAW_VIEW)}${namespace === null ? '' : ` LEFT JOIN ns_groups USING (extra)`}
       )
     ),
     timed AS (
-      SELECT *, costattr_ts(start_time) AS start_ts, costattr_ts(end_time) AS end_ts FROM src
+      SELECT *, ${time('start_time')} AS start_ts, ${time('end_time')} AS end_ts FROM src
     ),
     base AS (
       SELECT r.*,
         ${problemExpression()} AS problem,
         nullif(lower(trim(r.parent_span_id)), '') AS pid,
-        costattr_tok(input_tokens) AS i_raw,
-        costattr_tok(output_tokens) AS o_raw,
-        costattr_tok(cache_read_tokens) AS cr,
-        costattr_tok(cache_write_tokens) AS cw,
-        costattr_tok(cache_write_5m_tokens) AS cw5,
-        costattr_tok(cache_write_1h_tokens) AS cw1,
-        costattr_tok(reasoning_tokens) AS rz,
+        ${count('input_tokens')} AS i_raw,
+        ${count('output_tokens')} AS o_raw,
+        ${count('cache_read_tokens')} AS cr,
+        ${count('cache_write_tokens')} AS cw,
+        ${count('cache_write_5m_tokens')} AS cw5,
+        ${count('cache_write_1h_tokens')} AS cw1,
+        ${count('reasoning_tokens')} AS rz,
         CASE
           WHEN nullif(trim(provider), '') IS NULL THEN
             CASE WHEN scope_name ILIKE '%anthropic%' THEN 'anthropic' WHEN scope_name ILIKE '%openai%' THEN 'openai' END
@@ -225,9 +246,9 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
       nullif(trim(tag_tier), '') AS tag_tier,
       nullif(trim(tag_effort), '') AS tag_effort,
       NULL AS tenant, NULL AS user_id, NULL AS task, NULL AS route, NULL AS tier, NULL AS effort,
-      costattr_tok(prompt_tokens) AS prompt_tokens,
-      costattr_tok(tool_tokens) AS tool_tokens,
-      costattr_tok(memory_tokens) AS memory_tokens,
+      ${count('prompt_tokens')} AS prompt_tokens,
+      ${count('tool_tokens')} AS tool_tokens,
+      ${count('memory_tokens')} AS memory_tokens,
       tool_name,
       tool_arguments,
       conversation_id,

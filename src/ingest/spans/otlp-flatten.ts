@@ -148,6 +148,19 @@ const DICT_IDX = DICT_COLUMNS.map((c) => C[c]);
 const PLAIN_UNSIGNED = /^\d{1,19}$/;
 const INT64_MAX = 9223372036854775807n;
 
+/**
+ * The profile tuple as an unambiguous Map key, far cheaper than JSON.stringify: each value as its
+ * length, a colon and the text; NULL as a bare `-`.
+ */
+function profileKey(v: readonly (string | null)[]): string {
+  let key = '';
+  for (let k = 0; k < PROFILE_IDX.length; k++) {
+    const value = v[PROFILE_IDX[k]!] ?? null;
+    key += value === null ? '-' : `${value.length}:${value}`;
+  }
+  return key;
+}
+
 class BatchBuilder {
   private readonly texts: (string | null)[][] = [...TEXT_COLUMNS, 'rare'].map(() => []);
   private readonly numbers: bigint[][] = NUMBER_COLUMNS.map(() => []);
@@ -181,13 +194,12 @@ class BatchBuilder {
       if (text !== null) (rare ??= {})[RARE_COLUMNS[k]!] = text;
     }
     texts[TEXT_IDX.length]!.push(rare === null ? null : JSON.stringify(rare));
-    const tuple = PROFILE_IDX.map((i) => v[i] ?? null);
-    const key = JSON.stringify(tuple);
+    const key = profileKey(v);
     let code = this.profileCodes.get(key);
     if (code === undefined) {
       code = this.profiles.length;
       this.profileCodes.set(key, code);
-      this.profiles.push(tuple);
+      this.profiles.push(PROFILE_IDX.map((i) => v[i] ?? null));
     }
     this.profile.push(code);
     for (let k = 0; k < DICT_IDX.length; k++) {

@@ -6,12 +6,13 @@
  * dictionary (-1: absent), and rare per-span texts (tool arguments, a token count that is not a plain
  * integer) as one JSON object. No per-span column but the ids and that object is ever NULL: the
  * appender writes NULL-free integer vectors much faster.
- * A view turns it back into the raw text columns, so the one SQL validator and normaliser
- * (src/ingest/spans/normalise.ts) reads OTLP and every other format alike.
+ * A view turns it back into the raw table's columns (the integers into their typed twins, see
+ * RAW_NUMBER_COLUMNS), so the one SQL validator and normaliser (src/ingest/spans/normalise.ts) reads
+ * OTLP and every other format alike.
  */
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
-import { RAW_TABLE, RAW_TEXT_COLUMNS, RAW_TOKEN_COLUMNS, type RawColumn } from './raw-table.js';
+import { numberColumn, RAW_NUMBER_COLUMNS, RAW_TABLE, RAW_TEXT_COLUMNS, type RawColumn } from './raw-table.js';
 
 export const CODED_TABLE = 'costattr_span_raw_otlp';
 export const PROFILE_TABLE = 'costattr_span_profile';
@@ -22,7 +23,7 @@ export const RAW_VIEW = 'costattr_span_raw_all';
 /** Columns carried as text per span (ids, unique per span). */
 export const TEXT_COLUMNS: readonly RawColumn[] = ['trace_id', 'span_id', 'parent_span_id', 'response_id'];
 /** Columns carried as BIGINT when the value is a plain unsigned integer, else in `rare` (for the validator). */
-export const NUMBER_COLUMNS: readonly RawColumn[] = [...RAW_TOKEN_COLUMNS, 'start_time', 'end_time'];
+export const NUMBER_COLUMNS = RAW_NUMBER_COLUMNS;
 /** Columns carried only in `rare`, the per-span JSON object of seldom-present texts. */
 export const RARE_COLUMNS: readonly RawColumn[] = ['tool_arguments'];
 export const RARE = 'rare';
@@ -32,7 +33,6 @@ const CARRIED = new Set<RawColumn>([...TEXT_COLUMNS, ...NUMBER_COLUMNS, ...RARE_
 /** Everything else: one profile code per span. */
 export const PROFILE_COLUMNS: readonly RawColumn[] = RAW_TEXT_COLUMNS.filter((c) => !CARRIED.has(c));
 
-export const numberColumn = (c: RawColumn): string => `${c}_n`;
 export const codeColumn = (c: RawColumn): string => `${c}_code`;
 
 /** Column order of the coded table, as the appender writes it. */
@@ -57,7 +57,7 @@ export async function createCodedTables(db: Database): Promise<void> {
     if (TEXT_COLUMNS.includes(c)) return `o.${q}`;
     const rare = `json_extract_string(o.${RARE}, '$.${c}')`;
     const n = `o.${quoteIdent(numberColumn(c))}`;
-    if (NUMBER_COLUMNS.includes(c)) return `CASE WHEN ${n} >= 0 THEN ${n}::VARCHAR ELSE ${rare} END AS ${q}`;
+    if (NUMBER_COLUMNS.includes(c)) return `CASE WHEN ${n} < 0 AND o.${RARE} IS NOT NULL THEN ${rare} END AS ${q}`;
     if (RARE_COLUMNS.includes(c)) return `${rare} AS ${q}`;
     if (DICT_COLUMNS.includes(c)) return `${quoteIdent(`d_${c}`)}.value AS ${q}`;
     return `p.${q}`;
@@ -66,12 +66,16 @@ export async function createCodedTables(db: Database): Promise<void> {
     const alias = quoteIdent(`d_${c}`);
     return `LEFT JOIN ${quoteIdent(DICT_TABLE)} ${alias} ON ${alias}.code = o.${quoteIdent(codeColumn(c))}`;
   });
-  const all = ['rid', 'file_idx', 'line', ...RAW_TEXT_COLUMNS].map(quoteIdent).join(', ');
+  const typed = NUMBER_COLUMNS.map((c) => {
+    const n = `o.${quoteIdent(numberColumn(c))}`;
+    return `CASE WHEN ${n} >= 0 THEN ${n} END AS ${quoteIdent(numberColumn(c))}`;
+  });
+  const all = ['rid', 'file_idx', 'line', ...RAW_TEXT_COLUMNS, ...NUMBER_COLUMNS.map(numberColumn)].map(quoteIdent).join(', ');
   await db.exec(`
     CREATE OR REPLACE TEMP VIEW ${quoteIdent(RAW_VIEW)} AS
     SELECT ${all} FROM ${quoteIdent(RAW_TABLE)}
     UNION ALL
-    SELECT o.rid, o.file_idx, o.line, ${decoded.join(', ')}
+    SELECT o.rid, o.file_idx, o.line, ${decoded.join(', ')}, ${typed.join(', ')}
     FROM ${quoteIdent(CODED_TABLE)} o
     LEFT JOIN ${quoteIdent(PROFILE_TABLE)} p ON p.code = o.profile
     ${joins.join('\n    ')}`);

@@ -1,6 +1,6 @@
 /**
  * The raw span table flat tables and sources load into first: one text column per canonical field,
- * exactly as the source gave it. OTLP lands in a compact twin of it (src/ingest/spans/raw-coded.ts)
+ * exactly as the source gave it (plus typed twins of the integer columns, see RAW_NUMBER_COLUMNS). OTLP lands in a compact twin of it (src/ingest/spans/raw-coded.ts)
  * that a view decodes back to these columns; validation and normalisation (normalise.ts) then run
  * once, in SQL, over both, so the convention rules exist in one place.
  */
@@ -66,11 +66,22 @@ export const RAW_TOKEN_COLUMNS: readonly RawColumn[] = [
   'memory_tokens',
 ];
 
+/**
+ * Raw columns that also have a typed twin, `<column>_n BIGINT`: a loader that already holds the value
+ * as a non-negative integer (OTLP's token counts and nanosecond times, a JSON reader's typed fields)
+ * writes it there and leaves the text column NULL, so the normaliser neither validates nor parses it
+ * again. Anything else (text, a negative or fractional count) goes to the text column as before.
+ */
+export const RAW_NUMBER_COLUMNS: readonly RawColumn[] = [...RAW_TOKEN_COLUMNS, 'start_time', 'end_time'];
+export type RawNumberColumn = (typeof RAW_NUMBER_COLUMNS)[number];
+export const numberColumn = (c: RawColumn): string => `${c}_n`;
+
 export const RAW_COLUMN_INDEX: Readonly<Record<RawColumn, number>> = Object.fromEntries(
   RAW_TEXT_COLUMNS.map((name, i) => [name, i]),
 ) as Record<RawColumn, number>;
 
 export async function createRawTable(db: Database): Promise<void> {
   const text = RAW_TEXT_COLUMNS.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ');
-  await db.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(RAW_TABLE)} (rid INTEGER, file_idx INTEGER, line INTEGER, ${text})`);
+  const numbers = RAW_NUMBER_COLUMNS.map((c) => `${quoteIdent(numberColumn(c))} BIGINT`).join(', ');
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(RAW_TABLE)} (rid INTEGER, file_idx INTEGER, line INTEGER, ${text}, ${numbers})`);
 }

@@ -35,17 +35,20 @@ const COLUMNS = `{
 }`;
 
 /**
- * Read every line's usage fields; returns how many lines were malformed (only with skipInvalid: the
- * reader then yields them as all-NULL rows, which no Claude Code line is — every one has a `type`).
+ * Read the usage fields of the lines that carry usage; returns how many lines were malformed (only
+ * with skipInvalid: the reader then yields them as all-NULL rows, which no Claude Code line is —
+ * every one has a `type` — and those are kept for counting).
  */
 async function readLines(db: Database, root: string, files: readonly string[], skipInvalid: boolean): Promise<number> {
   const read = (ignoreErrors: boolean): Promise<void> =>
     db.exec(
       `CREATE OR REPLACE TEMP TABLE ${LINES_TABLE} AS
-       SELECT filename, type, timestamp, sessionId, requestId, coalesce(isSidechain, false) AS sidechain, uuid,
-         message.id AS msg_id, message.model AS model, message.usage AS u
+       SELECT filename, type, timestamp, TRY_CAST(timestamp AS TIMESTAMPTZ) AS at, sessionId, requestId,
+         coalesce(isSidechain, false) AS sidechain, uuid, message.id AS msg_id, message.model AS model, message.usage AS u
        FROM read_json($files::VARCHAR[], format = 'newline_delimited', filename = true, ignore_errors = ${ignoreErrors},
-         maximum_object_size = ${MAX_RECORD_BYTES}, columns = ${COLUMNS})`,
+         maximum_object_size = ${MAX_RECORD_BYTES}, columns = ${COLUMNS})
+       WHERE (message.usage.input_tokens IS NOT NULL AND message.usage.output_tokens IS NOT NULL)
+         OR (type IS NULL AND timestamp IS NULL AND sessionId IS NULL AND uuid IS NULL AND message.id IS NULL)`,
       { files: JSON.stringify(files) },
     );
   try {
@@ -80,15 +83,15 @@ export async function loadClaudeCode(db: Database, root: string, files: readonly
     SELECT row_number() OVER () AS ord, * FROM (
       SELECT l.*, f.project, coalesce(l.sessionId, f.stem) AS session,
         coalesce(l.msg_id || ':' || l.requestId, l.msg_id, l.uuid) AS key,
-        min(TRY_CAST(l.timestamp AS TIMESTAMPTZ)) OVER w AS first_at,
-        max(TRY_CAST(l.timestamp AS TIMESTAMPTZ)) OVER w AS last_at
+        min(l.at) OVER w AS first_at,
+        max(l.at) OVER w AS last_at
       FROM ${usage} l JOIN ${FILES_TABLE} f USING (filename)
       WHERE coalesce(l.model, '') <> '<synthetic>'
       WINDOW w AS (PARTITION BY coalesce(l.msg_id || ':' || l.requestId, l.msg_id, l.uuid))
       QUALIFY row_number() OVER (
         PARTITION BY key
         ORDER BY u.input_tokens + u.output_tokens + coalesce(u.cache_creation_input_tokens, 0) + coalesce(u.cache_read_input_tokens, 0) DESC,
-          sidechain, TRY_CAST(l.timestamp AS TIMESTAMPTZ), filename
+          sidechain, l.at, filename
       ) = 1
     ))`;
   const rows = await insertRaw(
@@ -109,17 +112,21 @@ export async function loadClaudeCode(db: Database, root: string, files: readonly
         request_model: 'model',
         response_model: 'model',
         service_tier: 'u.service_tier',
+        conversation_id: 'session',
+        response_id: 'msg_id',
+        tag_tenant: 'project',
+        tag_task: 'session',
+        tags_json: `json_object('claude_code.sidechain', sidechain)::VARCHAR`,
+      },
+      numbers: {
+        start_time: 'epoch_us(first_at)',
+        end_time: 'epoch_us(last_at)',
         input_tokens: 'u.input_tokens',
         output_tokens: 'u.output_tokens',
         cache_read_tokens: 'u.cache_read_input_tokens',
         cache_write_tokens: 'u.cache_creation_input_tokens',
         cache_write_5m_tokens: 'u.cache_creation.ephemeral_5m_input_tokens',
         cache_write_1h_tokens: 'u.cache_creation.ephemeral_1h_input_tokens',
-        conversation_id: 'session',
-        response_id: 'msg_id',
-        tag_tenant: 'project',
-        tag_task: 'session',
-        tags_json: `json_object('claude_code.sidechain', sidechain)::VARCHAR`,
       },
     },
     fileIdx,
