@@ -24,7 +24,7 @@ export function addInvoiceOptions(cmd: Command): Command {
     .option('--invoice <files...>', 'invoice or usage exports (Anthropic, OpenAI, FOCUS, mapped CSV)')
     .option('--provider <name>', 'the provider of the invoice files, when their header does not say')
     .option('--invoice-map <file>', 'JSON column mapping for a generic invoice CSV')
-    .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd)');
+    .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd, markup)');
 }
 
 /** A generic-CSV column mapping file: `{"day": "Date", "amount_usd": "Cost", …}`. */
