@@ -68,10 +68,11 @@ async function loadAll(db: Database, files: SpanFile[], options: SpanIngestOptio
       } else {
         appender.flush();
         const ridBase = appender.nextRowId;
-        const n = await loadFlatFile(db, file.path, file.format, idx, ridBase, options.mapping ?? {});
-        appender.skip(n + 1);
-        loaded.records[idx] = n;
-        total += n;
+        const flat = await loadFlatFile(db, file.path, file.format, idx, ridBase, options.mapping ?? {});
+        appender.skip(flat.records + 1);
+        loaded.records[idx] = flat.records;
+        for (const p of flat.problems) loaded.problems.push({ fileIdx: idx, file: file.path, ...p });
+        total += flat.records;
         options.onProgress?.({ file: file.path, records: total });
       }
     }

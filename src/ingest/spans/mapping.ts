@@ -162,3 +162,15 @@ export function resolveMapping(
   }
   return resolved;
 }
+
+/**
+ * Refuse a table in which no column (by name, alias or mapping) holds the input tokens: every span
+ * would load with a silent zero. (Output tokens may be absent: some exports count input only.)
+ */
+export function requireInputTokenColumn(file: string, resolved: ReadonlyMap<string, string>, sourceColumns: readonly string[]): void {
+  if (resolved.has('input_tokens')) return;
+  const tried = ['input_tokens', ...(ALIASES.input_tokens ?? [])].join(', ');
+  throw new CostattrError('BAD_INPUT', `${file}: no input_tokens column (looked for ${tried}); the file has columns ${sourceColumns.join(', ')}`, {
+    hint: 'name the column that holds the input tokens with --map input_tokens=<column>',
+  });
+}
