@@ -21,7 +21,7 @@ import {
   type RuleLevel,
 } from './diff-rules.js';
 import { rateKey, ratesLookup, round6, summarizeUsage, type RateLookup, type UsageMetrics, type UsageSummary } from './run-usage.js';
-import type { LoadedSnapshot, PriceBookFingerprint } from './snapshot.js';
+import type { LoadedSnapshot, SnapshotProvenance } from './snapshot.js';
 
 export const TOTAL_ROUTE = '__total__';
 
@@ -39,15 +39,9 @@ export interface DiffSpec {
   skipBelow?: SkipBelow | undefined;
 }
 
-export interface DiffSide {
+/** One side of a diff: where it came from (a snapshot's provenance) and its totals as priced here. */
+export interface DiffSide extends SnapshotProvenance {
   source: string;
-  label: string | null;
-  costattr_version: string;
-  spans: number;
-  runs: number;
-  first_span: string | null;
-  last_span: string | null;
-  price_book: PriceBookFingerprint;
   /** As priced in this diff. */
   cost_usd: number;
   cost_per_run: number;
