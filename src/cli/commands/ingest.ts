@@ -97,6 +97,7 @@ export function registerIngest(program: Command): void {
       format: oneOf('--format', opts.format, INPUT_FORMATS),
       mapping,
       onProgress: progressReporter(opts),
+      userMemoryLimit: opts.memoryLimit !== undefined,
     };
     const db = await Database.open({ path: opts.db, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDir });
     let report: IngestReport | undefined;

@@ -91,7 +91,7 @@ async function dropWorkTables(db: Database): Promise<void> {
 
 export async function ingestSpanFiles(db: Database, paths: string[], options: SpanIngestOptions = {}): Promise<IngestReport> {
   const files = expandSpanPaths(paths, options.format ?? 'auto');
-  const restoreMemory = await boundIngestMemory(db);
+  const restoreMemory = options.userMemoryLimit ? async () => undefined : await boundIngestMemory(db);
   await createRawTable(db);
   await createCodedTables(db);
   try {

@@ -32,6 +32,8 @@ export interface SpanIngestOptions {
   onProgress?: ((progress: IngestProgress) => void) | undefined;
   /** Worker threads parsing OTLP lines; default min(2, available cores). */
   workers?: number | undefined;
+  /** The user chose DuckDB's memory_limit (`--memory-limit`): keep it instead of the ingest's own budget. */
+  userMemoryLimit?: boolean | undefined;
 }
 
 /** One record left out under --skip-invalid (or the first one that stopped the ingest). */
