@@ -3,6 +3,7 @@
 // the most tokens wins" and under ccusage v17's "first record wins", and the 1-hour cache writes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Prng } from '../../src/demo/prng.js';
 
 export const MODELS = ['claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805'] as const;
 
@@ -39,15 +40,10 @@ export interface GenerateOptions {
   messagesPerSession?: number;
 }
 
+/** The demo's mulberry32 source: the same seed, the same sequence. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const source = new Prng(seed);
+  return () => source.next();
 }
 
 interface Usage {

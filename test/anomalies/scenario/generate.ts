@@ -8,6 +8,7 @@
  * Clean traffic is deliberately steady (a few percent day-to-day noise): it is the control.
  */
 import type { AnomalyKind } from '../../../src/analysis/anomalies/index.js';
+import { Prng } from '../../../src/demo/prng.js';
 
 export const START_DAY = '2026-09-07'; // a Monday: ISO weeks line up with scenario weeks
 export const DAYS = 28;
@@ -111,16 +112,10 @@ export const INJECTED = {
 const NORMAL_TENANTS = ['t01', 't02', 't03', 't04', 't05', 't06', INJECTED.loopTenant, INJECTED.spikeTenant, INJECTED.weekendTenant, INJECTED.longSessionTenant];
 const TRACES_PER_DAY = 16;
 
-/** mulberry32: small, seeded, good enough for test traffic. */
+/** The demo's mulberry32 source: the same seed, the same sequence. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const source = new Prng(seed);
+  return () => source.next();
 }
 
 export function dayString(day: number): string {
