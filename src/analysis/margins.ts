@@ -17,6 +17,7 @@
  */
 import type { Database } from '../db/database.js';
 import { num } from '../db/database.js';
+import { hasRevenueTable } from '../db/schema.js';
 import { microOf, sumUsd, usdOf } from './micro-usd.js';
 import { shareUnattributed, type ShareMode } from './share-unattributed.js';
 
@@ -135,12 +136,6 @@ interface TenantRow extends Record<string, unknown> {
 const revenueOfMonth = (markup: string): string => `SELECT tenant, revenue_usd, plan, ${markup} AS markup FROM revenue WHERE month = $month`;
 const NO_REVENUE = `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd, CAST(NULL AS VARCHAR) AS plan,
   CAST(NULL AS DECIMAL(18,6)) AS markup WHERE false`;
-
-/** Without loaded revenue every tenant is `no_revenue` (and a read-only database stays untouched). */
-export async function hasRevenueTable(db: Database): Promise<boolean> {
-  const row = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM duckdb_tables() WHERE table_name = 'revenue' AND NOT temporary`);
-  return num(row?.n) > 0;
-}
 
 /** The revenue relation of the month; databases written before the markup column read it as NULL. */
 async function incomeSql(db: Database): Promise<string> {

@@ -7,6 +7,7 @@
  */
 import type { Database } from '../db/database.js';
 import { num } from '../db/database.js';
+import { hasRevenueTable } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
 import { cacheEconomics, type CacheEconomics } from './cache-economics.js';
 import { tenantMargins, type MarginReport } from './margins.js';
@@ -148,8 +149,7 @@ const NO_MARGINS: Margins = { tenants: [], segments: [], portfolio: { revenue_us
 
 /** Per-tenant margins when revenue is loaded and the period is one calendar month. */
 async function marginsFor(db: Database, spec: ReconcileSpec): Promise<Margins> {
-  const hasRevenue = await db.one<{ n: string }>(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'revenue' AND NOT temporary`);
-  if (num(hasRevenue?.n) === 0) return NO_MARGINS;
+  if (!(await hasRevenueTable(db))) return NO_MARGINS;
   const month = calendarMonth(spec.period);
   if (month === undefined) return { ...NO_MARGINS, notes: ['margins need one calendar month: use --month YYYY-MM'] };
   const m = await tenantMargins(db, { month, share: spec.share, freeTierDrainUsd: spec.freeTierDrainUsd });

@@ -1,17 +1,16 @@
 /**
- * Options every analysis command shares, and turning them into an open database with the price
- * book installed: either `--db FILE` made by `ingest`, or `--spans …` loaded into memory.
+ * Flags shared by commands and turning them into plain specs: the data inputs (`--db`, `--spans`,
+ * `--invoice`, `--revenue`, …), the period, and the output options. Loads no DuckDB: every module
+ * this imports at start-up is light, so `--help` stays fast.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Database } from '../db/database.js';
-import { CostattrError } from '../errors.js';
-import { ingestSpanFiles } from '../ingest/spans/index.js';
-import { installPriceBook, loadPriceBook, materialisePricedSpans } from '../pricebook/index.js';
 import { parsePeriod, type Period } from '../analysis/period.js';
+import type { WorkspaceSpec } from '../app/workspace.js';
+import { CostattrError } from '../errors.js';
+import { FORMATS, type Format } from '../render/formats.js';
+import { note } from './output.js';
 
-export const FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, type Format };
 
 export interface InputOptions {
   db?: string;
@@ -24,6 +23,15 @@ export interface InputOptions {
   timezone?: string;
   format?: string;
   out?: string;
+  quiet?: boolean;
+}
+
+export interface InvoiceInputOptions {
+  invoice?: string[];
+  provider?: string;
+  invoiceMap?: string;
+  skipInvalid?: boolean;
+  revenue?: string;
   quiet?: boolean;
 }
 
@@ -43,8 +51,17 @@ export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMA
     .option('--quiet', 'no progress or notes on stderr');
 }
 
-export function formatOf(opts: InputOptions, allowed: readonly Format[] = FORMATS): Format {
-  const format = (opts.format ?? 'table') as Format;
+/** Invoice and revenue files next to the spans (`ingest`, `reconcile`). */
+export function addInvoiceOptions(cmd: Command): Command {
+  return cmd
+    .option('--invoice <files...>', 'invoice or usage exports (Anthropic, OpenAI, FOCUS, mapped CSV)')
+    .option('--provider <name>', 'the provider of the invoice files, when their header does not say')
+    .option('--invoice-map <file>', 'JSON column mapping for a generic invoice CSV')
+    .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd, markup)');
+}
+
+export function formatOf(opts: { format?: string }, allowed: readonly Format[] = FORMATS): Format {
+  const format = (opts.format ?? allowed[0] ?? 'table') as Format;
   if (!allowed.includes(format)) {
     throw new CostattrError('BAD_USAGE', `--format ${String(opts.format)} is not one of ${allowed.join(', ')}`);
   }
@@ -55,34 +72,16 @@ export function periodOf(opts: InputOptions): Period {
   return parsePeriod({ since: opts.since, until: opts.until, month: opts.month, timezone: opts.timezone ?? 'UTC' });
 }
 
-/** Open the database an analysis runs on, with the price book (and overrides) installed. */
-export async function openAnalysisDb(opts: InputOptions): Promise<Database> {
-  if (!opts.db && (!opts.spans || opts.spans.length === 0)) {
-    throw new CostattrError('BAD_USAGE', 'give the data: --db FILE (made by `costattr ingest`) or --spans FILE…');
-  }
-  const db = await Database.open({ path: opts.db });
-  try {
-    if (opts.spans && opts.spans.length > 0) {
-      const report = await ingestSpanFiles(db, opts.spans, { namespace: opts.namespace });
-      note(opts, `loaded ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
-    }
-    await installPriceBook(db, await loadPriceBook(opts.pricing ?? []));
-    await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
-/** Progress and notes go to stderr, never stdout. */
-export function note(opts: { quiet?: boolean }, message: string): void {
-  if (!opts.quiet) process.stderr.write(`${message}\n`);
-}
-
-/** Data goes to --out or stdout. */
-export function emit(opts: { out?: string }, text: string): void {
-  const body = text.endsWith('\n') ? text : `${text}\n`;
-  if (opts.out) writeFileSync(opts.out, body);
-  else process.stdout.write(body);
+/** The workspace an analysis command reads: `--db` read-only, or `--spans` in memory, plus any invoice/revenue files. */
+export function readWorkspace(opts: InputOptions & Partial<InvoiceInputOptions>): WorkspaceSpec {
+  return {
+    access: 'read',
+    db: opts.db,
+    spans: opts.spans,
+    spanOptions: { namespace: opts.namespace },
+    pricing: opts.pricing,
+    invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: opts.skipInvalid },
+    revenue: opts.revenue,
+    note: (message) => note(opts, message),
+  };
 }

@@ -1,15 +1,18 @@
 /**
- * The commander program: registers one module per command, applies `costattr.config.json`
- * defaults, and is the single place that turns errors into messages and exit codes.
+ * The commander program: registers one module per command (each loads its analysis lazily, so
+ * `--help` and `--version` load no DuckDB), applies `costattr.config.json` defaults, and hands any
+ * error to the output layer for its message and exit code.
  */
-import { Command, CommanderError } from 'commander';
-import { CostattrError } from '../errors.js';
-import { applyConfigDefaults } from './config.js';
+import { Command } from 'commander';
+import { costattrVersion } from '../app/version.js';
+import { applyConfigDefaults } from './config-defaults.js';
 import { COMMANDS } from './commands/index.js';
+import { reportError } from './output.js';
 
 function buildProgram(): Command {
   const program = new Command('costattr')
     .description('LLM agent cost attribution: price spans, attribute cost, reconcile against invoices')
+    .version(costattrVersion(), '-V, --version', 'print the costattr version')
     .option('--debug', 'print stack traces for internal errors')
     .showHelpAfterError()
     .exitOverride();
@@ -18,13 +21,17 @@ function buildProgram(): Command {
   return program;
 }
 
-function wantsJson(argv: readonly string[]): boolean {
-  const i = argv.indexOf('--format');
-  return (i >= 0 && argv[i + 1] === 'json') || argv.includes('--format=json');
+/** A reader that closed the pipe (`costattr … | head`) has all it wanted: stop quietly. */
+function quietOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
 }
 
 /** Run the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  quietOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);
@@ -32,21 +39,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     return reportError(err, argv);
   }
-}
-
-function reportError(err: unknown, argv: readonly string[]): number {
-  if (err instanceof CommanderError) {
-    // help and version are "errors" to commander but success to the user
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-    return 2; // commander already printed its message
-  }
-  if (err instanceof CostattrError) {
-    if (wantsJson(argv)) process.stderr.write(JSON.stringify({ error: err.message, code: err.code }) + '\n');
-    else process.stderr.write(`costattr: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
-    return err.exitCode;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  if (argv.includes('--debug') && err instanceof Error) process.stderr.write(`${err.stack ?? message}\n`);
-  else process.stderr.write(`costattr: internal error: ${message}\n(run with --debug for a stack trace)\n`);
-  return 3;
 }

@@ -93,29 +93,88 @@ const INVOICE_LINE_COLUMNS = `
   source_file      VARCHAR NOT NULL,
   source_row       BIGINT NOT NULL`;
 
+const INGEST_COLUMNS = `
+  ingest_id      INTEGER PRIMARY KEY,
+  path           VARCHAR NOT NULL,
+  format         VARCHAR NOT NULL,
+  loaded_at      TIMESTAMP NOT NULL,
+  records_read   BIGINT NOT NULL,
+  spans_loaded   BIGINT NOT NULL,
+  duplicates     BIGINT NOT NULL,
+  rejected       BIGINT NOT NULL,
+  namespace      VARCHAR,
+  conventions    VARCHAR`;
+
+const DROP_COLUMNS = `
+  ingest_id      INTEGER NOT NULL,
+  rule           VARCHAR NOT NULL,
+  records        BIGINT NOT NULL`;
+
 export async function createSchema(db: Database): Promise<void> {
   await db.exec(`
     CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1;
-    CREATE TABLE IF NOT EXISTS ingests (
-      ingest_id      INTEGER PRIMARY KEY,
-      path           VARCHAR NOT NULL,
-      format         VARCHAR NOT NULL,
-      loaded_at      TIMESTAMP NOT NULL,
-      records_read   BIGINT NOT NULL,
-      spans_loaded   BIGINT NOT NULL,
-      duplicates     BIGINT NOT NULL,
-      rejected       BIGINT NOT NULL,
-      namespace      VARCHAR,
-      conventions    VARCHAR
-    );
+    CREATE TABLE IF NOT EXISTS ingests (${INGEST_COLUMNS});
     CREATE TABLE IF NOT EXISTS spans (${SPAN_COLUMNS});
-    CREATE TABLE IF NOT EXISTS ingest_drops (
-      ingest_id      INTEGER NOT NULL,
-      rule           VARCHAR NOT NULL,
-      records        BIGINT NOT NULL
-    );
+    CREATE TABLE IF NOT EXISTS ingest_drops (${DROP_COLUMNS});
     CREATE TABLE IF NOT EXISTS invoice_lines (${INVOICE_LINE_COLUMNS});
   `);
+}
+
+const REVENUE_COLUMNS = `
+  tenant      VARCHAR NOT NULL,
+  month       VARCHAR NOT NULL,
+  revenue_usd DECIMAL(18,6) NOT NULL,
+  plan        VARCHAR,
+  ceiling_usd DECIMAL(18,6),
+  markup      DECIMAL(18,6)`;
+
+/** Whether revenue was ever loaded: the `revenue` table exists only once a revenue file was. */
+export async function hasRevenueTable(db: Database): Promise<boolean> {
+  const row = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM duckdb_tables() WHERE table_name = 'revenue'`);
+  return Number(row?.n ?? 0) > 0;
+}
+
+/** The `revenue` table, made by the first revenue load; databases written before the markup column get it. */
+export async function createRevenueTable(db: Database): Promise<void> {
+  if (!(await hasRevenueTable(db))) await db.exec(`CREATE TABLE revenue (${REVENUE_COLUMNS})`);
+  else await db.exec('ALTER TABLE revenue ADD COLUMN IF NOT EXISTS markup DECIMAL(18,6)');
+}
+
+/** Tables an input can write; a read-only workspace gets temporary copies of the ones it loads into. */
+export interface WritableTables {
+  spans: boolean;
+  invoices: boolean;
+  revenue: boolean;
+}
+
+async function storedTables(db: Database): Promise<Set<string>> {
+  const rows = await db.all<{ name: string }>('SELECT table_name AS name FROM duckdb_tables() WHERE NOT temporary');
+  return new Set(rows.map((r) => r.name));
+}
+
+/**
+ * On a database opened read-only: temporary tables shadow the stored ones that inputs given
+ * beside it will write (copies, so the stored rows stay visible), and stand in, empty, for canonical
+ * tables an older database lacks. Unqualified names resolve to the temporary ones first.
+ */
+export async function overlayWritableTables(db: Database, writes: WritableTables): Promise<void> {
+  const stored = await storedTables(db);
+  const catalog = quoteIdent((await db.one<{ name: string }>('SELECT current_database() AS name'))?.name ?? 'main');
+  const copy = async (table: string, ddl: string): Promise<void> => {
+    if (stored.has(table)) await db.exec(`CREATE TEMP TABLE ${quoteIdent(table)} AS SELECT * FROM ${catalog}.main.${quoteIdent(table)}`);
+    else await db.exec(ddl);
+  };
+  const loadsAny = writes.spans || writes.invoices || writes.revenue;
+  if (loadsAny) {
+    await copy('ingests', `CREATE TEMP TABLE ingests (${INGEST_COLUMNS})`);
+    const next = await db.one<{ n: string }>(stored.has('ingests') ? `SELECT (coalesce(max(ingest_id), 0) + 1)::VARCHAR AS n FROM ingests` : `SELECT '1' AS n`);
+    await db.exec(`CREATE TEMP SEQUENCE ingest_seq START ${Number(next?.n ?? 1)}`);
+  }
+  if (writes.spans || !stored.has('spans')) await copy('spans', `CREATE TEMP TABLE spans (${SPAN_COLUMNS})`);
+  if (writes.spans || !stored.has('ingest_drops')) await copy('ingest_drops', `CREATE TEMP TABLE ingest_drops (${DROP_COLUMNS})`);
+  if (writes.invoices || !stored.has('invoice_lines')) await copy('invoice_lines', `CREATE TEMP TABLE invoice_lines (${INVOICE_LINE_COLUMNS})`);
+  if (writes.revenue) await copy('revenue', `CREATE TEMP TABLE revenue (${REVENUE_COLUMNS})`);
+  if (!loadsAny && !stored.has('ingests')) await db.exec(`CREATE TEMP TABLE ingests (${INGEST_COLUMNS})`);
 }
 
 /** DDL for a staging table shaped like `spans` (used by ingest before the dedupe/merge step). */

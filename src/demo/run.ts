@@ -8,15 +8,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database } from '../db/database.js';
+import { withWorkspace, type Workspace, type WorkspaceSpec } from '../app/workspace.js';
 import { DEFAULT_THRESHOLDS, detectAnomalies, type Anomaly, type AnomalyKind } from '../analysis/anomalies/index.js';
 import { tenantMargins, type MarginReport } from '../analysis/margins.js';
 import { parsePeriod } from '../analysis/period.js';
 import { reconcile } from '../analysis/reconcile.js';
-import { ingestInvoiceFiles } from '../ingest/invoices/index.js';
-import { loadRevenueCsv } from '../ingest/revenue/index.js';
-import { ingestSpanFiles } from '../ingest/spans/index.js';
-import { installPriceBook, loadPriceBook, materialisePricedSpans } from '../pricebook/index.js';
 import { DEMO_MONTH, generateDemo, type GeneratedDemo } from './generate.js';
 import { NAMESPACE } from './trace-builder.js';
 import type { DemoTruth } from './truth.js';
@@ -115,21 +111,27 @@ function tallyAnomalies(found: readonly Anomaly[]): AnomalyTally[] {
   return [...byKind].map(([kind, t]) => ({ kind, findings: t.findings, tenants: [...t.tenants].sort() }));
 }
 
-/** Everything after generation, on an open database: ingest, price, revenue, margins, reconcile, anomalies, check. */
-export async function analyseDemo(db: Database, generated: GeneratedDemo, notify: (message: string) => void = () => undefined): Promise<DemoAnalysis> {
-  const report = await ingestSpanFiles(db, [generated.spansFile], { namespace: NAMESPACE });
-  notify(`ingested ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
-  await installPriceBook(db, await loadPriceBook([]));
-  await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
-  await loadRevenueCsv(db, generated.revenueFile);
-  await ingestInvoiceFiles(db, generated.invoiceFiles);
+/** The generated files as a workspace: spans, invoices and revenue in memory, the built-in price book. */
+export function demoWorkspace(generated: GeneratedDemo, notify: (message: string) => void = () => undefined): WorkspaceSpec {
+  return {
+    access: 'read',
+    spans: [generated.spansFile],
+    spanOptions: { namespace: NAMESPACE },
+    invoices: { files: generated.invoiceFiles },
+    revenue: generated.revenueFile,
+    note: notify,
+  };
+}
+
+/** Everything after loading: margins, reconcile, anomalies, and the check against the ground truth. */
+export async function analyseDemo({ db, spans }: Workspace, generated: GeneratedDemo): Promise<DemoAnalysis> {
   const period = parsePeriod({ month: DEMO_MONTH, timezone: 'UTC' });
   const margins = await tenantMargins(db, { month: DEMO_MONTH });
   const reconciled = await reconcile(db, { period });
   const untraced = reconciled.report.untraced_usd;
   const found = await detectAnomalies(db, { period, kinds: [], minUsd: 0, thresholds: DEFAULT_THRESHOLDS });
   return {
-    spans: report.loaded,
+    spans: spans?.loaded ?? 0,
     margins,
     invoice: {
       invoice_usd: reconciled.report.invoice_usd,
@@ -150,19 +152,14 @@ export async function runDemo(spec: DemoSpec): Promise<DemoResult> {
   try {
     const generated = generateDemo({ seed: spec.seed, outDir: dir });
     notify(`generated ${generated.truth.totals.spans} spans in ${generated.truth.totals.runs} runs (seed ${spec.seed})`);
-    const db = await Database.open();
-    try {
-      const analysis = await analyseDemo(db, generated, notify);
-      return {
-        seed: spec.seed,
-        month: DEMO_MONTH,
-        dir: spec.outDir,
-        files: spec.outDir ? [generated.spansFile, generated.revenueFile, ...generated.invoiceFiles, generated.truthFile] : [],
-        ...analysis,
-      };
-    } finally {
-      db.close();
-    }
+    const analysis = await withWorkspace(demoWorkspace(generated, notify), (workspace) => analyseDemo(workspace, generated));
+    return {
+      seed: spec.seed,
+      month: DEMO_MONTH,
+      dir: spec.outDir,
+      files: spec.outDir ? [generated.spansFile, generated.revenueFile, ...generated.invoiceFiles, generated.truthFile] : [],
+      ...analysis,
+    };
   } finally {
     if (spec.outDir === undefined) rmSync(dir, { recursive: true, force: true });
   }

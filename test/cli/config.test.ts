@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '../../src/cli/config.js';
+import { readConfig } from '../../src/app/config.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('costattr.config.json', () => {

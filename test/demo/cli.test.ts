@@ -22,7 +22,7 @@ describe('costattr demo', () => {
   it('--format json reproduces the segment table, names the loop tenants and checks 40/40', () => {
     const out = join(dir, 'month');
     const result = runCli(['demo', '--format', 'json', '--out', out]);
-    expect(result.stderr).toMatch(/ingested \d+ spans/);
+    expect(result.stderr).toMatch(/loaded 94100 spans \(0 duplicates, 0 rejected\)/);
     expect(result.code).toBe(0);
     const demo = JSON.parse(result.stdout) as DemoJson;
     const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as DemoTruth;

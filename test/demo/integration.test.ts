@@ -8,27 +8,25 @@ import type { MarginReport } from '../../src/analysis/margins.js';
 import { Database } from '../../src/db/database.js';
 import { DEFAULT_SEED, generateDemo, type GeneratedDemo } from '../../src/demo/generate.js';
 import { demoTables } from '../../src/demo/report.js';
-import { analyseDemo, checkAgainstTruth, sameToTheCent, type DemoAnalysis } from '../../src/demo/run.js';
+import { withWorkspace } from '../../src/app/workspace.js';
+import { analyseDemo, demoWorkspace, checkAgainstTruth, sameToTheCent, type DemoAnalysis } from '../../src/demo/run.js';
 import { loadRevenueCsv } from '../../src/ingest/revenue/index.js';
 import { renderTableModels } from '../../src/render/tables.js';
 import { tempDir } from '../helpers/cli.js';
 
 let dir: string;
 let demo: GeneratedDemo;
-let db: Database;
 let analysis: DemoAnalysis;
 let margins: MarginReport;
 
 beforeAll(async () => {
   dir = tempDir('costattr-demo-int-');
   demo = generateDemo({ seed: DEFAULT_SEED, outDir: dir });
-  db = await Database.open();
-  analysis = await analyseDemo(db, demo);
+  analysis = await withWorkspace(demoWorkspace(demo), (workspace) => analyseDemo(workspace, demo));
   margins = analysis.margins;
 }, 300_000);
 
 afterAll(() => {
-  db?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -11,7 +11,7 @@
  */
 import type { Database, JsonRow } from '../../db/database.js';
 import { num } from '../../db/database.js';
-import { hasRevenueTable } from '../margins.js';
+import { hasRevenueTable } from '../../db/schema.js';
 import { baseRelation, type SpanFilter } from '../span-filter.js';
 import { KILL_SWITCH_DEFAULTS } from './policy.js';
 

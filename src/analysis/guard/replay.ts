@@ -17,7 +17,7 @@ import { listValue } from '@duckdb/node-api';
 import type { Database, JsonRow } from '../../db/database.js';
 import { num } from '../../db/database.js';
 import { CostattrError } from '../../errors.js';
-import { hasRevenueTable } from '../margins.js';
+import { hasRevenueTable } from '../../db/schema.js';
 import { baseRelation, type SpanFilter } from '../span-filter.js';
 import { repricedSpans, type ModelSwap } from '../whatif-reprice.js';
 import { rulesFor, type Policy, type RuleSet } from './policy.js';

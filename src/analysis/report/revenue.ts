@@ -5,13 +5,13 @@
  */
 import type { Database } from '../../db/database.js';
 import { num } from '../../db/database.js';
+import { hasRevenueTable } from '../../db/schema.js';
 
 const EMPTY = `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS VARCHAR) AS month, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd,
   CAST(NULL AS VARCHAR) AS plan, CAST(NULL AS DECIMAL(18,6)) AS ceiling_usd WHERE false`;
 
 export async function hasRevenue(db: Database): Promise<boolean> {
-  const row = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM duckdb_tables() WHERE table_name = 'revenue' AND NOT temporary`);
-  if (num(row?.n) === 0) return false;
+  if (!(await hasRevenueTable(db))) return false;
   const rows = await db.one<{ n: string }>('SELECT count(*)::VARCHAR AS n FROM revenue');
   return num(rows?.n) > 0;
 }

@@ -3,14 +3,11 @@
  * → detectAnomalies → table, Markdown or the PRODUCT.md JSON.
  */
 import type { Command } from 'commander';
-import { ANOMALY_KINDS, detectAnomalies, resolveThresholds, type AnomalyKind } from '../../analysis/anomalies/index.js';
+import { ANOMALY_KINDS, type AnomalyKind } from '../../analysis/anomalies/types.js';
+import { runConfig } from '../../app/config.js';
 import { CostattrError } from '../../errors.js';
-import { anomaliesTable } from '../../render/anomalies.js';
-import { wantsColor } from '../../render/color.js';
-import { renderJson } from '../../render/json.js';
-import { renderTableModels } from '../../render/tables.js';
-import { addInputOptions, emit, formatOf, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
-import { readConfig } from '../config.js';
+import { addInputOptions, periodOf, readWorkspace, type InputOptions } from '../common.js';
+import { runInWorkspace } from '../run.js';
 
 const OUTPUT_FORMATS = ['table', 'json', 'md'] as const;
 
@@ -48,26 +45,12 @@ export function registerAnomalies(program: Command): void {
     .option('--tenant <id>', 'only findings about this tenant')
     .option('--min-usd <usd>', 'ignore findings with less money at stake');
   addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: AnomaliesOptions) => {
-    const format = formatOf(opts, OUTPUT_FORMATS) as 'table' | 'json' | 'md';
-    const spec = {
-      period: periodOf(opts),
-      kinds: parseKinds(opts.kind),
-      tenant: opts.tenant,
-      minUsd: parseMinUsd(opts.minUsd),
-      thresholds: resolveThresholds(readConfig(process.cwd()).anomalies),
-    };
-    const db = await openAnalysisDb(opts);
-    let result;
-    try {
-      result = await detectAnomalies(db, spec);
-    } finally {
-      db.close();
-    }
-    if (format === 'json') {
-      emit(opts, renderJson(result));
-      return;
-    }
-    const color = wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined);
-    emit(opts, renderTableModels([anomaliesTable(result)], format, { color }));
+    const spec = { period: periodOf(opts), kinds: parseKinds(opts.kind), tenant: opts.tenant, minUsd: parseMinUsd(opts.minUsd) };
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+      const [{ detectAnomalies, resolveThresholds }, { anomaliesRendering }] = await Promise.all([
+        import('../../analysis/anomalies/index.js'), import('../../render/outputs/analyses.js'),
+      ]);
+      return anomaliesRendering(await detectAnomalies(db, { ...spec, thresholds: resolveThresholds(runConfig().anomalies) }));
+    });
   });
 }

@@ -1,12 +1,7 @@
 /** `costattr audit --tenant X`: flags → AuditSpec → auditTenant → rendered sections. */
 import type { Command } from 'commander';
-import { auditTenant } from '../../analysis/audit.js';
-import { auditJson, auditTables } from '../../render/audit.js';
-import { wantsColor } from '../../render/color.js';
-import { lowerBoundNotes } from '../../render/costs.js';
-import { renderJson } from '../../render/json.js';
-import { renderTableModels } from '../../render/tables.js';
-import { addInputOptions, emit, formatOf, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
+import { addInputOptions, periodOf, readWorkspace, type InputOptions } from '../common.js';
+import { runInWorkspace } from '../run.js';
 
 const OUTPUT_FORMATS = ['table', 'json', 'md'] as const;
 
@@ -20,22 +15,10 @@ export function registerAudit(program: Command): void {
     .description("one tenant drilled down: spend by user, route, model, day and layer; its most expensive traces")
     .requiredOption('--tenant <id>', 'tenant id (`__unattributed__` for tenant-less spend)');
   addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: AuditOptions) => {
-    // formatOf checked the value against this list, so the narrowing is sound
-    const format = formatOf(opts, OUTPUT_FORMATS) as 'table' | 'json' | 'md';
-    const period = periodOf(opts);
-    const db = await openAnalysisDb(opts);
-    let result;
-    try {
-      result = await auditTenant(db, { tenant: opts.tenant, period });
-    } finally {
-      db.close();
-    }
-    if (format === 'json') {
-      emit(opts, renderJson(auditJson(result)));
-      for (const line of lowerBoundNotes(result.unpriced)) note(opts, line);
-    } else {
-      const color = wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined);
-      emit(opts, renderTableModels(auditTables(result), format, { color }));
-    }
+    const spec = { tenant: opts.tenant, period: periodOf(opts) };
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+      const [{ auditTenant }, { auditRendering }] = await Promise.all([import('../../analysis/audit.js'), import('../../render/outputs/analyses.js')]);
+      return auditRendering(await auditTenant(db, spec));
+    });
   });
 }

@@ -1,13 +1,10 @@
 /** `costattr demo`: flags → DemoSpec → runDemo (generate, ingest, price, margins, reconcile, check) → rendered output. */
 import type { Command } from 'commander';
-import { DEFAULT_SEED } from '../../demo/generate.js';
-import { demoJson, demoTables } from '../../demo/report.js';
-import { runDemo } from '../../demo/run.js';
 import { CostattrError } from '../../errors.js';
-import { wantsColor } from '../../render/color.js';
-import { renderJson } from '../../render/json.js';
-import { renderTableModels } from '../../render/tables.js';
-import { emit, formatOf, note } from '../common.js';
+import { note } from '../output.js';
+import { runCommand } from '../run.js';
+
+import { DEFAULT_SEED } from '../../demo/generate.js';
 
 interface DemoOptions {
   out?: string;
@@ -31,16 +28,11 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', `random seed (default ${DEFAULT_SEED})`)
     .option('--quiet', 'no progress or notes on stderr')
     .action(async (opts: DemoOptions) => {
-      const format = formatOf(opts, ['table', 'json', 'md']);
       const seed = parseSeed(opts.seed);
-      const result = await runDemo({ seed, outDir: opts.out, onNote: (message) => note(opts, message) });
-      if (format === 'json') emit({}, renderJson(demoJson(result)));
-      else {
-        const color = wantsColor(process.env, process.stdout.isTTY === true, false);
-        emit({}, renderTableModels(demoTables(result), format === 'md' ? 'md' : 'table', { color }));
-      }
-      // a mismatch means attribution disagrees with the ground truth: report it as a failed check
-      const c = result.check;
-      if (c.matched !== c.tenants || !c.unattributed_matches || !result.invoice.untraced_matches) process.exitCode = 1;
+      // --out names the directory the demo keeps its files in; the output itself goes to stdout
+      await runCommand({ format: opts.format, quiet: opts.quiet }, ['table', 'json', 'md'], async () => {
+        const [{ runDemo }, { demoRendering }] = await Promise.all([import('../../demo/run.js'), import('../../render/outputs/documents.js')]);
+        return demoRendering(await runDemo({ seed, outDir: opts.out, onNote: (message) => note(opts, message) }));
+      });
     });
 }

@@ -3,17 +3,13 @@
  * `--head-spans`, or a positional directory / non-snapshot file); flags → DiffSpec →
  * diffSnapshots → table, json or a pull-request comment (md). Exit 1 when a --fail-on rule trips.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { diffSnapshots, TOTAL_ROUTE, type DiffInput, type SkipBelow } from '../../analysis/diff.js';
 import { parseRule, type DiffRule } from '../../analysis/diff-rules.js';
-import { loadedFromSnapshot, looksLikeSnapshot, parseSnapshot } from '../../analysis/snapshot.js';
+import type { SkipBelow } from '../../analysis/diff.js';
 import { CostattrError } from '../../errors.js';
-import { wantsColor } from '../../render/color.js';
-import { renderDiffMarkdown, renderDiffTable } from '../../render/diff.js';
-import { renderJson } from '../../render/json.js';
-import { emit, formatOf, note } from '../common.js';
-import { snapshotOf } from './snapshot.js';
+import { periodOf, readWorkspace } from '../common.js';
+import { note } from '../output.js';
+import { runCommand } from '../run.js';
 
 interface DiffOptions {
   baseSpans?: string[];
@@ -28,6 +24,8 @@ interface DiffOptions {
   out?: string;
   quiet?: boolean;
 }
+
+type Side = { files: string[] } | { snapshotFile: string };
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -44,38 +42,15 @@ export function parseSkipBelow(value: string | undefined): SkipBelow | undefined
   return match[3] === '%' ? { kind: 'pct', value: amount / 100 } : { kind: 'usd', value: amount };
 }
 
-/** Span files for a path given in place of a snapshot: a directory, or a file that is not a snapshot. */
-function isSnapshotFile(path: string): boolean {
-  let stats;
-  try {
-    stats = statSync(path);
-  } catch {
-    throw new CostattrError('BAD_INPUT', `${path}: no such file or directory`);
-  }
-  if (stats.isDirectory() || !path.toLowerCase().endsWith('.json')) return false;
-  const fd = openSync(path, 'r');
-  try {
-    const head = Buffer.alloc(256);
-    const read = readSync(fd, head, 0, head.length, 0);
-    return looksLikeSnapshot(head.subarray(0, read).toString('utf8'));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function loadSide(opts: DiffOptions, name: 'base' | 'head', spans: string[] | undefined, path: string | undefined): Promise<DiffInput> {
-  const files = spans ?? (path !== undefined && !isSnapshotFile(path) ? [path] : undefined);
-  if (files !== undefined) {
-    note(opts, `${name}: snapshotting ${files.join(', ')}`);
-    const snapshot = await snapshotOf({ spans: files, namespace: opts.namespace, pricing: opts.pricing, quiet: opts.quiet }, undefined);
-    return { source: files.join(', '), ...loadedFromSnapshot(snapshot) };
-  }
+async function sideOf(name: 'base' | 'head', spans: string[] | undefined, path: string | undefined): Promise<Side> {
+  if (spans !== undefined) return { files: spans };
   if (path === undefined) {
     throw new CostattrError('BAD_USAGE', `give the ${name} side: a snapshot file, span files, or --${name}-spans FILE…`, {
       hint: 'costattr diff base.json head.json  |  costattr diff base.json --head-spans eval-output/',
     });
   }
-  return { source: path, ...parseSnapshot(path, readFileSync(path, 'utf8')) };
+  const { isSnapshotFile } = await import('../../app/snapshots.js');
+  return isSnapshotFile(path) ? { snapshotFile: path } : { files: [path] };
 }
 
 export function registerDiff(program: Command): void {
@@ -96,34 +71,29 @@ export function registerDiff(program: Command): void {
     .option('--out <file>', 'write the output to a file instead of stdout')
     .option('--quiet', 'no progress or notes on stderr')
     .action(async (base: string | undefined, head: string | undefined, opts: DiffOptions) => {
-      const format = formatOf(opts, ['table', 'json', 'md']);
       const rules: DiffRule[] = [
         ...opts.failOn.map((text) => parseRule(text, 'fail')),
         ...opts.warnOn.map((text) => parseRule(text, 'warn')),
       ];
-      const skipBelow = parseSkipBelow(opts.skipBelow);
+      const spec = { reprice: opts.reprice === true, rules, skipBelow: parseSkipBelow(opts.skipBelow) };
       const positional = [base, head].filter((p): p is string => p !== undefined);
       const basePath = opts.baseSpans ? undefined : positional.shift();
       const headPath = opts.headSpans ? undefined : positional.shift();
       if (positional.length > 0) throw new CostattrError('BAD_USAGE', `unexpected argument ${positional[0]}: each side is given once`);
-      const baseSide = await loadSide(opts, 'base', opts.baseSpans, basePath);
-      const headSide = await loadSide(opts, 'head', opts.headSpans, headPath);
-      const result = diffSnapshots(baseSide, headSide, { reprice: opts.reprice === true, rules, skipBelow });
-      const text = format === 'json'
-        ? renderJson(result)
-        : format === 'md'
-          ? renderDiffMarkdown(result)
-          : renderDiffTable(result, { color: wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined) });
-      emitMaybeEmpty(opts, text);
-      if (result.failed) {
-        const failed = result.tripped.filter((t) => t.level === 'fail');
-        throw new CostattrError('GATE_FAILED', `cost gate failed: ${failed.map((t) => `${t.rule} (${t.route === TOTAL_ROUTE ? 'total' : `route ${t.route}`})`).join('; ')}`);
-      }
+      await runCommand(opts, ['table', 'json', 'md'], async () => {
+        const [{ diffSide }, { diffSnapshots }, { diffRendering }] = await Promise.all([
+          import('../../app/snapshots.js'), import('../../analysis/diff.js'), import('../../render/outputs/gates.js'),
+        ]);
+        const workspace = readWorkspace({ namespace: opts.namespace, pricing: opts.pricing, quiet: opts.quiet });
+        const filter = { period: periodOf({}) };
+        const load = async (name: 'base' | 'head', spans: string[] | undefined, path: string | undefined): Promise<Awaited<ReturnType<typeof diffSide>>> => {
+          const side = await sideOf(name, spans, path);
+          if ('files' in side) note(opts, `${name}: snapshotting ${side.files.join(', ')}`);
+          return diffSide(side, workspace, filter);
+        };
+        const baseSide = await load('base', opts.baseSpans, basePath);
+        const headSide = await load('head', opts.headSpans, headPath);
+        return diffRendering(diffSnapshots(baseSide, headSide, spec));
+      });
     });
-}
-
-/** A skipped diff writes nothing at all (an empty --out file), so CI can test for an empty comment. */
-function emitMaybeEmpty(opts: DiffOptions, text: string): void {
-  if (text.length > 0) emit(opts, text);
-  else if (opts.out) writeFileSync(opts.out, '');
 }

@@ -5,15 +5,9 @@
  */
 import type { Command } from 'commander';
 import { readPolicyFile } from '../../analysis/guard/policy.js';
-import { recommendPolicy } from '../../analysis/guard/recommend.js';
-import { replayGuard } from '../../analysis/guard/replay.js';
 import { CostattrError } from '../../errors.js';
-import { loadRevenueCsv } from '../../ingest/revenue/index.js';
-import { wantsColor } from '../../render/color.js';
-import { guardTables, guardTenantsTable } from '../../render/guard.js';
-import { renderJson } from '../../render/json.js';
-import { renderTableModels, type TableFormat } from '../../render/tables.js';
-import { addInputOptions, emit, formatOf, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
+import { addInputOptions, periodOf, readWorkspace, type InputOptions } from '../common.js';
+import { runInWorkspace } from '../run.js';
 
 const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
 
@@ -36,29 +30,17 @@ export function registerGuard(program: Command): void {
     if ((opts.policy === undefined) === (opts.recommend !== true)) {
       throw new CostattrError('BAD_USAGE', 'give either --policy FILE (replay) or --recommend (derive a policy)');
     }
-    const format = formatOf(opts, OUTPUT_FORMATS) as TableFormat | 'json';
     const filter = { period: periodOf(opts) };
-    const policy = opts.policy !== undefined ? readPolicyFile(opts.policy) : undefined;
-    const db = await openAnalysisDb(opts);
-    let result;
-    try {
-      if (opts.revenue) await loadRevenueCsv(db, opts.revenue);
-      if (policy === undefined || opts.policy === undefined) {
-        emit(opts, renderJson(await recommendPolicy(db, { filter })));
-        return;
+    const policyFile = opts.policy;
+    const policy = policyFile !== undefined ? readPolicyFile(policyFile) : undefined;
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+      const outputs = await import('../../render/outputs/gates.js');
+      if (policy === undefined || policyFile === undefined) {
+        const { recommendPolicy } = await import('../../analysis/guard/recommend.js');
+        return outputs.policyRendering(await recommendPolicy(db, { filter }));
       }
-      result = await replayGuard(db, { filter, policy, policyFile: opts.policy });
-    } finally {
-      db.close();
-    }
-    if (format === 'json') emit(opts, renderJson(result));
-    else {
-      const color = wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined);
-      emit(opts, renderTableModels(format === 'csv' ? [guardTenantsTable(result)] : guardTables(result), format, { color }));
-    }
-    if (format === 'json') for (const line of result.notes) note(opts, line);
-    if (opts.fail && result.critical_events > 0) {
-      throw new CostattrError('GATE_FAILED', `${result.critical_events} critical guard event(s): a kill switch or daily cap would have fired`);
-    }
+      const { replayGuard } = await import('../../analysis/guard/replay.js');
+      return outputs.guardRendering(await replayGuard(db, { filter, policy, policyFile }), opts.fail === true);
+    });
   });
 }

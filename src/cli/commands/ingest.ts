@@ -1,18 +1,15 @@
-/** `costattr ingest <files…> --db FILE`: flags → SpanIngestOptions → ingestSpanFiles → a summary line (or the report as JSON). */
+/** `costattr ingest <files…> --db FILE`: flags → a write workspace (spans, invoices, revenue loaded into --db) → the ingest report. */
 import type { Command } from 'commander';
-import { Database } from '../../db/database.js';
 import { CostattrError } from '../../errors.js';
-import { ingestSpanFiles, parseColumnMapping, readMappingFile, type IngestReport, type SpanIngestOptions } from '../../ingest/spans/index.js';
-import type { ConventionOverride, SpanFormatOption } from '../../ingest/spans/types.js';
-import { ingestSourceLines } from '../../render/quality.js';
-import { note } from '../common.js';
-import { addInvoiceOptions, loadInvoiceInputs, type InvoiceInputOptions } from '../invoice-inputs.js';
+import type { ConventionOverride, SpanFormatOption, SpanIngestOptions } from '../../ingest/spans/index.js';
+import { addInvoiceOptions, type InvoiceInputOptions } from '../common.js';
+import { note } from '../output.js';
+import { runInWorkspace } from '../run.js';
 
 interface IngestOptions extends InvoiceInputOptions {
   db: string;
   namespace?: string;
   convention?: string;
-  skipInvalid?: boolean;
   format?: string;
   map?: string;
   mapFile?: string;
@@ -32,18 +29,6 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   return v;
 }
 
-export function ingestSummary(report: IngestReport): string {
-  const conventions = Object.entries(report.conventions)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, n]) => `${name} ${n}`)
-    .join(', ');
-  return (
-    `loaded ${report.loaded} spans from ${report.files.length} files ` +
-    `(${report.duplicates} duplicates, ${report.rejected} rejected, ${report.problems.length} skipped); ` +
-    `conventions: ${conventions || 'none'}; namespace ${report.namespace ?? 'none'}`
-  );
-}
-
 function progressReporter(opts: IngestOptions): SpanIngestOptions['onProgress'] {
   if (opts.quiet || !process.stderr.isTTY) return undefined;
   const started = Date.now();
@@ -55,15 +40,6 @@ function progressReporter(opts: IngestOptions): SpanIngestOptions['onProgress'] 
     const rate = Math.round(records / Math.max(0.001, (now - started) / 1000));
     process.stderr.write(`\r${records} records read (${rate}/s)   `);
   };
-}
-
-/** DuckDB running out of its memory limit is a setting the user can change, not a bug: say which (exit 2). */
-function outOfMemoryAsUsage(err: unknown, opts: IngestOptions): unknown {
-  if (!(err instanceof Error) || !/Out of Memory Error/.test(err.message)) return err;
-  return new CostattrError('BAD_USAGE', `ingest ran out of memory${opts.memoryLimit ? ` under --memory-limit ${opts.memoryLimit}` : ''}: ${err.message.split('\n')[0] ?? ''}`, {
-    hint: 'raise --memory-limit (e.g. 1GB), or split the input into smaller files; nothing was stored',
-    cause: err,
-  });
 }
 
 export function registerIngest(program: Command): void {
@@ -86,37 +62,33 @@ export function registerIngest(program: Command): void {
     if (files.length === 0 && !opts.invoice?.length && !opts.revenue) {
       throw new CostattrError('BAD_USAGE', 'nothing to ingest: give span files, --invoice FILE… or --revenue FILE');
     }
-    const mapping = {
-      ...(opts.mapFile ? readMappingFile(opts.mapFile) : {}),
-      ...(opts.map ? parseColumnMapping(opts.map) : {}),
-    };
-    const spec: SpanIngestOptions = {
+    const { parseColumnMapping, readMappingFile } = await import('../../ingest/spans/index.js');
+    const onProgress = progressReporter(opts);
+    const spanOptions: SpanIngestOptions = {
       namespace: opts.namespace,
       convention: oneOf('--convention', opts.convention, CONVENTIONS),
       skipInvalid: opts.skipInvalid === true,
       format: oneOf('--format', opts.format, INPUT_FORMATS),
-      mapping,
-      onProgress: progressReporter(opts),
+      mapping: { ...(opts.mapFile ? readMappingFile(opts.mapFile) : {}), ...(opts.map ? parseColumnMapping(opts.map) : {}) },
+      onProgress,
       userMemoryLimit: opts.memoryLimit !== undefined,
     };
-    const db = await Database.open({ path: opts.db, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDir });
-    let report: IngestReport | undefined;
-    try {
-      if (files.length > 0) report = await ingestSpanFiles(db, files, spec);
-      await loadInvoiceInputs(db, opts);
-    } catch (err) {
-      throw outOfMemoryAsUsage(err, opts);
-    } finally {
-      db.close();
-    }
-    if (!report) return;
-    if (spec.onProgress) process.stderr.write('\n');
-    for (const p of report.problems) {
-      const where = p.line !== undefined ? `:${p.line}` : p.row !== undefined ? ` row ${p.row}` : '';
-      note(opts, `skipped ${p.file}${where}:${p.field ? ` field ${p.field}:` : ''} ${p.message}`);
-    }
-    note(opts, ingestSummary(report));
-    for (const line of ingestSourceLines(report)) note(opts, line);
-    if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    const workspace = {
+      access: 'write' as const,
+      db: opts.db,
+      spans: files,
+      spanOptions,
+      invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: opts.skipInvalid },
+      revenue: opts.revenue,
+      memoryLimit: opts.memoryLimit,
+      tempDir: opts.tempDir,
+      note: (message: string) => note(opts, message),
+    };
+    // --format names the input format here; the report goes to stdout only as JSON (--json)
+    await runInWorkspace({ format: opts.json ? 'json' : 'table', quiet: opts.quiet }, ['table', 'json'], workspace, async ({ spans }) => {
+      if (onProgress && spans) process.stderr.write('\n');
+      const { ingestRendering } = await import('../../render/outputs/documents.js');
+      return ingestRendering(spans);
+    });
   });
 }

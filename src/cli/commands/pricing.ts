@@ -1,13 +1,7 @@
 /** `costattr pricing list|check`: show the price book; list the models in the data it cannot price. */
 import type { Command } from 'commander';
-import { checkPricing } from '../../analysis/pricing-check.js';
-import { loadPriceBook, listPrices } from '../../pricebook/index.js';
-import { wantsColor } from '../../render/color.js';
-import { renderJson } from '../../render/json.js';
-import type { TableModel } from '../../render/model.js';
-import { priceListTable, pricingCheckNotes, pricingCheckTable } from '../../render/pricing.js';
-import { renderTableModels, type TableFormat } from '../../render/tables.js';
-import { addInputOptions, emit, formatOf, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
+import { addInputOptions, periodOf, readWorkspace, type InputOptions } from '../common.js';
+import { runCommand, runInWorkspace } from '../run.js';
 
 const LIST_FORMATS = ['table', 'json', 'csv', 'md'] as const;
 
@@ -31,36 +25,20 @@ export function registerPricing(program: Command): void {
     .option('--format <format>', `output format: ${LIST_FORMATS.join('|')}`, 'table')
     .option('--out <file>', 'write the output to a file instead of stdout')
     .action(async (opts: ListOptions) => {
-      const format = formatOf(opts, LIST_FORMATS) as TableFormat | 'json';
-      const list = listPrices(await loadPriceBook(opts.pricing ?? []), { provider: opts.provider, asOf: opts.asOf });
-      if (format === 'json') emit(opts, renderJson(list));
-      else emit(opts, renderTable(priceListTable(list), format, opts));
+      await runCommand(opts, LIST_FORMATS, async () => {
+        const [{ loadPriceBook, listPrices }, { priceListRendering }] = await Promise.all([import('../../pricebook/index.js'), import('../../render/outputs/analyses.js')]);
+        return priceListRendering(listPrices(await loadPriceBook(opts.pricing ?? []), { provider: opts.provider, asOf: opts.asOf }));
+      });
     });
 
   const check = pricing
     .command('check')
     .description('list the models in the data the price book cannot price, with span and token counts');
   addInputOptions(check, LIST_FORMATS).action(async (opts: InputOptions) => {
-    const format = formatOf(opts, LIST_FORMATS) as TableFormat | 'json';
-    const period = periodOf(opts);
-    const db = await openAnalysisDb(opts);
-    let result;
-    try {
-      result = await checkPricing(db, { filter: { period } });
-    } finally {
-      db.close();
-    }
-    if (format === 'json') {
-      emit(opts, renderJson(result));
-      for (const line of pricingCheckNotes(result)) note(opts, line);
-    } else {
-      emit(opts, renderTable(pricingCheckTable(result), format, opts));
-      if (format === 'csv') for (const line of pricingCheckNotes(result)) note(opts, line);
-    }
+    const filter = { period: periodOf(opts) };
+    await runInWorkspace(opts, LIST_FORMATS, readWorkspace(opts), async ({ db }) => {
+      const [{ checkPricing }, { pricingCheckRendering }] = await Promise.all([import('../../analysis/pricing-check.js'), import('../../render/outputs/analyses.js')]);
+      return pricingCheckRendering(await checkPricing(db, { filter }));
+    });
   });
-}
-
-function renderTable(model: TableModel, format: TableFormat, opts: { out?: string }): string {
-  const color = wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined);
-  return renderTableModels([model], format, { color });
 }

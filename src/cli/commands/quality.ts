@@ -1,11 +1,7 @@
-/** `costattr quality`: flags → an analysis database → assessQuality → the per-source data-quality report. */
+/** `costattr quality`: flags → an analysis workspace → assessQuality → the per-source data-quality report. */
 import type { Command } from 'commander';
-import { assessQuality } from '../../analysis/quality.js';
-import { wantsColor } from '../../render/color.js';
-import { renderJson } from '../../render/json.js';
-import { qualityJson, qualityTable } from '../../render/quality.js';
-import { renderTableModels, type TableFormat } from '../../render/tables.js';
-import { addInputOptions, emit, formatOf, openAnalysisDb, type InputOptions } from '../common.js';
+import { addInputOptions, readWorkspace, type InputOptions } from '../common.js';
+import { runInWorkspace } from '../run.js';
 
 const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
 
@@ -14,15 +10,9 @@ export function registerQuality(program: Command): void {
     .command('quality')
     .description('data quality per span source: records, duplicates by rule, rejected, conventions, missing tags, unpriced, attributable share');
   addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: InputOptions) => {
-    const format = formatOf(opts, OUTPUT_FORMATS) as TableFormat | 'json';
-    const db = await openAnalysisDb(opts);
-    let result;
-    try {
-      result = await assessQuality(db);
-    } finally {
-      db.close();
-    }
-    if (format === 'json') emit(opts, renderJson(qualityJson(result)));
-    else emit(opts, renderTableModels([qualityTable(result)], format, { color: wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined) }));
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+      const [{ assessQuality }, { qualityRendering }] = await Promise.all([import('../../analysis/quality.js'), import('../../render/outputs/analyses.js')]);
+      return qualityRendering(await assessQuality(db));
+    });
   });
 }

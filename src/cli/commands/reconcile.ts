@@ -4,17 +4,10 @@
  * is over it.
  */
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
-import { reconcile } from '../../analysis/reconcile.js';
 import { SHARE_MODES, type ShareMode } from '../../analysis/share-unattributed.js';
 import { CostattrError } from '../../errors.js';
-import { wantsColor } from '../../render/color.js';
-import { renderJson } from '../../render/json.js';
-import { renderCsv } from '../../render/csv.js';
-import { billTable, linesTable, reconcileTables } from '../../render/reconcile.js';
-import { renderTableModels, type TableFormat } from '../../render/tables.js';
-import { addInputOptions, emit, formatOf, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
-import { addInvoiceOptions, loadInvoiceInputs, type InvoiceInputOptions } from '../invoice-inputs.js';
+import { addInputOptions, addInvoiceOptions, periodOf, readWorkspace, type InputOptions, type InvoiceInputOptions } from '../common.js';
+import { runInWorkspace } from '../run.js';
 
 const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
 
@@ -60,43 +53,17 @@ export function registerReconcile(program: Command): void {
     .option('--free-tier-drain <usd>', 'monthly cost above which a free (zero-revenue) tenant is a free-tier drain (default 10)')
     .option('--bill <file>', 'write the pass-through bill (tenant, month, cost_usd, markup, bill_usd) as CSV');
   addInvoiceOptions(addInputOptions(cmd, OUTPUT_FORMATS)).action(async (opts: ReconcileOptions) => {
-    const format = formatOf(opts, OUTPUT_FORMATS) as TableFormat | 'json';
-    const tolerance = parseTolerance(opts.tolerance);
     const period = periodOf(opts);
-    const share = parseShare(opts.shareUnattributed);
-    const freeTierDrainUsd = parseUsd('--free-tier-drain', opts.freeTierDrain);
-    const db = await openAnalysisDb(opts);
-    let result;
-    try {
-      await loadInvoiceInputs(db, opts);
-      result = await reconcile(db, { period, tolerance, share, freeTierDrainUsd });
-    } finally {
-      db.close();
-    }
-    if (format === 'json') emit(opts, renderJson(result.report));
-    else {
-      const color = wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined);
-      const title = `reconcile ${opts.month ?? `${period.since ?? '…'} – ${period.until ?? '…'}`}`;
-      const tables = format === 'csv' ? [linesTable(result)] : reconcileTables(result, { title, detail: opts.detail === true });
-      emit(opts, renderTableModels(tables, format, { color }));
-    }
-    if (opts.bill !== undefined) {
-      writeBill(opts.bill, result.bill);
-      note(opts, `wrote the pass-through bill of ${result.bill?.length ?? 0} tenant(s) to ${opts.bill}`);
-    }
-    for (const line of result.notes) note(opts, line);
-    if (result.gateFailed) {
-      const pct = result.unexplained_pct === null ? 'all' : `${(result.unexplained_pct * 100).toFixed(2)}%`;
-      throw new CostattrError('GATE_FAILED', `unexplained variance $${result.unexplained_usd.toFixed(6)} (${pct} of the invoice) is over the tolerance ${opts.tolerance ?? ''}`);
-    }
+    const spec = { period, tolerance: parseTolerance(opts.tolerance), share: parseShare(opts.shareUnattributed), freeTierDrainUsd: parseUsd('--free-tier-drain', opts.freeTierDrain) };
+    const view = {
+      title: `reconcile ${opts.month ?? `${period.since ?? '…'} – ${period.until ?? '…'}`}`,
+      detail: opts.detail === true,
+      tolerance: opts.tolerance,
+      billFile: opts.bill,
+    };
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+      const [{ reconcile }, { reconcileRendering }] = await Promise.all([import('../../analysis/reconcile.js'), import('../../render/outputs/gates.js')]);
+      return reconcileRendering(await reconcile(db, spec), view);
+    });
   });
-}
-
-function writeBill(path: string, lines: Parameters<typeof billTable>[0] | null): void {
-  if (lines === null) throw new CostattrError('BAD_USAGE', '--bill needs revenue (--revenue FILE or a --db with revenue) and one calendar month (--month YYYY-MM)');
-  try {
-    writeFileSync(path, renderCsv(billTable(lines)));
-  } catch (err) {
-    throw new CostattrError('BAD_USAGE', `--bill ${path}: cannot write: ${(err as Error).message}`, { cause: err });
-  }
 }

@@ -4,23 +4,18 @@
  * json or table.
  */
 import type { Command } from 'commander';
-import { resolveThresholds } from '../../analysis/anomalies/index.js';
-import { readBudgetFile } from '../../analysis/report/budget.js';
-import { dailyReport } from '../../analysis/report/daily.js';
 import { addDays, isoWeekOf, isoWeekStart, parseDay, parseMonth, yesterdayIn } from '../../analysis/report/dates.js';
-import { monthlyReport } from '../../analysis/report/monthly.js';
-import { weeklyReport } from '../../analysis/report/weekly.js';
 import { checkTimezone } from '../../analysis/span-filter.js';
+import { runConfig } from '../../app/config.js';
 import type { Database } from '../../db/database.js';
 import { CostattrError } from '../../errors.js';
-import { loadRevenueCsv } from '../../ingest/revenue/index.js';
-import { wantsColor } from '../../render/color.js';
-import { REPORT_FORMATS, renderReport, type Report, type ReportFormat } from '../../render/report.js';
-import { addInputOptions, emit, formatOf, openAnalysisDb, type InputOptions } from '../common.js';
-import { readConfig } from '../config.js';
+import type { Report } from '../../render/report.js';
+import { addInputOptions, readWorkspace, type InputOptions } from '../common.js';
+import { runInWorkspace } from '../run.js';
 
 const KINDS = ['daily', 'weekly', 'monthly'] as const;
 type Kind = (typeof KINDS)[number];
+const REPORT_FORMATS = ['table', 'md', 'html', 'json'] as const;
 
 interface ReportOptions extends InputOptions {
   date?: string;
@@ -45,15 +40,20 @@ function weekStart(opts: ReportOptions, yesterday: string): string {
 
 async function build(db: Database, kind: Kind, opts: ReportOptions, timezone: string, yesterday: string): Promise<Report> {
   switch (kind) {
-    case 'daily':
+    case 'daily': {
+      const [{ dailyReport }, { resolveThresholds }] = await Promise.all([import('../../analysis/report/daily.js'), import('../../analysis/anomalies/index.js')]);
       return dailyReport(db, {
         day: opts.date === undefined ? yesterday : parseDay('--date', opts.date),
         timezone,
-        thresholds: resolveThresholds(readConfig(process.cwd()).anomalies),
+        thresholds: resolveThresholds(runConfig().anomalies),
       });
-    case 'weekly':
+    }
+    case 'weekly': {
+      const { weeklyReport } = await import('../../analysis/report/weekly.js');
       return weeklyReport(db, { since: weekStart(opts, yesterday), timezone });
+    }
     case 'monthly': {
+      const [{ monthlyReport }, { readBudgetFile }] = await Promise.all([import('../../analysis/report/monthly.js'), import('../../analysis/report/budget.js')]);
       const month = opts.month === undefined ? yesterday.slice(0, 7) : parseMonth(opts.month);
       const budgets = opts.budget === undefined ? undefined : readBudgetFile(opts.budget);
       if (budgets !== undefined && !budgets.has(month)) throw new CostattrError('BAD_INPUT', `${opts.budget ?? ''}: no budget for ${month}`);
@@ -75,19 +75,12 @@ export function registerReport(program: Command): void {
     .option('--budget <file>', 'monthly: budgets as JSON {"YYYY-MM": usd} or CSV month,budget_usd');
   addInputOptions(cmd, REPORT_FORMATS).action(async (kindArg: string, opts: ReportOptions) => {
     const kind = kindOf(kindArg);
-    const format = formatOf(opts, REPORT_FORMATS) as ReportFormat;
     const timezone = opts.timezone ?? 'UTC';
     checkTimezone(timezone);
     const yesterday = yesterdayIn(timezone, new Date());
-    const db = await openAnalysisDb(opts);
-    let report: Report;
-    try {
-      if (opts.revenue) await loadRevenueCsv(db, opts.revenue);
-      report = await build(db, kind, opts, timezone, yesterday);
-    } finally {
-      db.close();
-    }
-    const color = wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined);
-    emit(opts, renderReport(report, format, { color }));
+    await runInWorkspace(opts, REPORT_FORMATS, readWorkspace(opts), async ({ db }) => {
+      const { reportRendering } = await import('../../render/outputs/documents.js');
+      return reportRendering(await build(db, kind, opts, timezone, yesterday));
+    });
   });
 }

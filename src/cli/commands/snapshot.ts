@@ -1,33 +1,13 @@
 /**
  * `costattr snapshot`: flags → SnapshotSpec → takeSnapshot → stable JSON (a CI baseline for
- * `costattr diff`). Also the one way a span-file side of `diff` becomes a snapshot.
+ * `costattr diff`).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { formatSnapshot, takeSnapshot, type Snapshot } from '../../analysis/snapshot.js';
-import { loadPriceBook } from '../../pricebook/index.js';
-import { addInputOptions, emit, note, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
+import { addInputOptions, periodOf, readWorkspace, type InputOptions } from '../common.js';
+import { runCommand } from '../run.js';
 
 interface SnapshotOptions extends InputOptions {
   label?: string;
-}
-
-/** The running costattr's version, recorded in a snapshot's provenance. */
-function costattrVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? 'unknown';
-}
-
-/** Open the data the options name (`--db` or `--spans`), price it and take its snapshot. */
-export async function snapshotOf(opts: InputOptions, label: string | undefined): Promise<Snapshot> {
-  const period = periodOf(opts);
-  const book = await loadPriceBook(opts.pricing ?? []);
-  const db = await openAnalysisDb(opts);
-  try {
-    return await takeSnapshot(db, { filter: { period }, label, version: costattrVersion(), book });
-  } finally {
-    db.close();
-  }
 }
 
 export function registerSnapshot(program: Command): void {
@@ -36,8 +16,10 @@ export function registerSnapshot(program: Command): void {
     .description('write a small, stable JSON baseline of an eval run (per-route cost per run, tokens per layer, cache hit rate) for `costattr diff`')
     .option('--label <label>', 'a name for this baseline (e.g. the branch or commit)');
   addInputOptions(cmd, ['json']).action(async (opts: SnapshotOptions) => {
-    const snapshot = await snapshotOf(opts, opts.label);
-    emit(opts, formatSnapshot(snapshot));
-    note(opts, `snapshot: ${snapshot.totals.runs} runs over ${Object.keys(snapshot.routes).length} routes, $${snapshot.totals.cost_per_run} per run${opts.out ? ` → ${opts.out}` : ''}`);
+    const filter = { period: periodOf(opts) };
+    await runCommand(opts, ['json'], async () => {
+      const [{ snapshotOf }, { snapshotRendering }] = await Promise.all([import('../../app/snapshots.js'), import('../../render/outputs/documents.js')]);
+      return snapshotRendering(await snapshotOf(readWorkspace(opts), filter, opts.label), opts.out);
+    });
   });
 }

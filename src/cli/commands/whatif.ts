@@ -3,14 +3,10 @@
  * shares, cache-hit targets) → whatif → delta by tenant and route (table, md, csv, json).
  */
 import type { Command } from 'commander';
-import { whatif } from '../../analysis/whatif.js';
 import type { ModelSwap, RouteShare } from '../../analysis/whatif-reprice.js';
 import { CostattrError } from '../../errors.js';
-import { wantsColor } from '../../render/color.js';
-import { renderJson } from '../../render/json.js';
-import { renderTableModels, type TableFormat } from '../../render/tables.js';
-import { whatifRowsTable, whatifTables } from '../../render/whatif.js';
-import { addInputOptions, emit, formatOf, openAnalysisDb, periodOf, type InputOptions } from '../common.js';
+import { addInputOptions, periodOf, readWorkspace, type InputOptions } from '../common.js';
+import { runInWorkspace } from '../run.js';
 
 const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
 
@@ -61,7 +57,6 @@ export function registerWhatif(program: Command): void {
     .option('--batch-share <pairs...>', 'move this share of a route to the batch tier (ROUTE=SHARE)')
     .option('--cache-hit <pairs...>', 'move uncached input into cache reads up to this hit rate (ROUTE=RATE)');
   addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: WhatifOptions) => {
-    const format = formatOf(opts, OUTPUT_FORMATS) as TableFormat | 'json';
     const changes = {
       swaps: parseSwaps(opts.swapModel),
       asOf: parseAsOf(opts.asOf),
@@ -72,17 +67,9 @@ export function registerWhatif(program: Command): void {
       throw new CostattrError('BAD_USAGE', 'name a change: --swap-model, --as-of, --batch-share or --cache-hit');
     }
     const filter = { period: periodOf(opts) };
-    const db = await openAnalysisDb(opts);
-    let result;
-    try {
-      result = await whatif(db, { filter, changes });
-    } finally {
-      db.close();
-    }
-    if (format === 'json') emit(opts, renderJson(result));
-    else {
-      const color = wantsColor(process.env, process.stdout.isTTY === true, opts.out !== undefined);
-      emit(opts, renderTableModels(format === 'csv' ? [whatifRowsTable(result)] : whatifTables(result), format, { color }));
-    }
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+      const [{ whatif }, { whatifRendering }] = await Promise.all([import('../../analysis/whatif.js'), import('../../render/outputs/analyses.js')]);
+      return whatifRendering(await whatif(db, { filter, changes }));
+    });
   });
 }

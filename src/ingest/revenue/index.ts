@@ -10,6 +10,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Database } from '../../db/database.js';
 import { quoteIdent, quoteLiteral } from '../../db/quote.js';
+import { createRevenueTable } from '../../db/schema.js';
 import { badInput, CostattrError } from '../../errors.js';
 
 export const REVENUE_PLANS = ['bundled', 'pass_through', 'outcome_based', 'free'] as const;
@@ -42,19 +43,6 @@ export interface RevenueLoadReport {
   rows: number;
   /** Rows left out under `skipInvalid`, each with its first bad field. */
   skipped: Array<{ row: number; field: string; problem: string }>;
-}
-
-export async function createRevenueTable(db: Database): Promise<void> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS revenue (
-    tenant      VARCHAR NOT NULL,
-    month       VARCHAR NOT NULL,
-    revenue_usd DECIMAL(18,6) NOT NULL,
-    plan        VARCHAR,
-    ceiling_usd DECIMAL(18,6),
-    markup      DECIMAL(18,6)
-  )`);
-  // databases written before the markup column
-  await db.exec('ALTER TABLE revenue ADD COLUMN IF NOT EXISTS markup DECIMAL(18,6)');
 }
 
 /** `MRR (USD)` → `mrr_usd`, `Markup %` → `markup_pct`. */

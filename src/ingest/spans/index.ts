@@ -21,7 +21,7 @@ import { createCodedTables, dropCodedTables } from './raw-coded.js';
 import { createRawTable, RAW_TABLE } from './raw-table.js';
 import type { IngestProblem, IngestReport, SpanIngestOptions } from './types.js';
 
-export type { IngestProblem, IngestReport, SpanIngestOptions, FileIngestReport, IngestProgress } from './types.js';
+export type { ConventionOverride, IngestProblem, IngestReport, SpanFormatOption, SpanIngestOptions, FileIngestReport, IngestProgress } from './types.js';
 export { parseColumnMapping, readMappingFile } from './mapping.js';
 
 interface LoadedFiles {
