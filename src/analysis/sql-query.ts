@@ -1,8 +1,8 @@
 /**
  * `costattr sql`: one ad-hoc read query over the canonical tables and views (spans, priced_spans,
  * prices, model_aliases, ingests). Only a single statement that DuckDB classifies as a query is
- * run (SELECT, WITH, DESCRIBE, SHOW, and DuckDB's FROM-first/SUMMARIZE/PIVOT forms). This states
- * intent and catches slips; it is not a security boundary: the user owns the database file.
+ * run (SELECT, WITH, DESCRIBE, SHOW, and DuckDB's FROM-first/SUMMARIZE/PIVOT forms). The boundary
+ * is the workspace: `sql` runs on a read-only database sandboxed from files, extensions and settings.
  */
 import { StatementType } from '@duckdb/node-api';
 import type { Database } from '../db/database.js';

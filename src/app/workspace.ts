@@ -34,6 +34,8 @@ export interface WorkspaceSpec {
   pricing?: readonly string[] | undefined;
   memoryLimit?: string | undefined;
   tempDir?: string | undefined;
+  /** Once loaded, the database reads nothing but itself (`sql`): see Database.sandbox. */
+  sandbox?: boolean | undefined;
   note: (message: string) => void;
 }
 
@@ -115,6 +117,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
       await installPriceBook(db, book);
       await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
     }
+    if (spec.sandbox) await db.sandbox();
     return await work({ db, book, spans });
   } catch (err) {
     throw outOfMemoryAsUsage(err, spec);

@@ -8,6 +8,7 @@ import { CostattrError } from '../errors.js';
 import { wantsColor } from '../render/color.js';
 import type { Format } from '../render/formats.js';
 import type { Rendering } from '../render/rendering.js';
+import { safeMessage } from '../render/terminal-text.js';
 
 export interface OutputOptions {
   format: Format;
@@ -17,7 +18,7 @@ export interface OutputOptions {
 
 /** Progress and notes go to stderr, never stdout. */
 export function note(options: { quiet?: boolean | undefined }, message: string): void {
-  if (!options.quiet) process.stderr.write(`${message}\n`);
+  if (!options.quiet) process.stderr.write(`${safeMessage(message)}\n`);
 }
 
 /** Print (or write) the rendering in the chosen format, then the files beside it and the notes. */
@@ -54,11 +55,11 @@ export function reportError(err: unknown, argv: readonly string[]): number {
   }
   if (err instanceof CostattrError) {
     if (wantsJson(argv)) process.stderr.write(JSON.stringify({ error: err.message, code: err.code }) + '\n');
-    else process.stderr.write(`costattr: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+    else process.stderr.write(safeMessage(`costattr: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`));
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (argv.includes('--debug') && err instanceof Error) process.stderr.write(`${err.stack ?? message}\n`);
-  else process.stderr.write(`costattr: internal error: ${message}\n(run with --debug for a stack trace)\n`);
+  if (argv.includes('--debug') && err instanceof Error) process.stderr.write(safeMessage(`${err.stack ?? message}\n`));
+  else process.stderr.write(safeMessage(`costattr: internal error: ${message}\n(run with --debug for a stack trace)\n`));
   return 3;
 }

@@ -57,6 +57,18 @@ export class Database {
     return db;
   }
 
+  /**
+   * From here on this connection can read only the database's own tables and views: no files
+   * (readers, glob, COPY, ATTACH), no extension install or load, and no setting can be changed back.
+   */
+  async sandbox(): Promise<void> {
+    await this.exec('SET enable_external_access = false');
+    await this.exec('SET autoinstall_known_extensions = false');
+    await this.exec('SET autoload_known_extensions = false');
+    await this.exec('SET allow_community_extensions = false');
+    await this.exec('SET lock_configuration = true');
+  }
+
   /** Run a statement (or several, when no params) for its effect. */
   async exec(sql: string, params?: Params): Promise<void> {
     if (params === undefined) await this.connection.run(sql);

@@ -5,11 +5,13 @@
 import type { Cell, TableModel } from './model.js';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** A number written as text (DECIMAL and BIGINT arrive as strings): data, not a formula. */
+const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 export function csvCell(value: Cell): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  const text = FORMULA_START.test(value) && !NUMBER_TEXT.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

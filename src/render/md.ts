@@ -3,11 +3,14 @@
  * `a|b` cannot change the table's structure or formatting; numbers are right-aligned.
  */
 import { displayCell, isNumeric, type TableModel } from './model.js';
+import { safeInline } from './terminal-text.js';
 
 const SPECIAL = /[|\\*_`<>[\]]/g;
+/** `@name` and `#123` from data would ping people and link issues on GitHub: a zero-width space defuses them. */
+const MENTION = /([@#])(?=[\w-])/g;
 
 export function escapeMarkdown(text: string): string {
-  return text.replace(SPECIAL, (ch) => `\\${ch}`).replace(/\r?\n|\r/g, ' ');
+  return safeInline(text.replace(/\r?\n|\r/g, ' ')).replace(SPECIAL, (ch) => `\\${ch}`).replace(MENTION, '$1\u200b');
 }
 
 export function renderMarkdown(model: TableModel): string {

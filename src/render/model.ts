@@ -3,6 +3,8 @@
  * results are turned into this shape once (per command), then printed as table, CSV or Markdown.
  */
 
+import { safeInline } from './terminal-text.js';
+
 /** How a column's values are shown: money in USD, token/count integers, fractions, other numbers as given, or text. */
 export type ColumnKind = 'text' | 'int' | 'money' | 'rate' | 'number';
 
@@ -29,7 +31,7 @@ const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 /** A cell as a human reads it (table and Markdown): `$1,234.5678`, `12,345`, `42.0%`; empty for null. */
 export function displayCell(value: Cell, kind: ColumnKind): string {
   if (value === null) return '';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return safeInline(value);
   switch (kind) {
     case 'money':
       return value < 0 ? `-$${MONEY.format(-value)}` : `$${MONEY.format(value)}`;

@@ -14,6 +14,7 @@ import { monthlyView } from './report-monthly.js';
 import type { ReportView, ViewOptions } from './report-view.js';
 import { weeklyView } from './report-weekly.js';
 import { renderTable } from './table.js';
+import { safeInline, safeMessage } from './terminal-text.js';
 
 export type Report = DailyReport | WeeklyReport | MonthlyReport;
 export const REPORT_FORMATS = ['table', 'md', 'html', 'json'] as const;
@@ -34,7 +35,7 @@ function markdown(view: ReportView): string {
 }
 
 function terminal(view: ReportView, color: boolean): string {
-  const head = [view.title, view.subtitle, '', ...view.headline.map((line) => `• ${line}`)].join('\n');
+  const head = safeMessage([view.title, view.subtitle, '', ...view.headline.map((line) => `• ${safeInline(line)}`)].join('\n'));
   return [head, ...view.tables.filter((t) => t.rows.length > 0).map((t) => renderTable(t, { color }))].join('\n\n');
 }
 

@@ -5,6 +5,7 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import { displayCell, isNumeric, type TableModel } from './model.js';
+import { safeInline, safeMessage } from './terminal-text.js';
 
 export interface TableOptions {
   color: boolean;
@@ -13,7 +14,7 @@ export interface TableOptions {
 export function renderTable(model: TableModel, options: TableOptions): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const table = new Table({
-    head: model.columns.map((c) => chalk.bold(c.header)),
+    head: model.columns.map((c) => chalk.bold(safeInline(c.header))),
     colAligns: model.columns.map((c) => (isNumeric(c.kind) ? 'right' : 'left')),
     style: { head: [], border: [] },
     // no rule between body rows: compact, and easier to scan
@@ -23,9 +24,9 @@ export function renderTable(model: TableModel, options: TableOptions): string {
     table.push(model.columns.map((c) => displayCell(row[c.key] ?? null, c.kind)));
   }
   const parts: string[] = [];
-  if (model.title) parts.push(chalk.bold(model.title));
+  if (model.title) parts.push(chalk.bold(safeInline(model.title)));
   parts.push(table.toString());
-  for (const line of model.notes) parts.push(chalk.yellow(line));
+  for (const line of model.notes) parts.push(chalk.yellow(safeMessage(line)));
   return parts.join('\n');
 }
 

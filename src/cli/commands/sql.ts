@@ -11,7 +11,7 @@ export function registerSql(program: Command): void {
     .description('run one read query (SELECT/WITH/DESCRIBE/SHOW) over spans, priced_spans, prices, model_aliases, ingests')
     .argument('<query>', 'the SQL query');
   addInputOptions(cmd, OUTPUT_FORMATS).action(async (query: string, opts: InputOptions) => {
-    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+    await runInWorkspace(opts, OUTPUT_FORMATS, { ...readWorkspace(opts), sandbox: true }, async ({ db }) => {
       const [{ runReadQuery }, { queryRendering }] = await Promise.all([import('../../analysis/sql-query.js'), import('../../render/outputs/analyses.js')]);
       return queryRendering(await runReadQuery(db, query));
     });
