@@ -26,6 +26,12 @@ describe('sql sandbox', () => {
     expect((JSON.parse(r.stdout) as Array<{ spans: number | string }>)[0]?.spans).not.toBe(0);
   });
 
+  it('CSV neutralises text cells only: a negative DECIMAL stays a number', () => {
+    const r = runCli(['sql', "SELECT -5.25::DECIMAL(10,2) AS amount, '-2+3' AS name", '--db', db, '--format', 'csv']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("amount,name\n-5.25,'-2+3\n");
+  });
+
   it.each([
     ['read_text', "SELECT * FROM read_text('/etc/passwd')"],
     ['read_csv', "SELECT * FROM read_csv('/etc/passwd')"],

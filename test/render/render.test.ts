@@ -32,6 +32,8 @@ describe('csv', () => {
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('line\nbreak')).toBe('"line\nbreak"');
     expect(csvCell(-1.5)).toBe('-1.5'); // numbers are data, not text
+    expect(csvCell('-5.25', 'number')).toBe('-5.25'); // a DECIMAL arrives as a string in a numeric column
+    expect(csvCell('-5.25', 'text')).toBe("'-5.25");
     expect(csvCell(null)).toBe('');
   });
 
