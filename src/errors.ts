@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'BAD_INPUT'
   | 'DB_IN_USE'
   | 'NOT_FOUND'
+  | 'NO_DATA'
   | 'GATE_FAILED';
 
 export class CostattrError extends Error {

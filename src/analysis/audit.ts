@@ -1,13 +1,12 @@
 /**
  * `audit --tenant X`: where one tenant's money goes. Its spend by user, route, model, day and
  * layer (each the `costs` attribution filtered to the tenant), its ten most expensive traces with
- * a per-span breakdown, its cache hit rate and totals. An unknown tenant is a usage error that
- * names the closest tenant ids (edit distance), so a typo is a one-step fix.
+ * a per-span breakdown, its cache hit rate and totals. The tenant is checked to exist
+ * before (see coverage.ts `requireKnown`): an unknown one is refused with the closest ids.
  */
 import type { Database } from '../db/database.js';
 import { num } from '../db/database.js';
 import { UNATTRIBUTED } from '../db/schema.js';
-import { CostattrError } from '../errors.js';
 import { attributeCosts, type CostsResult, type CostsRow, type CostsTotals, type UnpricedModel } from './costs.js';
 import { UNKNOWN, type Dimension } from './dimensions.js';
 import type { Period } from './period.js';
@@ -65,7 +64,6 @@ export interface AuditResult {
 }
 
 export async function auditTenant(db: Database, spec: AuditSpec): Promise<AuditResult> {
-  await requireTenant(db, spec.tenant);
   const filter: SpanFilter = { period: spec.period, tenant: spec.tenant };
   const overall = await attributeCosts(db, { by: ['tenant'], filter });
   const breakdowns = {} as Record<AuditDimension, CostsResult>;
@@ -92,22 +90,6 @@ function summarise(row: CostsRow | undefined, totals: CostsTotals): AuditSummary
     p50_run_usd: row?.p50_run_usd ?? 0,
     p95_run_usd: row?.p95_run_usd ?? 0,
   };
-}
-
-/** A tenant is known when any stored span resolves to it (in any period). */
-async function requireTenant(db: Database, tenant: string): Promise<void> {
-  if (tenant === UNATTRIBUTED) return;
-  const found = await db.one(`SELECT count(*) AS n FROM spans WHERE tenant = $tenant`, { tenant });
-  if (num(found?.n) > 0) return;
-  const closest = await db.all<{ tenant: string }>(
-    `SELECT tenant FROM (SELECT DISTINCT tenant FROM spans WHERE tenant IS NOT NULL)
-     ORDER BY levenshtein(lower(tenant), lower($tenant)), tenant LIMIT 5`,
-    { tenant },
-  );
-  const names = closest.map((r) => r.tenant);
-  throw new CostattrError('NOT_FOUND', `unknown tenant ${JSON.stringify(tenant)}`, {
-    hint: names.length > 0 ? `closest tenant ids: ${names.join(', ')}` : 'the data has no tenant tags (check --namespace)',
-  });
 }
 
 async function topTraces(db: Database, filter: SpanFilter): Promise<AuditTrace[]> {

@@ -28,5 +28,8 @@ export function parsePeriod(input: { since?: string | undefined; until?: string 
       throw new CostattrError('BAD_USAGE', `${flag} ${value}: expected an ISO date such as 2026-10-01`);
     }
   }
+  if (input.since !== undefined && input.until !== undefined && Date.parse(input.until) <= Date.parse(input.since)) {
+    throw new CostattrError('BAD_USAGE', `--since ${input.since} --until ${input.until}: the period is empty (until is exclusive and must come after since)`);
+  }
   return { since: input.since, until: input.until, timezone: input.timezone };
 }

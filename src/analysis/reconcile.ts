@@ -64,6 +64,8 @@ export interface ReconcileResult {
   unexplained_usd: number;
   /** unexplained / invoice; null when nothing was invoiced. */
   unexplained_pct: number | null;
+  /** Usage-only invoice lines (no amount) the price book cannot value: the invoice total leaves them out. */
+  unvalued: UnvaluedLine[];
   /** The gate's verdict when a tolerance was given. */
   gateFailed: boolean;
   /** The pass-through bill when margins were computed (revenue loaded, one calendar month). */
@@ -96,6 +98,7 @@ export async function reconcile(db: Database, spec: ReconcileSpec): Promise<Reco
   const untraced = microRound(invoice - span);
   const unexplained = num(totals?.unexplained);
   const unexplainedPct = invoice !== 0 ? unexplained / Math.abs(invoice) : unexplained === 0 ? 0 : null;
+  const unvalued = await unvaluedInvoiceLines(db, spec.period);
   const margins = await marginsFor(db, spec);
   const report: ReconcileReport = {
     invoice_usd: invoice,
@@ -115,10 +118,38 @@ export async function reconcile(db: Database, spec: ReconcileSpec): Promise<Reco
     byCause: Object.fromEntries(CAUSES.map((c) => [c, num(totals?.[c])])) as Record<Cause, number>,
     unexplained_usd: unexplained,
     unexplained_pct: unexplainedPct,
-    gateFailed: spec.tolerance !== undefined && (unexplainedPct === null || unexplainedPct > spec.tolerance),
+    // a line the book cannot value is $0 on both sides: the gate cannot pass over it
+    gateFailed: spec.tolerance !== undefined && (unexplainedPct === null || unexplainedPct > spec.tolerance || unvalued.length > 0),
+    unvalued,
     bill: margins.report ? passThroughBill(margins.report) : null,
-    notes: [...(await uncoveredProviders(db, spec.period)), ...margins.notes],
+    notes: [...unvaluedNotes(unvalued), ...(await uncoveredProviders(db, spec.period)), ...margins.notes],
   };
+}
+
+export interface UnvaluedLine {
+  provider: string;
+  model: string;
+  day: string;
+  token_class: string;
+  tokens: number;
+}
+
+/** Invoice lines with usage but no cost whose model and day the book has no rate for. */
+async function unvaluedInvoiceLines(db: Database, period: Period): Promise<UnvaluedLine[]> {
+  const { ctes, params } = reconcileRelations(period);
+  const rows = await db.all<{ provider: string; model: string; day: string; token_class: string; tokens: string }>(
+    `${CLASSIFIED(ctes)}
+     SELECT provider, model, strftime(day, '%Y-%m-%d') AS day, token_class, invoice_tokens::VARCHAR AS tokens
+     FROM classified WHERE invoice_unpriced ORDER BY day, provider, model, token_class`,
+    params,
+  );
+  return rows.map((r) => ({ provider: r.provider, model: r.model, day: r.day, token_class: r.token_class, tokens: num(r.tokens) }));
+}
+
+function unvaluedNotes(lines: readonly UnvaluedLine[]): string[] {
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, 5).map((l) => `${l.day} ${l.provider} ${l.model} ${l.token_class} (${l.tokens} tokens)`);
+  return [`the invoice total leaves out ${lines.length} usage line(s) with no cost that the price book cannot value: ${shown.join('; ')}${lines.length > 5 ? '; …' : ''}`];
 }
 
 function microRound(value: number): number {

@@ -94,10 +94,23 @@ export async function whatif(db: Database, spec: WhatifSpec): Promise<WhatifResu
   // materialised once: four summaries read it
   await db.exec(`CREATE OR REPLACE TEMP TABLE ${REPRICED} AS ${repriced.sql}`, repriced.params);
   try {
+    if (spec.changes.asOf !== undefined) await requirePricesAsOf(db, spec.changes.asOf);
     return await summarise(db, spec.changes);
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${REPRICED}`);
   }
+}
+
+/** A date the book has no prices on for some of the data's models would value them at $0: refuse it, naming them. */
+async function requirePricesAsOf(db: Database, asOf: string): Promise<void> {
+  const missing = await db.all<{ model: string; spans: string }>(
+    `SELECT base_model AS model, count(*)::VARCHAR AS spans FROM ${REPRICED} WHERE base_priced AND NOT priced GROUP BY ALL ORDER BY model`,
+  );
+  if (missing.length === 0) return;
+  const first = await db.one<{ day: string | null }>(`SELECT strftime(min(effective_from), '%Y-%m-%d') AS day FROM prices WHERE model IN (SELECT base_model FROM ${REPRICED} WHERE base_priced AND NOT priced)`);
+  throw new CostattrError('BAD_USAGE', `--as-of ${asOf}: the price book has no prices on that date for ${missing.map((m) => `${m.model} (${m.spans} spans)`).join(', ')}`, {
+    hint: first?.day ? `the earliest of their prices takes effect on ${first.day}` : 'see `costattr pricing list`',
+  });
 }
 
 async function summarise(db: Database, c: RepriceChanges): Promise<WhatifResult> {

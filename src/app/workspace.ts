@@ -5,6 +5,8 @@
  * everything closed when the command's work is done.
  */
 import { existsSync } from 'node:fs';
+import { requireInvoicesIn, requireKnown, requireSpansIn, type NamedField } from '../analysis/coverage.js';
+import type { Period } from '../analysis/period.js';
 import { Database } from '../db/database.js';
 import { overlayWritableTables } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
@@ -22,6 +24,16 @@ export interface InvoiceInputs {
   skipInvalid?: boolean | undefined;
 }
 
+/** What the question is about, checked against the data before it is answered (never an empty answer for a typo). */
+export interface Scope {
+  /** The period must hold spans; one reaching past the data is noted. */
+  period?: Period | undefined;
+  /** The period must hold invoice lines too (reconcile). */
+  invoices?: boolean | undefined;
+  /** Named tenants, users, routes or models must exist in the data. */
+  named?: ReadonlyArray<{ field: NamedField; value: string; flag: string }> | undefined;
+}
+
 export interface WorkspaceSpec {
   /** `read`: analyses (a `--db` opens read-only); `write`: ingest into `--db`, created when missing. */
   access: 'read' | 'write';
@@ -34,6 +46,7 @@ export interface WorkspaceSpec {
   pricing?: readonly string[] | undefined;
   memoryLimit?: string | undefined;
   tempDir?: string | undefined;
+  scope?: Scope | undefined;
   /** Once loaded, the database reads nothing but itself (`sql`): see Database.sandbox. */
   sandbox?: boolean | undefined;
   note: (message: string) => void;
@@ -96,6 +109,16 @@ async function loadInputs(db: Database, spec: WorkspaceSpec): Promise<IngestRepo
   return report;
 }
 
+async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {
+  const scope = spec.scope;
+  if (scope === undefined) return;
+  for (const name of scope.named ?? []) await requireKnown(db, name.field, name.value, name.flag);
+  if (scope.period !== undefined) {
+    for (const line of await requireSpansIn(db, scope.period)) spec.note(line);
+    if (scope.invoices) await requireInvoicesIn(db, scope.period);
+  }
+}
+
 /** DuckDB running out of its memory limit is a setting the user can change, not a bug: say which (exit 2). */
 function outOfMemoryAsUsage(err: unknown, spec: WorkspaceSpec): unknown {
   if (!(err instanceof Error) || !/Out of Memory Error/.test(err.message)) return err;
@@ -117,6 +140,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
       await installPriceBook(db, book);
       await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
     }
+    await checkScope(db, spec);
     if (spec.sandbox) await db.sandbox();
     return await work({ db, book, spans });
   } catch (err) {

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { parsePeriod, type Period } from '../analysis/period.js';
-import type { WorkspaceSpec } from '../app/workspace.js';
+import type { Scope, WorkspaceSpec } from '../app/workspace.js';
 import { CostattrError } from '../errors.js';
 import { FORMATS, type Format } from '../render/formats.js';
 import { note } from './output.js';
@@ -73,8 +73,9 @@ export function periodOf(opts: InputOptions): Period {
 }
 
 /** The workspace an analysis command reads: `--db` read-only, or `--spans` in memory, plus any invoice/revenue files. */
-export function readWorkspace(opts: InputOptions & Partial<InvoiceInputOptions>): WorkspaceSpec {
+export function readWorkspace(opts: InputOptions & Partial<InvoiceInputOptions>, scope?: Scope): WorkspaceSpec {
   return {
+    scope,
     access: 'read',
     db: opts.db,
     spans: opts.spans,

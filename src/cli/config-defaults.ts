@@ -1,15 +1,27 @@
-/** Options given no value on the command line take theirs from `costattr.config.json`; flags always win. */
+/**
+ * `costattr.config.json` against the program: every key must name an option some command has (or a
+ * settings section); options given no value on the command line take theirs from it; flags win.
+ */
 import type { Command } from 'commander';
-import { runConfig } from '../app/config.js';
+import { camelKey, runConfig, validateConfig } from '../app/config.js';
 
-function camel(key: string): string {
-  return key.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+/** Every option attribute name of every command (and subcommand). */
+function optionKeys(program: Command): Set<string> {
+  const keys = new Set<string>();
+  const visit = (cmd: Command): void => {
+    for (const option of cmd.options) keys.add(option.attributeName());
+    for (const sub of cmd.commands) visit(sub);
+  };
+  visit(program);
+  return keys;
 }
 
-export function applyConfigDefaults(command: Command, dir: string): void {
+export async function applyConfigDefaults(program: Command, command: Command, dir: string): Promise<void> {
+  const config = runConfig(dir);
+  await validateConfig(config, optionKeys(program), dir);
   const known = new Set(command.options.map((o) => o.attributeName()));
-  for (const [rawKey, value] of Object.entries(runConfig(dir))) {
-    const key = camel(rawKey);
+  for (const [rawKey, value] of Object.entries(config)) {
+    const key = camelKey(rawKey);
     if (!known.has(key)) continue; // keys for other commands (e.g. anomaly thresholds) are read where used
     const source = command.getOptionValueSource(key);
     if (source === undefined || source === 'default') command.setOptionValueWithSource(key, value, 'config');

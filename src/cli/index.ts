@@ -16,7 +16,7 @@ function buildProgram(): Command {
     .option('--debug', 'print stack traces for internal errors')
     .showHelpAfterError()
     .exitOverride();
-  program.hook('preAction', (_program, action) => applyConfigDefaults(action, process.cwd()));
+  program.hook('preAction', (_program, action) => applyConfigDefaults(program, action, process.cwd()));
   for (const register of COMMANDS) register(program);
   return program;
 }

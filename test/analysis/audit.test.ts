@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { auditTenant } from '../../src/analysis/audit.js';
+import { requireKnown } from '../../src/analysis/coverage.js';
 import { parsePeriod } from '../../src/analysis/period.js';
 import { CostattrError } from '../../src/errors.js';
 import { openWithSpans, usd, type SpanInput } from './fixture-db.js';
@@ -77,10 +78,12 @@ describe('audit --tenant', () => {
   });
 
   it('rejects an unknown tenant with exit 2 and the closest ids', async () => {
-    const error = await auditTenant(db, { tenant: 'acmee', period }).catch((e: unknown) => e);
+    const error = await requireKnown(db, 'tenant', 'acmee', '--tenant').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CostattrError);
     expect((error as CostattrError).exitCode).toBe(2);
     expect((error as CostattrError).message).toMatch(/unknown tenant "acmee"/);
-    expect((error as CostattrError).hint).toBe('closest tenant ids: acme, acme-corp, globex');
+    expect((error as CostattrError).hint).toBe('closest tenant names: acme, acme-corp, globex');
+    await expect(requireKnown(db, 'tenant', 'acme', '--tenant')).resolves.toBeUndefined();
+    await expect(requireKnown(db, 'tenant', '__unattributed__', '--tenant')).resolves.toBeUndefined();
   });
 });

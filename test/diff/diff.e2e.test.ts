@@ -205,6 +205,6 @@ describe('costattr diff', () => {
   it('refuses to snapshot a window without model calls', () => {
     const empty = cli('snapshot', '--spans', at('main.jsonl'), '--pricing', at('list.json'), '--since', '2030-01-01', '--quiet');
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toContain('no inference spans to snapshot');
+    expect(empty.stderr).toContain('no spans in 2030-01-01 – … (until exclusive): spans cover');
   });
 });

@@ -126,7 +126,7 @@ describe('costattr audit and sql (end to end)', () => {
     const result = runCli(['audit', ...BASE, '--tenant', 'acm']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown tenant "acm"');
-    expect(result.stderr).toContain('closest tenant ids: acme, globex');
+    expect(result.stderr).toContain('closest tenant names: acme, globex');
   });
 
   it('runs a read query and refuses a write', () => {

@@ -46,7 +46,7 @@ export function registerAnomalies(program: Command): void {
     .option('--min-usd <usd>', 'ignore findings with less money at stake');
   addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: AnomaliesOptions) => {
     const spec = { period: periodOf(opts), kinds: parseKinds(opts.kind), tenant: opts.tenant, minUsd: parseMinUsd(opts.minUsd) };
-    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts, { period: spec.period, named: opts.tenant === undefined ? [] : [{ field: 'tenant', value: opts.tenant, flag: '--tenant' }] }), async ({ db }) => {
       const [{ detectAnomalies, resolveThresholds }, { anomaliesRendering }] = await Promise.all([
         import('../../analysis/anomalies/index.js'), import('../../render/outputs/analyses.js'),
       ]);

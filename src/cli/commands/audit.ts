@@ -16,7 +16,7 @@ export function registerAudit(program: Command): void {
     .requiredOption('--tenant <id>', 'tenant id (`__unattributed__` for tenant-less spend)');
   addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: AuditOptions) => {
     const spec = { tenant: opts.tenant, period: periodOf(opts) };
-    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts, { period: spec.period, named: [{ field: 'tenant', value: opts.tenant, flag: '--tenant' }] }), async ({ db }) => {
       const [{ auditTenant }, { auditRendering }] = await Promise.all([import('../../analysis/audit.js'), import('../../render/outputs/analyses.js')]);
       return auditRendering(await auditTenant(db, spec));
     });

@@ -26,7 +26,7 @@ export function registerCosts(program: Command): void {
     .option('--top <n>', 'show the N most expensive groups (totals still cover everything)');
   addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: CostsOptions) => {
     const spec = { by: parseDimensions(opts.by), top: parseTop(opts.top), filter: { period: periodOf(opts) } };
-    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts, { period: spec.filter.period }), async ({ db }) => {
       const [{ attributeCosts }, { costsRendering }] = await Promise.all([import('../../analysis/costs.js'), import('../../render/outputs/analyses.js')]);
       return costsRendering(await attributeCosts(db, spec));
     });

@@ -84,8 +84,8 @@ export function registerDiff(program: Command): void {
         const [{ diffSide }, { diffSnapshots }, { diffRendering }] = await Promise.all([
           import('../../app/snapshots.js'), import('../../analysis/diff.js'), import('../../render/outputs/gates.js'),
         ]);
-        const workspace = readWorkspace({ namespace: opts.namespace, pricing: opts.pricing, quiet: opts.quiet });
         const filter = { period: periodOf({}) };
+        const workspace = readWorkspace({ namespace: opts.namespace, pricing: opts.pricing, quiet: opts.quiet }, { period: filter.period });
         const load = async (name: 'base' | 'head', spans: string[] | undefined, path: string | undefined): Promise<Awaited<ReturnType<typeof diffSide>>> => {
           const side = await sideOf(name, spans, path);
           if ('files' in side) note(opts, `${name}: snapshotting ${side.files.join(', ')}`);

@@ -33,7 +33,7 @@ export function registerGuard(program: Command): void {
     const filter = { period: periodOf(opts) };
     const policyFile = opts.policy;
     const policy = policyFile !== undefined ? readPolicyFile(policyFile) : undefined;
-    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts, { period: filter.period }), async ({ db }) => {
       const outputs = await import('../../render/outputs/gates.js');
       if (policy === undefined || policyFile === undefined) {
         const { recommendPolicy } = await import('../../analysis/guard/recommend.js');

@@ -42,6 +42,15 @@ function progressReporter(opts: IngestOptions): SpanIngestOptions['onProgress'] 
   };
 }
 
+/** `512MB`, `2GB`, `1.5GiB`: DuckDB's size syntax, checked here so a typo names the option. */
+export function parseMemoryLimit(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.test(value)) {
+    throw new CostattrError('BAD_USAGE', `--memory-limit ${value}: expected a size such as 512MB or 2GB`);
+  }
+  return value.trim();
+}
+
 export function registerIngest(program: Command): void {
   const cmd = program
     .command('ingest')
@@ -80,7 +89,7 @@ export function registerIngest(program: Command): void {
       spanOptions,
       invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: opts.skipInvalid },
       revenue: opts.revenue,
-      memoryLimit: opts.memoryLimit,
+      memoryLimit: parseMemoryLimit(opts.memoryLimit),
       tempDir: opts.tempDir,
       note: (message: string) => note(opts, message),
     };

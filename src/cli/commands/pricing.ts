@@ -36,7 +36,7 @@ export function registerPricing(program: Command): void {
     .description('list the models in the data the price book cannot price, with span and token counts');
   addInputOptions(check, LIST_FORMATS).action(async (opts: InputOptions) => {
     const filter = { period: periodOf(opts) };
-    await runInWorkspace(opts, LIST_FORMATS, readWorkspace(opts), async ({ db }) => {
+    await runInWorkspace(opts, LIST_FORMATS, readWorkspace(opts, { period: filter.period }), async ({ db }) => {
       const [{ checkPricing }, { pricingCheckRendering }] = await Promise.all([import('../../analysis/pricing-check.js'), import('../../render/outputs/analyses.js')]);
       return pricingCheckRendering(await checkPricing(db, { filter }));
     });

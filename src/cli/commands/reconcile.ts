@@ -61,7 +61,7 @@ export function registerReconcile(program: Command): void {
       tolerance: opts.tolerance,
       billFile: opts.bill,
     };
-    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts, { period, invoices: true }), async ({ db }) => {
       const [{ reconcile }, { reconcileRendering }] = await Promise.all([import('../../analysis/reconcile.js'), import('../../render/outputs/gates.js')]);
       return reconcileRendering(await reconcile(db, spec), view);
     });

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { addDays, isoWeekOf, isoWeekStart, parseDay, parseMonth, yesterdayIn } from '../../analysis/report/dates.js';
+import { parsePeriod, type Period } from '../../analysis/period.js';
 import { checkTimezone } from '../../analysis/span-filter.js';
 import { runConfig } from '../../app/config.js';
 import type { Database } from '../../db/database.js';
@@ -38,23 +39,39 @@ function weekStart(opts: ReportOptions, yesterday: string): string {
   return addDays(yesterday, 1) === addDays(start, 7) ? start : addDays(start, -7);
 }
 
-async function build(db: Database, kind: Kind, opts: ReportOptions, timezone: string, yesterday: string): Promise<Report> {
+/** The day, week or month the report covers, from the flags (by default the last complete one). */
+function windowOf(kind: Kind, opts: ReportOptions, timezone: string, yesterday: string): Period {
+  switch (kind) {
+    case 'daily': {
+      const day = opts.date === undefined ? yesterday : parseDay('--date', opts.date);
+      return { since: day, until: addDays(day, 1), timezone };
+    }
+    case 'weekly': {
+      const since = weekStart(opts, yesterday);
+      return { since, until: addDays(since, 7), timezone };
+    }
+    case 'monthly':
+      return parsePeriod({ month: opts.month === undefined ? yesterday.slice(0, 7) : parseMonth(opts.month), timezone });
+    default:
+      return (kind satisfies never) as Period;
+  }
+}
+
+async function build(db: Database, kind: Kind, opts: ReportOptions, window: Period): Promise<Report> {
+  const { since, timezone } = window;
+  if (since === undefined) throw new Error('a report window always has a start');
   switch (kind) {
     case 'daily': {
       const [{ dailyReport }, { resolveThresholds }] = await Promise.all([import('../../analysis/report/daily.js'), import('../../analysis/anomalies/index.js')]);
-      return dailyReport(db, {
-        day: opts.date === undefined ? yesterday : parseDay('--date', opts.date),
-        timezone,
-        thresholds: resolveThresholds(runConfig().anomalies),
-      });
+      return dailyReport(db, { day: since, timezone, thresholds: resolveThresholds(runConfig().anomalies) });
     }
     case 'weekly': {
       const { weeklyReport } = await import('../../analysis/report/weekly.js');
-      return weeklyReport(db, { since: weekStart(opts, yesterday), timezone });
+      return weeklyReport(db, { since, timezone });
     }
     case 'monthly': {
       const [{ monthlyReport }, { readBudgetFile }] = await Promise.all([import('../../analysis/report/monthly.js'), import('../../analysis/report/budget.js')]);
-      const month = opts.month === undefined ? yesterday.slice(0, 7) : parseMonth(opts.month);
+      const month = since.slice(0, 7);
       const budgets = opts.budget === undefined ? undefined : readBudgetFile(opts.budget);
       if (budgets !== undefined && !budgets.has(month)) throw new CostattrError('BAD_INPUT', `${opts.budget ?? ''}: no budget for ${month}`);
       return monthlyReport(db, { month, timezone, budget: budgets?.get(month) ?? null });
@@ -77,10 +94,10 @@ export function registerReport(program: Command): void {
     const kind = kindOf(kindArg);
     const timezone = opts.timezone ?? 'UTC';
     checkTimezone(timezone);
-    const yesterday = yesterdayIn(timezone, new Date());
-    await runInWorkspace(opts, REPORT_FORMATS, readWorkspace(opts), async ({ db }) => {
+    const window = windowOf(kind, opts, timezone, yesterdayIn(timezone, new Date()));
+    await runInWorkspace(opts, REPORT_FORMATS, readWorkspace(opts, { period: window }), async ({ db }) => {
       const { reportRendering } = await import('../../render/outputs/documents.js');
-      return reportRendering(await build(db, kind, opts, timezone, yesterday));
+      return reportRendering(await build(db, kind, opts, window));
     });
   });
 }

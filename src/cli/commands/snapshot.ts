@@ -19,7 +19,7 @@ export function registerSnapshot(program: Command): void {
     const filter = { period: periodOf(opts) };
     await runCommand(opts, ['json'], async () => {
       const [{ snapshotOf }, { snapshotRendering }] = await Promise.all([import('../../app/snapshots.js'), import('../../render/outputs/documents.js')]);
-      return snapshotRendering(await snapshotOf(readWorkspace(opts), filter, opts.label), opts.out);
+      return snapshotRendering(await snapshotOf(readWorkspace(opts, { period: filter.period }), filter, opts.label), opts.out);
     });
   });
 }

@@ -67,7 +67,14 @@ export function registerWhatif(program: Command): void {
       throw new CostattrError('BAD_USAGE', 'name a change: --swap-model, --as-of, --batch-share or --cache-hit');
     }
     const filter = { period: periodOf(opts) };
-    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts), async ({ db }) => {
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts, {
+      period: filter.period,
+      named: [
+        ...changes.swaps.map((s) => ({ field: 'model' as const, value: s.from, flag: '--swap-model' })),
+        ...changes.batchShare.map((s) => ({ field: 'route' as const, value: s.route, flag: '--batch-share' })),
+        ...changes.cacheHit.map((s) => ({ field: 'route' as const, value: s.route, flag: '--cache-hit' })),
+      ],
+    }), async ({ db }) => {
       const [{ whatif }, { whatifRendering }] = await Promise.all([import('../../analysis/whatif.js'), import('../../render/outputs/analyses.js')]);
       return whatifRendering(await whatif(db, { filter, changes }));
     });

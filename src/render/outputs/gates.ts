@@ -40,10 +40,17 @@ export function reconcileRendering(result: ReconcileResult, view: ReconcileView)
     },
     files: view.billFile === undefined ? [] : [billFile(result, view.billFile)],
     notes: () => result.notes,
-    failure: result.gateFailed
-      ? new CostattrError('GATE_FAILED', `unexplained variance $${result.unexplained_usd.toFixed(6)} (${pct} of the invoice) is over the tolerance ${view.tolerance ?? ''}`)
-      : undefined,
+    failure: result.gateFailed ? reconcileFailure(result, pct, view.tolerance) : undefined,
   };
+}
+
+function reconcileFailure(result: ReconcileResult, pct: string, tolerance: string | undefined): CostattrError {
+  if (result.unvalued.length > 0) {
+    return new CostattrError('GATE_FAILED', `${result.unvalued.length} invoice line(s) with usage but no cost could not be valued by the price book; the gate cannot pass over them (listed above)`, {
+      hint: 'add their prices with --pricing FILE, or export the invoice with costs',
+    });
+  }
+  return new CostattrError('GATE_FAILED', `unexplained variance $${result.unexplained_usd.toFixed(6)} (${pct} of the invoice) is over the tolerance ${tolerance ?? ''}`);
 }
 
 export function guardRendering(result: GuardResult, failOnCritical: boolean): Rendering {

@@ -1,0 +1,107 @@
+/**
+ * What the data covers, checked before a question is answered, so an empty answer is never given
+ * for a typo: the period must hold spans (else exit 2 naming the days the spans do cover), a period
+ * reaching past the data is noted, and a named tenant, user or route must exist (else exit 2 with
+ * the closest names).
+ */
+import type { Database } from '../db/database.js';
+import { UNATTRIBUTED } from '../db/schema.js';
+import { CostattrError } from '../errors.js';
+import type { Period } from './period.js';
+import { closestNames } from './closest.js';
+import { baseRelation } from './span-filter.js';
+
+export interface Coverage {
+  spans: number;
+  /** First and last day (UTC) with a span, `YYYY-MM-DD`; null when there are none. */
+  first: string | null;
+  last: string | null;
+}
+
+export async function spanCoverage(db: Database): Promise<Coverage> {
+  const row = await db.one<{ n: string; first: string | null; last: string | null }>(
+    `SELECT count(*)::VARCHAR AS n, strftime(min(start_time), '%Y-%m-%d') AS first, strftime(max(start_time), '%Y-%m-%d') AS last FROM spans`,
+  );
+  return { spans: Number(row?.n ?? 0), first: row?.first ?? null, last: row?.last ?? null };
+}
+
+/** `2026-10-01 … 2026-10-21`, or that there are none. */
+export function coverageText(c: Coverage): string {
+  return c.spans === 0 ? 'the data holds no spans' : `spans cover ${c.first ?? '?'} … ${c.last ?? '?'}`;
+}
+
+function periodText(p: Period): string {
+  if (p.since === undefined && p.until === undefined) return 'the data';
+  return `${p.since ?? '…'} – ${p.until ?? '…'} (until exclusive${p.timezone === 'UTC' ? '' : `, ${p.timezone}`})`;
+}
+
+/**
+ * Refuse a period that holds no spans (exit 2, saying what the data covers); for a period that
+ * holds some but reaches past the data on either side, return a note saying so.
+ */
+export async function requireSpansIn(db: Database, period: Period): Promise<string[]> {
+  const coverage = await spanCoverage(db);
+  if (coverage.spans === 0) {
+    throw new CostattrError('NO_DATA', 'the data holds no spans', { hint: 'load spans with `costattr ingest FILES --db FILE`, or give --spans FILE…' });
+  }
+  const base = baseRelation({ period });
+  const inside = await db.one<{ n: string }>(`WITH base AS (${base.sql}) SELECT count(*)::VARCHAR AS n FROM base`, base.params);
+  if (Number(inside?.n ?? 0) === 0) {
+    throw new CostattrError('NO_DATA', `no spans in ${periodText(period)}: ${coverageText(coverage)}`, { hint: 'choose a period inside the data (--month, --since/--until)' });
+  }
+  const startsBefore = period.since !== undefined && coverage.first !== null && period.since.slice(0, 10) < coverage.first;
+  const lastDay = coverage.last === null ? null : nextDay(coverage.last);
+  const endsAfter = period.until !== undefined && lastDay !== null && period.until.slice(0, 10) > lastDay;
+  return startsBefore || endsAfter ? [`note: ${periodText(period)} reaches past the data (${coverageText(coverage)}); totals cover only those days`] : [];
+}
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+export type NamedField = 'tenant' | 'user_id' | 'route' | 'model';
+
+const FIELD_WORD: Record<NamedField, string> = { tenant: 'tenant', user_id: 'user', route: 'route', model: 'model' };
+/** A model is matched as the price book names it (an alias or dated snapshot finds its canonical model). */
+const WANTED_SQL: Record<NamedField, string> = {
+  tenant: '$value', user_id: '$value', route: '$value',
+  model: 'coalesce((SELECT any_value(model) FROM model_aliases WHERE alias = lower($value)), $value)',
+};
+
+/** Refuse a named tenant/user/route/model the data does not hold (exit 2, with the closest names it does hold). */
+export async function requireKnown(db: Database, field: NamedField, value: string, flag: string): Promise<void> {
+  if (field === 'tenant' && value === UNATTRIBUTED) return;
+  const found = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM priced_spans WHERE ${field} = ${WANTED_SQL[field]}`, { value });
+  if (Number(found?.n ?? 0) > 0) return;
+  const names = (await db.all<{ name: string }>(`SELECT DISTINCT ${field} AS name FROM priced_spans WHERE ${field} IS NOT NULL`)).map((r) => r.name);
+  const closest = closestNames(value, names);
+  throw new CostattrError('NOT_FOUND', `${flag} ${value}: unknown ${FIELD_WORD[field]} ${JSON.stringify(value)}: the data holds no such ${FIELD_WORD[field]}`, {
+    hint: closest.length > 0 ? `closest ${FIELD_WORD[field]} names: ${closest.join(', ')}` : `the data names no ${FIELD_WORD[field]}s${field === 'model' ? '' : ' (check --namespace)'}`,
+  });
+}
+
+/** Refuse to reconcile a period no invoice line falls in (exit 2, saying what the invoices cover): a gate cannot pass on nothing. */
+export async function requireInvoicesIn(db: Database, period: Period): Promise<void> {
+  const where: string[] = [];
+  const params: Record<string, string> = {};
+  if (period.since !== undefined) {
+    where.push('day >= CAST(CAST($since AS TIMESTAMP) AS DATE)');
+    params.since = period.since;
+  }
+  if (period.until !== undefined) {
+    where.push('day < CAST($until AS TIMESTAMP)');
+    params.until = period.until;
+  }
+  const row = await db.one<{ inside: string; total: string; first: string | null; last: string | null }>(
+    `SELECT count(*) FILTER (WHERE ${where.length > 0 ? where.join(' AND ') : 'true'})::VARCHAR AS inside, count(*)::VARCHAR AS total,
+            strftime(min(day), '%Y-%m-%d') AS first, strftime(max(day), '%Y-%m-%d') AS last FROM invoice_lines`,
+    params,
+  );
+  if (Number(row?.inside ?? 0) > 0) return;
+  const covers = Number(row?.total ?? 0) === 0 ? 'no invoice lines are loaded' : `invoices cover ${row?.first ?? '?'} … ${row?.last ?? '?'}`;
+  throw new CostattrError('NO_DATA', `no invoice lines in ${periodText(period)}: ${covers}; there is nothing to reconcile against`, {
+    hint: 'give the provider exports with --invoice FILE… (or ingest them into --db), or choose a period they cover',
+  });
+}
