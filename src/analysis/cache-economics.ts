@@ -6,7 +6,7 @@
  * invoices cover; `all` (report monthly) every span of the period.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { num } from '../db/values.js';
 import type { Period } from './period.js';
 import { reconcileRelations } from './reconcile-lines.js';
 

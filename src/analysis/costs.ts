@@ -15,7 +15,7 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Database, JsonRow } from '../db/database.js';
-import { num } from '../db/database.js';
+import { num } from '../db/values.js';
 import { quoteIdent } from '../db/quote.js';
 import { UNATTRIBUTED } from '../db/schema.js';
 import { CostattrError } from '../errors.js';

@@ -26,7 +26,7 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { num } from '../db/values.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
 import { baseRelation } from './span-filter.js';
 import type { Period } from './period.js';

@@ -6,7 +6,7 @@
  * The tolerance gate looks at the unexplained part only (`quantity` and `unpriced` lines).
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
 import { cacheEconomics, type CacheEconomics } from './cache-economics.js';
 import { tenantMargins, type MarginReport } from './margins.js';

@@ -6,7 +6,7 @@
  * keeps its base cost and is counted in `not_repriced_spans`. Money stays DECIMAL in SQL.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { num } from '../db/values.js';
 import { UNATTRIBUTED } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
 import { baseRelation, type SpanFilter } from './span-filter.js';

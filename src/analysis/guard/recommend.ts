@@ -10,7 +10,7 @@
  * The result is a valid policy file for `guard --policy` (parsePolicy accepts it).
  */
 import type { Database, JsonRow } from '../../db/database.js';
-import { num } from '../../db/database.js';
+import { num } from '../../db/values.js';
 import { hasRevenueTable } from '../margins.js';
 import { baseRelation, type SpanFilter } from '../span-filter.js';
 import { KILL_SWITCH_DEFAULTS } from './policy.js';

@@ -15,7 +15,7 @@
  */
 import { listValue } from '@duckdb/node-api';
 import type { Database, JsonRow } from '../../db/database.js';
-import { num } from '../../db/database.js';
+import { num } from '../../db/values.js';
 import { CostattrError } from '../../errors.js';
 import { hasRevenueTable } from '../margins.js';
 import { baseRelation, type SpanFilter } from '../span-filter.js';

@@ -5,7 +5,7 @@
  * outcome count (null), and its cost per outcome is its cost per run.
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/database.js';
+import { num } from '../../db/values.js';
 import { quoteLiteral } from '../../db/quote.js';
 import { UNATTRIBUTED } from '../../db/schema.js';
 import { baseRelation } from '../span-filter.js';
