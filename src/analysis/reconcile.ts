@@ -7,6 +7,7 @@
  */
 import type { Database } from '../db/database.js';
 import { num } from '../db/values.js';
+import { usdTextSql } from '../db/money.js';
 import { CostattrError } from '../errors.js';
 import { cacheEconomics, type CacheEconomics } from './cache-economics.js';
 import { tenantMargins, type MarginReport } from './margins.js';
@@ -70,8 +71,6 @@ export interface ReconcileResult {
   notes: string[];
 }
 
-const round6 = (expr: string) => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
-
 export async function reconcile(db: Database, spec: ReconcileSpec): Promise<ReconcileResult> {
   const invoiced = await db.one<{ n: string }>('SELECT count(*) AS n FROM invoice_lines');
   if (num(invoiced?.n) === 0) {
@@ -82,10 +81,10 @@ export async function reconcile(db: Database, spec: ReconcileSpec): Promise<Reco
   const { ctes, params } = reconcileRelations(spec.period);
   const totals = await db.one<Record<string, string>>(
     `${CLASSIFIED(ctes)}
-     SELECT ${round6('coalesce(sum(invoice_usd), 0)')} AS invoice, ${round6('coalesce(sum(span_usd), 0)')} AS span,
-            ${round6(`coalesce(sum(abs(variance)) FILTER (WHERE cause IN (${UNEXPLAINED_CAUSES.map((c) => `'${c}'`).join(', ')})), 0)`)} AS unexplained,
-            ${CAUSES.map((c) => `${round6(`coalesce(sum(variance) FILTER (WHERE cause = '${c}'), 0)`)} AS "${c}"`).join(', ')},
-            ${round6(`(SELECT coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0) FROM scoped_spans)`)} AS unattributed
+     SELECT ${usdTextSql('coalesce(sum(invoice_usd), 0)')} AS invoice, ${usdTextSql('coalesce(sum(span_usd), 0)')} AS span,
+            ${usdTextSql(`coalesce(sum(abs(variance)) FILTER (WHERE cause IN (${UNEXPLAINED_CAUSES.map((c) => `'${c}'`).join(', ')})), 0)`)} AS unexplained,
+            ${CAUSES.map((c) => `${usdTextSql(`coalesce(sum(variance) FILTER (WHERE cause = '${c}'), 0)`)} AS "${c}"`).join(', ')},
+            ${usdTextSql(`(SELECT coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0) FROM scoped_spans)`)} AS unattributed
      FROM classified`,
     params,
   );
@@ -129,7 +128,7 @@ async function uncoveredProviders(db: Database, period: Period): Promise<string[
   const { ctes, params, allSpans } = reconcileRelations(period);
   const rows = await db.all<{ provider: string | null; cost: string }>(
     `WITH ${ctes}
-     SELECT provider, ${round6('sum(cost_usd)')} AS cost FROM (${allSpans})
+     SELECT provider, ${usdTextSql('sum(cost_usd)')} AS cost FROM (${allSpans})
      WHERE provider IS NULL OR provider NOT IN (SELECT provider FROM inv_providers) GROUP BY provider ORDER BY provider`,
     params,
   );

@@ -5,6 +5,7 @@
  * (uncached + cache read + cache writes), since that is what its prompt cost. The money at stake is
  * the part of the week's input-side cost the growth explains: input cost × (now − before) / now.
  */
+import { exactUsdSql } from '../../db/money.js';
 import { money, number, overlapsPeriod, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
 import type { Anomaly } from './types.js';
 
@@ -29,7 +30,7 @@ grown AS (
     AND ${overlapsPeriod('w.week', 'w.week + INTERVAL 7 DAY')}
 )
 SELECT g.route, g.calls, g.base_calls, g.avg_prompt, g.base_avg, g.growth, g.models,
-       CAST(g.input_cost * (g.avg_prompt - g.base_avg) / g.avg_prompt AS DECIMAL(38, 15)) AS impact,
+       ${exactUsdSql('g.input_cost * (g.avg_prompt - g.base_avg) / g.avg_prompt')} AS impact,
        ${windowText('g.week')} AS start, ${windowText('g.week + INTERVAL 7 DAY')} AS "end",
        ${traceIdColumns('t.trace_id', 't.prompt')}
 FROM grown g
