@@ -5,9 +5,9 @@
  * names the closest tenant ids (edit distance), so a typo is a one-step fix.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/values.js';
-import { UNATTRIBUTED } from '../db/schema.js';
 import { usdNumberSql } from '../db/money.js';
+import { UNATTRIBUTED } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
 import { attributeCosts, type CostsResult, type CostsRow, type CostsTotals, type UnpricedModel } from './costs.js';
 import { UNKNOWN, type Dimension } from './dimensions.js';

@@ -6,8 +6,8 @@
  * invoices cover; `all` (report monthly) every span of the period.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/values.js';
 import { usdTextSql } from '../db/money.js';
+import { num } from '../db/values.js';
 import type { Period } from './period.js';
 import { reconcileRelations } from './reconcile-lines.js';
 

@@ -16,9 +16,9 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Database, JsonRow } from '../db/database.js';
 import { usdNumberSql } from '../db/money.js';
-import { num } from '../db/values.js';
 import { quoteIdent } from '../db/quote.js';
 import { UNATTRIBUTED } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
 import { dimensionSql, UNKNOWN, type Dimension } from './dimensions.js';
 import { layerFactsSql } from './layers.js';

@@ -16,8 +16,8 @@
  * (6-decimal strings); margins are fractions.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/values.js';
 import { usdTextSql } from '../db/money.js';
+import { num } from '../db/values.js';
 import { microOf, sumUsd, usdOf } from './micro-usd.js';
 import { shareUnattributed, type ShareMode } from './share-unattributed.js';
 

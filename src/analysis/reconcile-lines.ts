@@ -26,9 +26,9 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Database } from '../db/database.js';
-import { num } from '../db/values.js';
-import { TOKEN_CLASSES } from '../db/schema.js';
 import { EXACT_USD, usdTextSql } from '../db/money.js';
+import { TOKEN_CLASSES } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { baseRelation } from './span-filter.js';
 import type { Period } from './period.js';
 

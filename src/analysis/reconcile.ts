@@ -6,9 +6,10 @@
  * The tolerance gate looks at the unexplained part only (`quantity` and `unpriced` lines).
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/values.js';
 import { usdTextSql } from '../db/money.js';
+import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
+import { formatUsd, roundUsd } from '../render/money.js';
 import { cacheEconomics, type CacheEconomics } from './cache-economics.js';
 import { tenantMargins, type MarginReport } from './margins.js';
 import { passThroughBill, type BillLine } from './pass-through-bill.js';
@@ -91,7 +92,7 @@ export async function reconcile(db: Database, spec: ReconcileSpec): Promise<Reco
   const invoice = num(totals?.invoice);
   const span = num(totals?.span);
   // both rounded to the micro-dollar first, so the identity holds on the printed figures too
-  const untraced = microRound(invoice - span);
+  const untraced = roundUsd(invoice - span);
   const unexplained = num(totals?.unexplained);
   const unexplainedPct = invoice !== 0 ? unexplained / Math.abs(invoice) : unexplained === 0 ? 0 : null;
   const margins = await marginsFor(db, spec);
@@ -119,10 +120,6 @@ export async function reconcile(db: Database, spec: ReconcileSpec): Promise<Reco
   };
 }
 
-function microRound(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
-}
-
 /** Span spend of providers no invoice covers: left out of the reconcile, said on stderr. */
 async function uncoveredProviders(db: Database, period: Period): Promise<string[]> {
   const { ctes, params, allSpans } = reconcileRelations(period);
@@ -132,7 +129,7 @@ async function uncoveredProviders(db: Database, period: Period): Promise<string[
      WHERE provider IS NULL OR provider NOT IN (SELECT provider FROM inv_providers) GROUP BY provider ORDER BY provider`,
     params,
   );
-  return rows.map((r) => `spans of provider ${r.provider ?? '(none)'} ($${r.cost}) are not reconciled: no invoice for that provider`);
+  return rows.map((r) => `spans of provider ${r.provider ?? '(none)'} (${formatUsd(r.cost)}) are not reconciled: no invoice for that provider`);
 }
 
 interface Margins {
@@ -153,7 +150,7 @@ async function marginsFor(db: Database, spec: ReconcileSpec): Promise<Margins> {
   if (month === undefined) return { ...NO_MARGINS, notes: ['margins need one calendar month: use --month YYYY-MM'] };
   const m = await tenantMargins(db, { month, share: spec.share, freeTierDrainUsd: spec.freeTierDrainUsd });
   const shared = m.share !== 'none' && m.unallocated_usd !== '0.000000'
-    ? [`--share-unattributed ${m.share}: no tenant has spend to share $${m.unallocated_usd} of unattributed spend with`]
+    ? [`--share-unattributed ${m.share}: no tenant has spend to share ${formatUsd(m.unallocated_usd)} of unattributed spend with`]
     : [];
   return {
     report: m,

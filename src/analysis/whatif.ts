@@ -6,10 +6,11 @@
  * keeps its base cost and is counted in `not_repriced_spans`. Money stays DECIMAL in SQL.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/values.js';
-import { UNATTRIBUTED } from '../db/schema.js';
 import { USD, usdTextSql } from '../db/money.js';
+import { UNATTRIBUTED } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
+import { roundUsd } from '../render/money.js';
 import { baseRelation, type SpanFilter } from './span-filter.js';
 import { repricedSpans, type RepriceChanges } from './whatif-reprice.js';
 
@@ -74,7 +75,7 @@ interface LineRow extends Record<string, unknown> {
 function line(row: { base_usd: unknown; whatif_usd: unknown }): WhatifLine {
   const base = num(row.base_usd);
   const whatif = num(row.whatif_usd);
-  const delta = Math.round((whatif - base) * 1e6) / 1e6;
+  const delta = roundUsd(whatif - base);
   return { base_usd: base, whatif_usd: whatif, delta_usd: delta, delta_pct: base === 0 ? null : Math.round((delta / base) * 1e6) / 1e6 };
 }
 

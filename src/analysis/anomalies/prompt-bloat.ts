@@ -6,7 +6,8 @@
  * the part of the week's input-side cost the growth explains: input cost × (now − before) / now.
  */
 import { exactUsdSql } from '../../db/money.js';
-import { money, number, overlapsPeriod, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
+import { formatUsd } from '../../render/money.js';
+import { number, overlapsPeriod, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
 import type { Anomaly } from './types.js';
 
 const query = (input: DetectorInput): string => `
@@ -54,7 +55,7 @@ export async function detectPromptBloat(input: DetectorInput): Promise<Anomaly[]
       tool: null,
       start: String(row.start),
       end: String(row.end),
-      summary: `route ${text(row.route)}: prompt tokens per call up ${percent(growth)} week over week (${Math.round(number(row.base_avg))} → ${Math.round(number(row.avg_prompt))}) in the week of ${String(row.start).slice(0, 10)}, ${money(impact)} of extra input cost`,
+      summary: `route ${text(row.route)}: prompt tokens per call up ${percent(growth)} week over week (${Math.round(number(row.base_avg))} → ${Math.round(number(row.avg_prompt))}) in the week of ${String(row.start).slice(0, 10)}, ${formatUsd(impact)} of extra input cost`,
       evidence: {
         impact_usd: impact,
         trace_count: number(row.trace_count),

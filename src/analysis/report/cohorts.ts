@@ -6,8 +6,8 @@
  * tenant. Months are cut in UTC like margins.ts, so the cohorts add up to its tenant lines.
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/values.js';
 import { usdTextSql } from '../../db/money.js';
+import { num } from '../../db/values.js';
 import { revenueRelation } from './revenue.js';
 import { ratioOrNull, round6 } from './series.js';
 

@@ -6,8 +6,8 @@
  * movement. Largest absolute movement first.
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/values.js';
 import { usdTextSql } from '../../db/money.js';
+import { num } from '../../db/values.js';
 import { baseRelation } from '../span-filter.js';
 import { addDays } from './dates.js';
 import { revenueRelation } from './revenue.js';
