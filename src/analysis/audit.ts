@@ -5,8 +5,9 @@
  * before (see coverage.ts `requireKnown`): an unknown one is refused with the closest ids.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { usdNumberSql } from '../db/money.js';
 import { UNATTRIBUTED } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { attributeCosts, type CostsResult, type CostsRow, type CostsTotals, type UnpricedModel } from './costs.js';
 import { UNKNOWN, type Dimension } from './dimensions.js';
 import type { Period } from './period.js';
@@ -101,10 +102,10 @@ async function topTraces(db: Database, filter: SpanFilter): Promise<AuditTrace[]
          coalesce(string_agg(DISTINCT route, ', ' ORDER BY route), $unattributed) AS routes
        FROM base GROUP BY trace_id ORDER BY cost DESC, trace_id LIMIT ${TOP_TRACES}
      )
-     SELECT r.trace_id, round(r.cost, 6)::DOUBLE AS trace_cost, strftime(r.start, '%Y-%m-%d %H:%M:%S') AS start, r.routes,
+     SELECT r.trace_id, ${usdNumberSql('r.cost')} AS trace_cost, strftime(r.start, '%Y-%m-%d %H:%M:%S') AS start, r.routes,
        b.span_id, coalesce(b.name, '') AS name, coalesce(b.model, $unknown) AS model, b.priced,
        b.input_tokens, b.cache_read_tokens, b.cache_write_5m_tokens, b.cache_write_1h_tokens, b.output_tokens,
-       round(b.cost_usd, 6)::DOUBLE AS cost
+       ${usdNumberSql('b.cost_usd')} AS cost
      FROM ranked r JOIN base b USING (trace_id)
      ORDER BY r.cost DESC, r.trace_id, b.start_time, b.span_id`,
     { ...base.params, unknown: UNKNOWN, unattributed: UNATTRIBUTED },

@@ -6,7 +6,8 @@
  * invoices cover; `all` (report monthly) every span of the period.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { usdTextSql } from '../db/money.js';
+import { num } from '../db/values.js';
 import type { Period } from './period.js';
 import { reconcileRelations } from './reconcile-lines.js';
 
@@ -17,8 +18,6 @@ export interface CacheEconomics {
   actual_usd: number;
   savings_usd: number;
 }
-
-const round6 = (expr: string) => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
 
 export async function cacheEconomics(db: Database, period: Period, scope: 'reconciled' | 'all' = 'reconciled'): Promise<CacheEconomics> {
   const { ctes, params, allSpans } = reconcileRelations(period);
@@ -31,7 +30,7 @@ export async function cacheEconomics(db: Database, period: Period, scope: 'recon
        FROM ${scope === 'all' ? `(${allSpans})` : 'scoped_spans'}
      )
      SELECT CASE WHEN total_input > 0 THEN CAST(cache_read AS DOUBLE) / CAST(total_input AS DOUBLE) END AS hit_rate,
-            ${round6('naive')} AS naive, ${round6('actual')} AS actual, ${round6('naive - actual')} AS savings
+            ${usdTextSql('naive')} AS naive, ${usdTextSql('actual')} AS actual, ${usdTextSql('naive - actual')} AS savings
      FROM sums`,
     params,
   );

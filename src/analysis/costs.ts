@@ -15,9 +15,10 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Database, JsonRow } from '../db/database.js';
-import { num } from '../db/database.js';
+import { usdNumberSql } from '../db/money.js';
 import { quoteIdent } from '../db/quote.js';
 import { UNATTRIBUTED } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
 import { dimensionSql, UNKNOWN, type Dimension } from './dimensions.js';
 import { layerFactsSql } from './layers.js';
@@ -95,8 +96,8 @@ export interface CostsResult {
 // rest, concentration, totals). One attribution runs at a time on a connection (callers await).
 const GROUPS_TABLE = quoteIdent('costattr_cost_groups');
 const ALL_TOKENS = '(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens)';
-/** Money (from DECIMAL) and fractions are both output rounded to 6 decimals, as JSON numbers. */
-const round6 = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
+/** Fractions (shares, hit rates) are output rounded to 6 decimals, as JSON numbers; money through `usdNumberSql`. */
+const fraction6 = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
 
 /** Per span: the unpriced model and reason (NULL when priced) and whether it has no tenant. */
 const TOTALS_FACTS = `CASE WHEN NOT priced THEN coalesce(model, $unknown) END AS u_model,
@@ -172,7 +173,7 @@ function spanTotals(baseSql: string): string {
 }
 
 const TOTAL_COST = `(SELECT sum(cost) FROM ${GROUPS_TABLE})`;
-const SHARE = `CASE WHEN ${TOTAL_COST} > 0 THEN ${round6(`cost / ${TOTAL_COST}`)} ELSE 0 END`;
+const SHARE = `CASE WHEN ${TOTAL_COST} > 0 THEN ${fraction6(`cost / ${TOTAL_COST}`)} ELSE 0 END`;
 
 function tokenCounts(row: JsonRow): TokenCounts {
   return {
@@ -186,11 +187,11 @@ function tokenCounts(row: JsonRow): TokenCounts {
 async function readRows(db: Database, dims: string[], top: number | undefined): Promise<CostsRow[]> {
   const rows = await db.all(
     `SELECT ${dims.map((d, i) => `${d} AS d${i}`).join(', ')},
-       ${round6('cost')} AS cost_usd, runs, spans::BIGINT AS spans,
+       ${usdNumberSql('cost')} AS cost_usd, runs, spans::BIGINT AS spans,
        in_t::BIGINT AS in_t, cr_t::BIGINT AS cr_t, cw_t::BIGINT AS cw_t, out_t::BIGINT AS out_t,
        ${SHARE} AS share,
-       ${round6('p50')} AS p50, ${round6('p95')} AS p95, ${round6('p99')} AS p99,
-       CASE WHEN in_t + cr_t + cw_t > 0 THEN ${round6('cr_t / (in_t + cr_t + cw_t)')} END AS cache_hit_rate
+       ${usdNumberSql('p50')} AS p50, ${usdNumberSql('p95')} AS p95, ${usdNumberSql('p99')} AS p99,
+       CASE WHEN in_t + cr_t + cw_t > 0 THEN ${fraction6('cr_t / (in_t + cr_t + cw_t)')} END AS cache_hit_rate
      FROM ${GROUPS_TABLE}
      ${top === undefined ? '' : 'WHERE rank <= $top'}
      ORDER BY rank`,
@@ -212,9 +213,9 @@ async function readRows(db: Database, dims: string[], top: number | undefined): 
 
 async function readRest(db: Database, top: number): Promise<CostsRest | null> {
   const row = await db.one(
-    `SELECT count(*) AS groups, ${round6('sum(cost)')} AS cost_usd, sum(spans)::BIGINT AS spans,
+    `SELECT count(*) AS groups, ${usdNumberSql('sum(cost)')} AS cost_usd, sum(spans)::BIGINT AS spans,
        sum(in_t)::BIGINT AS in_t, sum(cr_t)::BIGINT AS cr_t, sum(cw_t)::BIGINT AS cw_t, sum(out_t)::BIGINT AS out_t,
-       CASE WHEN ${TOTAL_COST} > 0 THEN ${round6(`sum(cost) / ${TOTAL_COST}`)} ELSE 0 END AS share
+       CASE WHEN ${TOTAL_COST} > 0 THEN ${fraction6(`sum(cost) / ${TOTAL_COST}`)} ELSE 0 END AS share
      FROM ${GROUPS_TABLE} WHERE rank > $top`,
     { top },
   );
@@ -233,7 +234,7 @@ async function readConcentration(db: Database, dims: readonly string[]): Promise
        SELECT cost, row_number() OVER (ORDER BY rank) AS position FROM ${GROUPS_TABLE} WHERE NOT (${bucket})
      ),
      sized AS (SELECT count(*) AS n, ceil(count(*) * 0.1)::BIGINT AS k FROM members)
-     SELECT n, k, CASE WHEN ${TOTAL_COST} > 0 THEN ${round6(`sum(cost) / ${TOTAL_COST}`)} ELSE 0 END AS share
+     SELECT n, k, CASE WHEN ${TOTAL_COST} > 0 THEN ${fraction6(`sum(cost) / ${TOTAL_COST}`)} ELSE 0 END AS share
      FROM members, sized WHERE position <= k GROUP BY n, k`,
     { unattributed: UNATTRIBUTED, unknown: UNKNOWN },
   );
@@ -260,8 +261,8 @@ async function readTotals(
     `WITH source AS (SELECT * FROM ${source}),
      unpriced AS (SELECT unnest(unpriced, recursive := true) FROM source)
      SELECT false AS per_model, NULL AS model, NULL AS reason,
-       ${round6('coalesce(sum(cost), 0)')} AS cost_usd,
-       ${round6('coalesce(sum(unattributed), 0)')} AS unattributed_usd,
+       ${usdNumberSql('coalesce(sum(cost), 0)')} AS cost_usd,
+       ${usdNumberSql('coalesce(sum(unattributed), 0)')} AS unattributed_usd,
        coalesce(sum(unpriced_spans), 0)::BIGINT AS unpriced_spans,
        coalesce(sum(priced_tokens), 0)::BIGINT AS priced_tokens,
        coalesce(sum(tokens), 0)::BIGINT AS tokens

@@ -16,8 +16,9 @@
  * (6-decimal strings); margins are fractions.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { usdTextSql } from '../db/money.js';
 import { hasRevenueTable } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { microOf, sumUsd, usdOf } from './micro-usd.js';
 import { shareUnattributed, type ShareMode } from './share-unattributed.js';
 
@@ -82,7 +83,6 @@ export interface MarginReport {
 }
 
 const IN_MONTH = `start_time >= CAST($month || '-01' AS DATE) AND start_time < CAST($month || '-01' AS DATE) + INTERVAL 1 MONTH`;
-const MONEY = (expr: string): string => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
 
 const tenantsSql = (income: string): string => `
   WITH spend AS (
@@ -109,13 +109,13 @@ const tenantsSql = (income: string): string => `
   ),
   income AS (${income})
   SELECT coalesce(i.tenant, s.tenant) AS tenant,
-         ${MONEY('coalesce(i.revenue_usd, 0)')} AS revenue_usd,
-         ${MONEY('coalesce(s.cost, 0)')} AS cost_usd,
+         ${usdTextSql('coalesce(i.revenue_usd, 0)')} AS revenue_usd,
+         ${usdTextSql('coalesce(s.cost, 0)')} AS cost_usd,
          i.tenant IS NOT NULL AS has_revenue, i.plan, CAST(i.markup AS DECIMAL(18,6))::VARCHAR AS markup,
          coalesce(s.runs, 0)::VARCHAR AS runs,
          coalesce(l.traces, 0)::VARCHAR AS loop_traces,
          coalesce(l.calls, 0)::VARCHAR AS loop_calls,
-         ${MONEY('coalesce(l.cost, 0)')} AS loop_cost_usd
+         ${usdTextSql('coalesce(l.cost, 0)')} AS loop_cost_usd
   FROM income i FULL OUTER JOIN spend s ON s.tenant = i.tenant
   LEFT JOIN loop_spend l ON l.tenant = coalesce(i.tenant, s.tenant)
   ORDER BY tenant`;
@@ -169,7 +169,7 @@ export async function tenantMargins(db: Database, spec: MarginSpec): Promise<Mar
   const share = spec.share ?? 'none';
   const rows = await db.all<TenantRow>(tenantsSql(await incomeSql(db)), { ...params, minCalls: TOOL_LOOP_MIN_CALLS });
   const totals = await db.one<{ unattributed: string; unpriced: string }>(
-    `SELECT ${MONEY('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)')} AS unattributed,
+    `SELECT ${usdTextSql('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)')} AS unattributed,
             count(*) FILTER (WHERE NOT priced)::VARCHAR AS unpriced
      FROM priced_spans WHERE ${IN_MONTH}`,
     params,

@@ -4,7 +4,7 @@
  * class and their share of all tokens in the period.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { num } from '../db/values.js';
 import { baseRelation, type SpanFilter } from './span-filter.js';
 
 export interface PricingCheckSpec {

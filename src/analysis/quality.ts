@@ -8,7 +8,7 @@
  * Needs the price book installed (`priced_spans`).
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { num } from '../db/values.js';
 import { SYNTHETIC_RULE } from '../ingest/sources/claude-code/load.js';
 import { INFERENCE_OPERATION_SQL } from '../ingest/sources/response-merge.js';
 

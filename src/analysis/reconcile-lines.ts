@@ -26,8 +26,9 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { EXACT_USD, usdTextSql } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { baseRelation } from './span-filter.js';
 import type { Period } from './period.js';
 
@@ -48,9 +49,6 @@ export interface ReconcileLine {
   variance_usd: number;
   cause: Cause;
 }
-
-const MONEY = 'DECIMAL(38,15)';
-const round6 = (expr: string) => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
 
 /** Invoice model names without a trailing date (`-2025-04-14`, `-20250929`, ` 2024-10-22`). */
 const STRIPPED_INVOICE_MODEL = `regexp_replace(regexp_replace(lower(l.model), '^.*/', ''), '[ -](\\d{8}|\\d{4}-\\d{2}-\\d{2})$', '')`;
@@ -102,7 +100,7 @@ inv_lines AS (
   SELECT provider, model, day, token_class,
          sum(CASE WHEN has_usage THEN (CASE WHEN kind = 'usage' THEN quantity END) ELSE quantity END) AS invoice_tokens,
          CAST(CASE WHEN any_value(has_cost) THEN coalesce(sum(amount_usd) FILTER (WHERE kind = 'cost'), 0)
-                   ELSE coalesce(sum(quantity * book_rate) FILTER (WHERE kind = 'usage'), 0) END AS ${MONEY}) AS invoice_usd,
+                   ELSE coalesce(sum(quantity * book_rate) FILTER (WHERE kind = 'usage'), 0) END AS ${EXACT_USD}) AS invoice_usd,
          sum(amount_usd) FILTER (WHERE kind = 'cost') AS billed_usd,
          sum(list_amount_usd) FILTER (WHERE kind = 'cost') AS list_usd,
          bool_or(NOT has_cost AND quantity > 0 AND book_rate IS NULL) AS invoice_unpriced
@@ -114,7 +112,7 @@ span_classes AS (
   FROM scoped_spans
 ),
 span_lines AS (
-  SELECT provider, model, day, c.token_class AS token_class, sum(c.tokens) AS span_tokens, CAST(sum(c.usd) AS ${MONEY}) AS span_usd,
+  SELECT provider, model, day, c.token_class AS token_class, sum(c.tokens) AS span_tokens, CAST(sum(c.usd) AS ${EXACT_USD}) AS span_usd,
          count(*) FILTER (WHERE NOT priced AND c.tokens > 0) AS unpriced_spans,
          bool_or(input_convention = 'no_cache_counts') AS no_cache_counts
   FROM span_classes GROUP BY provider, model, day, c.token_class
@@ -125,7 +123,7 @@ joined AS (
          coalesce(i.day, s.day) AS day, coalesce(i.token_class, s.token_class) AS token_class,
          i.invoice_tokens, coalesce(s.span_tokens, 0) AS span_tokens,
          coalesce(i.invoice_usd, 0) AS invoice_usd, coalesce(s.span_usd, 0) AS span_usd,
-         CAST(coalesce(i.invoice_usd, 0) - coalesce(s.span_usd, 0) AS ${MONEY}) AS variance,
+         CAST(coalesce(i.invoice_usd, 0) - coalesce(s.span_usd, 0) AS ${EXACT_USD}) AS variance,
          i.billed_usd, i.list_usd, coalesce(i.invoice_unpriced, false) AS invoice_unpriced,
          coalesce(s.unpriced_spans, 0) AS unpriced_spans, coalesce(s.no_cache_counts, false) AS no_cache_counts
   FROM inv_lines i FULL JOIN span_lines s
@@ -160,7 +158,7 @@ classified AS (
 const LINES_SQL = (ctes: string) => `${CLASSIFIED(ctes)}
 SELECT provider, model, strftime(day, '%Y-%m-%d') AS day, token_class,
        invoice_tokens::VARCHAR AS invoice_tokens, span_tokens::VARCHAR AS span_tokens,
-       ${round6('invoice_usd')} AS invoice_usd, ${round6('span_usd')} AS span_usd, ${round6('variance')} AS variance_usd, cause
+       ${usdTextSql('invoice_usd')} AS invoice_usd, ${usdTextSql('span_usd')} AS span_usd, ${usdTextSql('variance')} AS variance_usd, cause
 FROM classified
 ORDER BY provider, model NULLS LAST, day, token_class`;
 

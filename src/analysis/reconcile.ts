@@ -6,9 +6,11 @@
  * The tolerance gate looks at the unexplained part only (`quantity` and `unpriced` lines).
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { usdTextSql } from '../db/money.js';
 import { hasRevenueTable } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
+import { formatUsd, roundUsd } from '../render/money.js';
 import { cacheEconomics, type CacheEconomics } from './cache-economics.js';
 import { tenantMargins, type MarginReport } from './margins.js';
 import { passThroughBill, type BillLine } from './pass-through-bill.js';
@@ -73,8 +75,6 @@ export interface ReconcileResult {
   notes: string[];
 }
 
-const round6 = (expr: string) => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
-
 export async function reconcile(db: Database, spec: ReconcileSpec): Promise<ReconcileResult> {
   const invoiced = await db.one<{ n: string }>('SELECT count(*) AS n FROM invoice_lines');
   if (num(invoiced?.n) === 0) {
@@ -85,17 +85,17 @@ export async function reconcile(db: Database, spec: ReconcileSpec): Promise<Reco
   const { ctes, params } = reconcileRelations(spec.period);
   const totals = await db.one<Record<string, string>>(
     `${CLASSIFIED(ctes)}
-     SELECT ${round6('coalesce(sum(invoice_usd), 0)')} AS invoice, ${round6('coalesce(sum(span_usd), 0)')} AS span,
-            ${round6(`coalesce(sum(abs(variance)) FILTER (WHERE cause IN (${UNEXPLAINED_CAUSES.map((c) => `'${c}'`).join(', ')})), 0)`)} AS unexplained,
-            ${CAUSES.map((c) => `${round6(`coalesce(sum(variance) FILTER (WHERE cause = '${c}'), 0)`)} AS "${c}"`).join(', ')},
-            ${round6(`(SELECT coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0) FROM scoped_spans)`)} AS unattributed
+     SELECT ${usdTextSql('coalesce(sum(invoice_usd), 0)')} AS invoice, ${usdTextSql('coalesce(sum(span_usd), 0)')} AS span,
+            ${usdTextSql(`coalesce(sum(abs(variance)) FILTER (WHERE cause IN (${UNEXPLAINED_CAUSES.map((c) => `'${c}'`).join(', ')})), 0)`)} AS unexplained,
+            ${CAUSES.map((c) => `${usdTextSql(`coalesce(sum(variance) FILTER (WHERE cause = '${c}'), 0)`)} AS "${c}"`).join(', ')},
+            ${usdTextSql(`(SELECT coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0) FROM scoped_spans)`)} AS unattributed
      FROM classified`,
     params,
   );
   const invoice = num(totals?.invoice);
   const span = num(totals?.span);
   // both rounded to the micro-dollar first, so the identity holds on the printed figures too
-  const untraced = microRound(invoice - span);
+  const untraced = roundUsd(invoice - span);
   const unexplained = num(totals?.unexplained);
   const unexplainedPct = invoice !== 0 ? unexplained / Math.abs(invoice) : unexplained === 0 ? 0 : null;
   const unvalued = await unvaluedInvoiceLines(db, spec.period);
@@ -152,20 +152,16 @@ function unvaluedNotes(lines: readonly UnvaluedLine[]): string[] {
   return [`the invoice total leaves out ${lines.length} usage line(s) with no cost that the price book cannot value: ${shown.join('; ')}${lines.length > 5 ? '; …' : ''}`];
 }
 
-function microRound(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
-}
-
 /** Span spend of providers no invoice covers: left out of the reconcile, said on stderr. */
 async function uncoveredProviders(db: Database, period: Period): Promise<string[]> {
   const { ctes, params, allSpans } = reconcileRelations(period);
   const rows = await db.all<{ provider: string | null; cost: string }>(
     `WITH ${ctes}
-     SELECT provider, ${round6('sum(cost_usd)')} AS cost FROM (${allSpans})
+     SELECT provider, ${usdTextSql('sum(cost_usd)')} AS cost FROM (${allSpans})
      WHERE provider IS NULL OR provider NOT IN (SELECT provider FROM inv_providers) GROUP BY provider ORDER BY provider`,
     params,
   );
-  return rows.map((r) => `spans of provider ${r.provider ?? '(none)'} ($${r.cost}) are not reconciled: no invoice for that provider`);
+  return rows.map((r) => `spans of provider ${r.provider ?? '(none)'} (${formatUsd(r.cost)}) are not reconciled: no invoice for that provider`);
 }
 
 interface Margins {
@@ -185,7 +181,7 @@ async function marginsFor(db: Database, spec: ReconcileSpec): Promise<Margins> {
   if (month === undefined) return { ...NO_MARGINS, notes: ['margins need one calendar month: use --month YYYY-MM'] };
   const m = await tenantMargins(db, { month, share: spec.share, freeTierDrainUsd: spec.freeTierDrainUsd });
   const shared = m.share !== 'none' && m.unallocated_usd !== '0.000000'
-    ? [`--share-unattributed ${m.share}: no tenant has spend to share $${m.unallocated_usd} of unattributed spend with`]
+    ? [`--share-unattributed ${m.share}: no tenant has spend to share ${formatUsd(m.unallocated_usd)} of unattributed spend with`]
     : [];
   return {
     report: m,

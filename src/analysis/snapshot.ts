@@ -14,8 +14,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
 import { TOKEN_CLASSES, UNATTRIBUTED, type TokenClass } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { badInput, CostattrError, parseJsonDocument } from '../errors.js';
 import type { PriceBook } from '../pricebook/index.js';
 import { ratesLookup, summarizeUsage, type RateRow, type UsageMetrics, type UsageRow } from './run-usage.js';

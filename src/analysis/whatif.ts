@@ -6,9 +6,11 @@
  * keeps its base cost and is counted in `not_repriced_spans`. Money stays DECIMAL in SQL.
  */
 import type { Database } from '../db/database.js';
-import { num } from '../db/database.js';
+import { USD, usdTextSql } from '../db/money.js';
 import { UNATTRIBUTED } from '../db/schema.js';
+import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
+import { roundUsd } from '../render/money.js';
 import { baseRelation, type SpanFilter } from './span-filter.js';
 import { repricedSpans, type RepriceChanges } from './whatif-reprice.js';
 
@@ -59,7 +61,6 @@ export interface WhatifResult {
   totals: WhatifLine & { spans: number; unpriced_spans: number; not_repriced_spans: number };
 }
 
-const MONEY = (expr: string): string => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
 const REPRICED = 'costattr_whatif_repriced';
 const WHATIF_COST = 'CASE WHEN priced OR NOT base_priced THEN cost_usd ELSE base_cost_usd END * weight';
 
@@ -74,7 +75,7 @@ interface LineRow extends Record<string, unknown> {
 function line(row: { base_usd: unknown; whatif_usd: unknown }): WhatifLine {
   const base = num(row.base_usd);
   const whatif = num(row.whatif_usd);
-  const delta = Math.round((whatif - base) * 1e6) / 1e6;
+  const delta = roundUsd(whatif - base);
   return { base_usd: base, whatif_usd: whatif, delta_usd: delta, delta_pct: base === 0 ? null : Math.round((delta / base) * 1e6) / 1e6 };
 }
 
@@ -118,14 +119,14 @@ async function summarise(db: Database, c: RepriceChanges): Promise<WhatifResult>
   const grouped = `
     SELECT coalesce(tenant, $unattributed) AS tenant, coalesce(route, $unattributed) AS route,
            CAST(sum(weight) AS BIGINT)::VARCHAR AS spans,
-           ${MONEY('sum(base_cost_usd * weight)')} AS base_usd, ${MONEY(`sum(${WHATIF_COST})`)} AS whatif_usd
+           ${usdTextSql('sum(base_cost_usd * weight)')} AS base_usd, ${usdTextSql(`sum(${WHATIF_COST})`)} AS whatif_usd
     FROM ${REPRICED} GROUP BY ALL`;
   const rowsRaw = await db.all<LineRow>(grouped, params);
   const rows = rowsRaw.map((r): WhatifRow => ({ tenant: r.tenant, route: r.route, spans: num(r.spans), ...line(r) }))
     .sort((a, b) => Math.abs(b.delta_usd) - Math.abs(a.delta_usd) || a.tenant.localeCompare(b.tenant) || a.route.localeCompare(b.route));
   const tenantsRaw = await db.all<LineRow>(
     `WITH g AS (${grouped}) SELECT tenant, sum(CAST(spans AS BIGINT))::VARCHAR AS spans,
-       ${MONEY('sum(CAST(base_usd AS DECIMAL(38,6)))')} AS base_usd, ${MONEY('sum(CAST(whatif_usd AS DECIMAL(38,6)))')} AS whatif_usd
+       ${usdTextSql(`sum(CAST(base_usd AS ${USD}))`)} AS base_usd, ${usdTextSql(`sum(CAST(whatif_usd AS ${USD}))`)} AS whatif_usd
      FROM g GROUP BY tenant`,
     params,
   );
@@ -133,7 +134,7 @@ async function summarise(db: Database, c: RepriceChanges): Promise<WhatifResult>
     .sort((a, b) => Math.abs(b.delta_usd) - Math.abs(a.delta_usd) || a.tenant.localeCompare(b.tenant));
   const swapsRaw = await db.all(
     `SELECT base_model, to_model, CAST(sum(weight) AS BIGINT)::VARCHAR AS spans,
-            ${MONEY('sum(base_cost_usd * weight)')} AS base_usd, ${MONEY(`sum(${WHATIF_COST})`)} AS whatif_usd,
+            ${usdTextSql('sum(base_cost_usd * weight)')} AS base_usd, ${usdTextSql(`sum(${WHATIF_COST})`)} AS whatif_usd,
             CASE WHEN sum(${WHATIF_COST}) > 0 THEN CAST(sum(base_cost_usd * weight) AS DOUBLE) / CAST(sum(${WHATIF_COST}) AS DOUBLE) END AS ratio
      FROM ${REPRICED} WHERE to_model IS NOT NULL GROUP BY ALL ORDER BY base_model, to_model`,
   );
@@ -147,7 +148,7 @@ async function summarise(db: Database, c: RepriceChanges): Promise<WhatifResult>
   }));
   const totalsRaw = await db.one(
     `SELECT CAST(coalesce(sum(weight), 0) AS BIGINT)::VARCHAR AS spans,
-            ${MONEY('coalesce(sum(base_cost_usd * weight), 0)')} AS base_usd, ${MONEY(`coalesce(sum(${WHATIF_COST}), 0)`)} AS whatif_usd,
+            ${usdTextSql('coalesce(sum(base_cost_usd * weight), 0)')} AS base_usd, ${usdTextSql(`coalesce(sum(${WHATIF_COST}), 0)`)} AS whatif_usd,
             count(DISTINCT (trace_id, span_id)) FILTER (WHERE NOT base_priced)::VARCHAR AS unpriced,
             count(DISTINCT (trace_id, span_id)) FILTER (WHERE base_priced AND NOT priced)::VARCHAR AS not_repriced
      FROM ${REPRICED}`,

@@ -106,9 +106,3 @@ export class Database {
     this.instance.closeSync();
   }
 }
-
-/** Convert a BIGINT/DECIMAL json value (string or number or null) to a JS number, 0 for null. */
-export function num(value: unknown): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'number' ? value : Number(value);
-}

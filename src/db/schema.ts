@@ -4,6 +4,7 @@
  * docs/data-model.md explains each column and the rules behind it.
  */
 import type { Database } from './database.js';
+import { EXACT_USD } from './money.js';
 import { quoteIdent } from './quote.js';
 
 /** Token classes a model call is split into; disjoint, each priced on its own. */
@@ -82,8 +83,8 @@ const INVOICE_LINE_COLUMNS = `
   model            VARCHAR,
   token_class      VARCHAR NOT NULL,
   quantity         BIGINT,
-  amount_usd       DECIMAL(38,15),
-  list_amount_usd  DECIMAL(38,15),
+  amount_usd       ${EXACT_USD},
+  list_amount_usd  ${EXACT_USD},
   tier             VARCHAR NOT NULL,
   long_context     BOOLEAN NOT NULL,
   workspace        VARCHAR,

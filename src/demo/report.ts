@@ -5,6 +5,7 @@
  */
 import type { MarginSegment, SegmentMargin, TenantMargin } from '../analysis/margins.js';
 import type { TableModel } from '../render/model.js';
+import { formatUsd, roundUsd } from '../render/money.js';
 import type { DemoResult } from './run.js';
 
 const SEGMENT_LABEL: Readonly<Record<MarginSegment, string>> = {
@@ -15,17 +16,6 @@ const SEGMENT_LABEL: Readonly<Record<MarginSegment, string>> = {
   no_revenue: 'No revenue on record',
 };
 
-const DOLLARS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-/** `$34,139.42` for the sentences under the tables. */
-function dollars(value: number): string {
-  return `$${DOLLARS.format(value)}`;
-}
-
-function usd(value: string): number {
-  return Number(Number(value).toFixed(6));
-}
-
 function loopTenants(result: DemoResult): TenantMargin[] {
   return result.margins.tenants.filter((t) => t.segment === 'runaway');
 }
@@ -34,7 +24,7 @@ function loopTenants(result: DemoResult): TenantMargin[] {
 export function checkLine(result: DemoResult): string {
   const c = result.check;
   const verdict = `per-tenant costs match generator ground truth: ${c.matched}/${c.tenants} to the cent`;
-  const misses = c.mismatches.slice(0, 5).map((m) => `${m.tenant} (truth $${m.truth_usd}, attributed ${m.attributed_usd === null ? 'none' : `$${m.attributed_usd}`})`);
+  const misses = c.mismatches.slice(0, 5).map((m) => `${m.tenant} (truth ${formatUsd(m.truth_usd)}, attributed ${m.attributed_usd === null ? 'none' : formatUsd(m.attributed_usd)})`);
   return misses.length > 0 ? `${verdict}; mismatches: ${misses.join(', ')}` : verdict;
 }
 
@@ -42,14 +32,14 @@ function unattributedLine(result: DemoResult): string {
   const m = result.margins;
   const share = Number(m.portfolio.cost_usd) > 0 ? Number(m.unattributed_usd) / Number(m.portfolio.cost_usd) : 0;
   const matches = result.check.unattributed_matches ? 'matches ground truth' : 'DOES NOT match ground truth';
-  return `unattributed spend (runs without acme.tenant_id): ${dollars(Number(m.unattributed_usd))} (${(share * 100).toFixed(2)}% of spend; ${matches})`;
+  return `unattributed spend (runs without acme.tenant_id): ${formatUsd(m.unattributed_usd)} (${(share * 100).toFixed(2)}% of spend; ${matches})`;
 }
 
 function invoiceLine(result: DemoResult): string {
   const i = result.invoice;
   const share = i.invoice_usd > 0 ? i.untraced_usd / i.invoice_usd : 0;
-  const matches = i.untraced_matches ? 'matches ground truth' : `DOES NOT match ground truth ${dollars(Number(i.truth_untraced_usd))}`;
-  return `invoices ${dollars(i.invoice_usd)} vs spans ${dollars(i.span_usd)}: untraced spend ${dollars(i.untraced_usd)} (${(share * 100).toFixed(2)}% of the invoice; ${matches})`;
+  const matches = i.untraced_matches ? 'matches ground truth' : `DOES NOT match ground truth ${formatUsd(i.truth_untraced_usd)}`;
+  return `invoices ${formatUsd(i.invoice_usd)} vs spans ${formatUsd(i.span_usd)}: untraced spend ${formatUsd(i.untraced_usd)} (${(share * 100).toFixed(2)}% of the invoice; ${matches})`;
 }
 
 function anomaliesLine(result: DemoResult): string {
@@ -63,8 +53,8 @@ export function demoTables(result: DemoResult): TableModel[] {
   const segmentRow = (label: string, s: Pick<SegmentMargin, 'revenue_usd' | 'cost_usd' | 'margin'>, tenants: number) => ({
     segment: label,
     tenants,
-    revenue: usd(s.revenue_usd),
-    spend: usd(s.cost_usd),
+    revenue: roundUsd(s.revenue_usd),
+    spend: roundUsd(s.cost_usd),
     margin: s.margin,
   });
   const segments: TableModel = {
@@ -96,8 +86,8 @@ export function demoTables(result: DemoResult): TableModel[] {
       tenant: t.tenant,
       loop_traces: t.loop_traces,
       loop_calls: t.loop_calls,
-      loop_cost: usd(t.loop_cost_usd),
-      cost: usd(t.cost_usd),
+      loop_cost: roundUsd(t.loop_cost_usd),
+      cost: roundUsd(t.cost_usd),
       margin: t.margin,
     })),
     notes: [
@@ -117,9 +107,9 @@ export function demoJson(result: DemoResult): unknown {
   return {
     month: result.month,
     seed: result.seed,
-    segments: m.segments.map((s) => ({ segment: s.segment, tenants: s.tenants, revenue_usd: usd(s.revenue_usd), cost_usd: usd(s.cost_usd), margin_pct: s.margin })),
-    portfolio: { revenue_usd: usd(m.portfolio.revenue_usd), cost_usd: usd(m.portfolio.cost_usd), margin_pct: m.portfolio.margin },
-    unattributed_usd: usd(m.unattributed_usd),
+    segments: m.segments.map((s) => ({ segment: s.segment, tenants: s.tenants, revenue_usd: roundUsd(s.revenue_usd), cost_usd: roundUsd(s.cost_usd), margin_pct: s.margin })),
+    portfolio: { revenue_usd: roundUsd(m.portfolio.revenue_usd), cost_usd: roundUsd(m.portfolio.cost_usd), margin_pct: m.portfolio.margin },
+    unattributed_usd: roundUsd(m.unattributed_usd),
     invoice: {
       invoice_usd: result.invoice.invoice_usd,
       span_usd: result.invoice.span_usd,
@@ -132,10 +122,10 @@ export function demoJson(result: DemoResult): unknown {
       tenant: t.tenant,
       loop_traces: t.loop_traces,
       loop_calls: t.loop_calls,
-      loop_cost_usd: usd(t.loop_cost_usd),
-      cost_usd: usd(t.cost_usd),
+      loop_cost_usd: roundUsd(t.loop_cost_usd),
+      cost_usd: roundUsd(t.cost_usd),
     })),
-    tenants: m.tenants.map((t) => ({ tenant: t.tenant, revenue_usd: usd(t.revenue_usd), cost_usd: usd(t.cost_usd), margin_pct: t.margin, segment: t.segment, runs: t.runs })),
+    tenants: m.tenants.map((t) => ({ tenant: t.tenant, revenue_usd: roundUsd(t.revenue_usd), cost_usd: roundUsd(t.cost_usd), margin_pct: t.margin, segment: t.segment, runs: t.runs })),
     check: result.check,
     spans: result.spans,
     files: result.files,

@@ -5,11 +5,11 @@
  */
 import { listValue } from '@duckdb/node-api';
 import type { Database } from '../db/database.js';
+import { EXACT_USD, FEMTO_USD } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
 import type { PriceBook } from './book.js';
 import { perMtokToPerToken } from './decimal.js';
 
-const RATE = 'DECIMAL(38,15)';
 const MAX_BIGINT = '9223372036854775807';
 
 export async function installPriceBook(db: Database, book: PriceBook): Promise<void> {
@@ -21,7 +21,7 @@ export async function installPriceBook(db: Database, book: PriceBook): Promise<v
       min_input_tokens BIGINT NOT NULL,
       effective_from   DATE NOT NULL,
       effective_to     DATE,
-      ${TOKEN_CLASSES.map((cls) => `${cls} ${RATE} NOT NULL`).join(',\n      ')}
+      ${TOKEN_CLASSES.map((cls) => `${cls} ${EXACT_USD} NOT NULL`).join(',\n      ')}
     );
     CREATE OR REPLACE TEMP TABLE model_aliases (
       alias VARCHAR PRIMARY KEY,
@@ -42,7 +42,7 @@ async function insertPrices(db: Database, book: PriceBook): Promise<void> {
     `INSERT INTO prices
      SELECT unnest($provider), unnest($model), unnest($tier), CAST(unnest($min_input_tokens) AS BIGINT),
             CAST(unnest($effective_from) AS DATE), CAST(NULLIF(unnest($effective_to), '') AS DATE),
-            ${TOKEN_CLASSES.map((cls) => `CAST(unnest($${cls}) AS ${RATE})`).join(', ')}`,
+            ${TOKEN_CLASSES.map((cls) => `CAST(unnest($${cls}) AS ${EXACT_USD})`).join(', ')}`,
     {
       provider: column((row) => row.provider),
       model: column((row) => row.model),
@@ -80,7 +80,6 @@ const TOTAL_INPUT = '(s.input_tokens + s.cache_read_tokens + s.cache_write_5m_to
 
 /** A rate as an exact integer count of 10⁻¹⁵ USD (the scale of DECIMAL(38,15)); NULL when it would not fit a BIGINT. */
 const femto = (rate: string): string => `CASE WHEN ${rate} < 9000 THEN CAST(${rate} * 1000000000000000 AS BIGINT) END`;
-const FEMTO_USD = `CAST('0.000000000000001' AS DECIMAL(16,15))`;
 const ALL_TOKENS = `(${TOKEN_CLASSES.map((cls) => `s.${cls}_tokens`).join(' + ')})`;
 
 /**
@@ -92,9 +91,9 @@ const ALL_TOKENS = `(${TOKEN_CLASSES.map((cls) => `s.${cls}_tokens`).join(' + ')
 function costSql(classes: readonly string[], tokens: string): string {
   const fast = classes.map((cls) => `s.${cls}_tokens * b.femto_${cls}`).join(' + ');
   const exact = classes.map((cls) => `s.${cls}_tokens * b.${cls}`).join(' + ');
-  return `CASE WHEN b.input IS NULL THEN CAST(0 AS ${RATE})
-            WHEN ${tokens} <= b.femto_limit THEN CAST(CAST(${fast} AS DECIMAL(18,0)) * ${FEMTO_USD} AS ${RATE})
-            ELSE CAST(${exact} AS ${RATE}) END`;
+  return `CASE WHEN b.input IS NULL THEN CAST(0 AS ${EXACT_USD})
+            WHEN ${tokens} <= b.femto_limit THEN CAST(CAST(${fast} AS DECIMAL(18,0)) * ${FEMTO_USD} AS ${EXACT_USD})
+            ELSE CAST(${exact} AS ${EXACT_USD}) END`;
 }
 
 /**
@@ -137,7 +136,7 @@ bands AS (
   UNION ALL
   SELECT served_key, price_date, service_tier, canonical_model, has_prices,
          0, coalesce(lowest_threshold, ${MAX_BIGINT}),
-         ${TOKEN_CLASSES.map((cls) => `CAST(NULL AS ${RATE}) AS ${cls}`).join(', ')}
+         ${TOKEN_CLASSES.map((cls) => `CAST(NULL AS ${EXACT_USD}) AS ${cls}`).join(', ')}
   FROM key_facts
   WHERE coalesce(lowest_threshold, 1) > 0
 ),

@@ -5,6 +5,7 @@
  */
 import type { AnomaliesResult, Anomaly } from '../analysis/anomalies/index.js';
 import type { TableModel } from './model.js';
+import { formatUsd } from './money.js';
 
 const TRACES_SHOWN = 3;
 
@@ -47,6 +48,6 @@ export function anomaliesTable(result: AnomaliesResult): TableModel {
     })),
     notes: count === 0
       ? ['No anomalies found.']
-      : [`${count} finding${count === 1 ? '' : 's'}, $${atStake.toFixed(2)} at stake; every trace id and the evidence figures are in --format json.`],
+      : [`${count} finding${count === 1 ? '' : 's'}, ${formatUsd(atStake)} at stake; every trace id and the evidence figures are in --format json.`],
   };
 }

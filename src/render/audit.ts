@@ -34,8 +34,8 @@ const SUMMARY_COLUMNS: Column[] = [
   { key: 'cost_usd', header: 'cost', kind: 'money' },
   { key: 'runs', header: 'runs', kind: 'int' },
   { key: 'spans', header: 'spans', kind: 'int' },
-  { key: 'p50_run_usd', header: 'p50/run', kind: 'money' },
-  { key: 'p95_run_usd', header: 'p95/run', kind: 'money' },
+  { key: 'p50_run_usd', header: 'p50/run', kind: 'unit_money' },
+  { key: 'p95_run_usd', header: 'p95/run', kind: 'unit_money' },
   { key: 'cache_hit_rate', header: 'cache hit', kind: 'rate' },
   { key: 'priced_share', header: 'priced tokens', kind: 'rate' },
 ];

@@ -51,9 +51,9 @@ const METRIC_COLUMNS: Column[] = [
   { key: 'cache_write_tokens', header: 'cache write', kind: 'int' },
   { key: 'output_tokens', header: 'output', kind: 'int' },
   { key: 'share', header: 'share', kind: 'rate' },
-  { key: 'p50_run_usd', header: 'p50/run', kind: 'money' },
-  { key: 'p95_run_usd', header: 'p95/run', kind: 'money' },
-  { key: 'p99_run_usd', header: 'p99/run', kind: 'money' },
+  { key: 'p50_run_usd', header: 'p50/run', kind: 'unit_money' },
+  { key: 'p95_run_usd', header: 'p95/run', kind: 'unit_money' },
+  { key: 'p99_run_usd', header: 'p99/run', kind: 'unit_money' },
   { key: 'cache_hit_rate', header: 'cache hit', kind: 'rate' },
 ];
 

@@ -8,19 +8,14 @@ import { TOTAL_ROUTE } from '../analysis/diff.js';
 import type { DiffMetric } from '../analysis/diff-rules.js';
 import { escapeMarkdown, renderMarkdown } from './md.js';
 import type { TableModel } from './model.js';
+import { formatSignedUsd, formatUnitUsd, formatUsd, roundUsd } from './money.js';
 import { renderTables, type TableOptions } from './table.js';
 
 export const DIFF_COMMENT_MARKER = '<!-- costattr-diff -->';
 
-const MONEY_METRICS: ReadonlySet<DiffMetric> = new Set(['cost_usd', 'cost_per_run', 'p50_run_usd', 'p95_run_usd']);
+/** Per-run costs, shown to the micro-dollar (a cent hides a regression); `cost_usd` is an amount, to the cent. */
+const UNIT_METRICS: ReadonlySet<DiffMetric> = new Set(['cost_per_run', 'p50_run_usd', 'p95_run_usd']);
 const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
-
-/** `$0.004`, `$12.50`: up to 6 decimals, at least 2, trailing zeros dropped. */
-function formatUsd(value: number, signed = false): string {
-  const digits = Math.abs(value).toFixed(6).replace(/0{1,4}$/, '');
-  const sign = value < 0 ? '-' : signed && value > 0 ? '+' : '';
-  return `${sign}$${digits}`;
-}
 
 function formatPct(fraction: number, signed = true): string {
   const sign = signed && fraction > 0 ? '+' : '';
@@ -30,7 +25,8 @@ function formatPct(fraction: number, signed = true): string {
 /** A metric value in its unit: money, a rate (as %), or a count per run. */
 function formatValue(metric: DiffMetric, value: number | null, signed = false): string {
   if (value === null) return '–';
-  if (MONEY_METRICS.has(metric)) return formatUsd(value, signed);
+  if (UNIT_METRICS.has(metric)) return formatUnitUsd(value, { signed });
+  if (metric === 'cost_usd') return signed ? formatSignedUsd(value) : formatUsd(value);
   if (metric === 'cache_hit_rate') return signed ? `${value > 0 ? '+' : ''}${(value * 100).toFixed(1)} pts` : formatPct(value, false);
   return `${signed && value > 0 ? '+' : ''}${COUNT.format(value)}`;
 }
@@ -43,11 +39,11 @@ function routeName(route: string): string {
 function diffHeadline(result: DiffResult): string {
   const base = result.base.cost_per_run;
   const head = result.head.cost_per_run;
-  const delta = Math.round((head - base) * 1e6) / 1e6;
-  if (delta === 0) return `cost per run unchanged (${formatUsd(head)})`;
+  const delta = roundUsd(head - base);
+  if (delta === 0) return `cost per run unchanged (${formatUnitUsd(head)})`;
   const direction = delta > 0 ? 'up' : 'down';
   const pct = base === 0 ? '' : ` ${formatPct(Math.abs(delta) / base, false)}`;
-  return `cost per run ${direction}${pct} (${formatUsd(delta, true)})`;
+  return `cost per run ${direction}${pct} (${formatUnitUsd(delta, { signed: true })})`;
 }
 
 function ruleSentence(t: TrippedRule): string {
@@ -130,7 +126,7 @@ function metricsTable(result: DiffResult): TableModel {
 function priceEffectLines(result: DiffResult): string[] {
   const total = result.price_effect?.find((p) => p.route === TOTAL_ROUTE);
   if (!total) return [];
-  return [`price effect on the head: ${formatUsd(total.delta, true)} per run (${formatUsd(total.head_at_base_prices)} at base prices → ${formatUsd(total.head_at_head_prices)} at head prices)`];
+  return [`price effect on the head: ${formatUnitUsd(total.delta, { signed: true })} per run (${formatUnitUsd(total.head_at_base_prices)} at base prices → ${formatUnitUsd(total.head_at_head_prices)} at head prices)`];
 }
 
 /** Terminal output: headline, tables, rule verdicts and notes; empty when the diff is skipped. */

@@ -5,6 +5,7 @@
  */
 import type { GuardEvent, GuardResult } from '../analysis/guard/types.js';
 import type { TableModel } from './model.js';
+import { formatUsd } from './money.js';
 
 function actionOf(e: GuardEvent): string {
   const step = e.step ? ` (${e.step})` : '';
@@ -54,7 +55,7 @@ export function guardTenantsTable(result: GuardResult): TableModel {
       false_positive_days: t.false_positive_days.join(' '),
     })),
     notes: [
-      `Blocked $${result.blocked_usd.toFixed(2)}; saved $${result.saved_usd.toFixed(2)} of $${result.spend_usd.toFixed(2)} (blocked plus degradation savings).`,
+      `Blocked ${formatUsd(result.blocked_usd)}; saved ${formatUsd(result.saved_usd)} of ${formatUsd(result.spend_usd)} (blocked plus degradation savings).`,
       ...result.notes,
     ],
   };

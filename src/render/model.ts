@@ -2,11 +2,15 @@
  * The generic table model every renderer works on: typed columns, plain rows, notes. Analysis
  * results are turned into this shape once (per command), then printed as table, CSV or Markdown.
  */
-
+import { formatSignedUsd, formatUnitUsd, formatUsd } from './money.js';
 import { safeInline } from './terminal-text.js';
 
-/** How a column's values are shown: money in USD, token/count integers, fractions, other numbers as given, or text. */
-export type ColumnKind = 'text' | 'int' | 'money' | 'rate' | 'number';
+/**
+ * How a column's values are shown: money in USD (to the cent), a change in money (signed), a unit
+ * cost in USD (per run or per call: to the micro-dollar), token/count integers, fractions, other
+ * numbers as given, or text. money.ts decides the money styles.
+ */
+export type ColumnKind = 'text' | 'int' | 'money' | 'money_delta' | 'unit_money' | 'rate' | 'number';
 
 export interface Column {
   key: string;
@@ -25,16 +29,19 @@ export interface TableModel {
   notes: string[];
 }
 
-const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 4, maximumFractionDigits: 4 });
 const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-/** A cell as a human reads it (table and Markdown): `$1,234.5678`, `12,345`, `42.0%`; empty for null. */
+/** A cell as a human reads it (table and Markdown): `$1,234.57` (money.ts), `12,345`, `42.0%`; empty for null. */
 export function displayCell(value: Cell, kind: ColumnKind): string {
   if (value === null) return '';
   if (typeof value === 'string') return safeInline(value);
   switch (kind) {
     case 'money':
-      return value < 0 ? `-$${MONEY.format(-value)}` : `$${MONEY.format(value)}`;
+      return formatUsd(value);
+    case 'money_delta':
+      return formatSignedUsd(value);
+    case 'unit_money':
+      return formatUnitUsd(value);
     case 'int':
       return INT.format(value);
     case 'rate':

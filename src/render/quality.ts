@@ -6,10 +6,7 @@
 import type { QualityResult, SourceQuality } from '../analysis/quality.js';
 import type { IngestReport } from '../ingest/spans/types.js';
 import type { TableModel } from './model.js';
-
-function roundUsd(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
-}
+import { formatUsd, roundUsd } from './money.js';
 
 function counts(map: Readonly<Record<string, number>>): string {
   const parts = Object.entries(map)
@@ -60,11 +57,11 @@ export function qualityNotes(result: QualityResult): string[] {
   const notes: string[] = [];
   const t = result.totals;
   const pct = t.attributable_share === null ? 'n/a' : `${(t.attributable_share * 100).toFixed(1)}%`;
-  notes.push(`total priced spend $${t.cost_usd.toFixed(4)}, ${pct} attributable to a tenant`);
+  notes.push(`total priced spend ${formatUsd(t.cost_usd)}, ${pct} attributable to a tenant`);
   if (t.lower_bound) notes.push(`${t.unpriced_spans} calls have no price: every total is a lower bound`);
   for (const s of result.sources) {
     if (s.source_reported_usd !== null) {
-      notes.push(`${s.source} reported $${s.source_reported_usd.toFixed(4)} itself (kept for comparison; costattr priced $${s.cost_usd.toFixed(4)})`);
+      notes.push(`${s.source} reported ${formatUsd(s.source_reported_usd)} itself (kept for comparison; costattr priced ${formatUsd(s.cost_usd)})`);
     }
   }
   return notes;

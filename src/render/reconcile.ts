@@ -40,7 +40,7 @@ export function varianceByCause(result: ReconcileResult): TableModel {
   }));
   return {
     title: 'variance by cause (invoice − spans)',
-    columns: [{ key: 'cause', header: 'cause', kind: 'text' }, { key: 'lines', header: 'lines', kind: 'int' }, { key: 'usd', header: 'USD', kind: 'money' }, { key: 'meaning', header: 'meaning', kind: 'text' }],
+    columns: [{ key: 'cause', header: 'cause', kind: 'text' }, { key: 'lines', header: 'lines', kind: 'int' }, { key: 'usd', header: 'USD', kind: 'money_delta' }, { key: 'meaning', header: 'meaning', kind: 'text' }],
     rows,
     notes: rows.length === 0 ? ['every line matches'] : [],
   };
@@ -81,7 +81,7 @@ export function linesTable(result: ReconcileResult): TableModel {
       { key: 'span_tokens', header: 'span_tokens', kind: 'int' },
       { key: 'invoice_usd', header: 'invoice_usd', kind: 'money' },
       { key: 'span_usd', header: 'span_usd', kind: 'money' },
-      { key: 'variance_usd', header: 'variance_usd', kind: 'money' },
+      { key: 'variance_usd', header: 'variance_usd', kind: 'money_delta' },
       { key: 'cause', header: 'cause', kind: 'text' },
     ],
     rows: result.report.lines.map((l) => ({ ...l })),

@@ -7,14 +7,15 @@ import type { DailyReport } from '../analysis/report/daily.js';
 import { LOW_CACHE_HIT_RATE, SPIKE_Z } from '../analysis/report/daily.js';
 import { anomaliesTable } from './anomalies.js';
 import { lowerBoundNotes } from './costs.js';
-import { foldShares, limitRows, pct, plural, signedPct, signedUsd, table, unpricedNote, usd, type ReportView, type ViewOptions } from './report-view.js';
+import { formatSignedUsd, formatUsd } from './money.js';
+import { foldShares, limitRows, pct, plural, signedPct, table, unpricedNote, type ReportView, type ViewOptions } from './report-view.js';
 
 function headline(r: DailyReport): string[] {
   const t = r.totals;
-  const lines = [`${r.day}: ${usd(t.cost_usd)} spent across ${plural(t.tenants, 'tenant')} and ${plural(t.runs, 'run')}, ${signedPct(t.delta_pct)} vs the day before (${usd(t.previous_usd)}).`];
+  const lines = [`${r.day}: ${formatUsd(t.cost_usd)} spent across ${plural(t.tenants, 'tenant')} and ${plural(t.runs, 'run')}, ${signedPct(t.delta_pct)} vs the day before (${formatUsd(t.previous_usd)}).`];
   const mover = [...r.top_tenants].sort((a, b) => b.delta_usd - a.delta_usd)[0];
   if (mover && mover.delta_usd > 0) {
-    lines.push(`Biggest mover: tenant ${mover.tenant}, ${signedUsd(mover.delta_usd)} (${signedPct(mover.delta_pct)}) to ${usd(mover.cost_usd)}.`);
+    lines.push(`Biggest mover: tenant ${mover.tenant}, ${formatSignedUsd(mover.delta_usd)} (${signedPct(mover.delta_pct)}) to ${formatUsd(mover.cost_usd)}.`);
   }
   const first = r.anomalies[0];
   if (first) {
@@ -22,9 +23,9 @@ function headline(r: DailyReport): string[] {
     lines.push(`${plural(r.anomalies.length, 'anomaly', 'anomalies')} (${critical} critical); worst: ${first.summary}`);
   } else lines.push('No anomaly findings.');
   const spike = r.route_spikes[0];
-  if (spike) lines.push(`Route ${spike.route} spent ${usd(spike.cost_usd)}, z = ${spike.z.toFixed(1)} against its trailing 7 days (mean ${usd(spike.baseline_mean_usd)})${r.route_spikes.length > 1 ? `; ${r.route_spikes.length - 1} more route(s) over z ${SPIKE_Z}` : ''}.`);
+  if (spike) lines.push(`Route ${spike.route} spent ${formatUsd(spike.cost_usd)}, z = ${spike.z.toFixed(1)} against its trailing 7 days (mean ${formatUsd(spike.baseline_mean_usd)})${r.route_spikes.length > 1 ? `; ${r.route_spikes.length - 1} more route(s) over z ${SPIKE_Z}` : ''}.`);
   if (r.low_cache.length > 0) lines.push(`${plural(r.low_cache.length, 'tenant or route', 'tenants or routes')} under ${pct(LOW_CACHE_HIT_RATE)} cache hit rate.`);
-  if (t.unattributed_usd > 0) lines.push(`${usd(t.unattributed_usd)} (${pct(t.cost_usd > 0 ? t.unattributed_usd / t.cost_usd : 0)}) of spend has no tenant.`);
+  if (t.unattributed_usd > 0) lines.push(`${formatUsd(t.unattributed_usd)} (${pct(t.cost_usd > 0 ? t.unattributed_usd / t.cost_usd : 0)}) of spend has no tenant.`);
   lines.push(...unpricedNote(r.unpriced));
   return lines;
 }
@@ -36,7 +37,7 @@ export function dailyView(r: DailyReport, options: ViewOptions): ReportView {
       { key: 'tenant', header: 'tenant', kind: 'text' },
       { key: 'cost_usd', header: 'spend', kind: 'money' },
       { key: 'previous_usd', header: 'day before', kind: 'money' },
-      { key: 'delta_usd', header: 'change', kind: 'money' },
+      { key: 'delta_usd', header: 'change', kind: 'money_delta' },
       { key: 'delta_pct', header: 'change %', kind: 'rate' },
       { key: 'runs', header: 'runs', kind: 'int' },
       { key: 'share', header: 'share', kind: 'rate' },
@@ -79,10 +80,10 @@ export function dailyView(r: DailyReport, options: ViewOptions): ReportView {
     subtitle: `${r.day} (${r.timezone}); baselines over the 7 days before`,
     headline: headline(r),
     figures: [
-      { label: 'Spend', value: usd(t.cost_usd), detail: `${signedPct(t.delta_pct)} vs day before`, tone: (t.delta_pct ?? 0) > 0.2 ? 'bad' : 'neutral' },
+      { label: 'Spend', value: formatUsd(t.cost_usd), detail: `${signedPct(t.delta_pct)} vs day before`, tone: (t.delta_pct ?? 0) > 0.2 ? 'bad' : 'neutral' },
       { label: 'Runs', value: t.runs.toLocaleString('en-US'), detail: plural(t.tenants, 'tenant') },
       { label: 'Anomalies', value: String(r.anomalies.length), detail: `${r.anomalies.filter((a) => a.severity === 'critical').length} critical`, tone: r.anomalies.length > 0 ? 'bad' : 'good' },
-      { label: 'Unattributed', value: usd(t.unattributed_usd), detail: t.unpriced_spans > 0 ? `${plural(t.unpriced_spans, 'unpriced span')}` : 'all spans priced' },
+      { label: 'Unattributed', value: formatUsd(t.unattributed_usd), detail: t.unpriced_spans > 0 ? `${plural(t.unpriced_spans, 'unpriced span')}` : 'all spans priced' },
     ],
     charts: [
       { kind: 'line', id: 'chart-spend-trend', title: 'Spend per day', labels: r.trend.map((d) => d.day.slice(5)), series: [{ name: 'spend', values: r.trend.map((d) => d.cost_usd) }], references: [] },

@@ -8,29 +8,30 @@ import type { MonthlyReport } from '../analysis/report/monthly.js';
 import { lowerBoundNotes } from './costs.js';
 import type { Chart } from './html/charts.js';
 import type { Row } from './model.js';
-import { foldShares, limitRows, pct, plural, signedPct, signedUsd, table, unpricedNote, usd, type ReportView, type ViewOptions } from './report-view.js';
+import { formatSignedUsd, formatUsd } from './money.js';
+import { foldShares, limitRows, pct, plural, signedPct, table, unpricedNote, type ReportView, type ViewOptions } from './report-view.js';
 
 function headline(r: MonthlyReport): string[] {
   const p = r.portfolio;
   const f = r.forecast;
-  const before = r.totals.previous_usd > 0 ? `${signedPct(r.totals.delta_pct)} vs ${usd(r.totals.previous_usd)} the month before` : 'no spend the month before';
-  const lines = [`${r.month}: ${usd(r.totals.cost_usd)} spent (${before})${p.revenue_usd > 0 ? ` against ${usd(p.revenue_usd)} revenue: ${p.margin === null ? 'no' : pct(p.margin)} margin` : ''}.`];
+  const before = r.totals.previous_usd > 0 ? `${signedPct(r.totals.delta_pct)} vs ${formatUsd(r.totals.previous_usd)} the month before` : 'no spend the month before';
+  const lines = [`${r.month}: ${formatUsd(r.totals.cost_usd)} spent (${before})${p.revenue_usd > 0 ? ` against ${formatUsd(p.revenue_usd)} revenue: ${p.margin === null ? 'no' : pct(p.margin)} margin` : ''}.`];
   if (f.remaining_days > 0) {
     const budget = f.budget_usd === null ? 'no budget given'
-      : f.over_budget_usd !== null && f.over_budget_usd > 0 ? `${usd(f.over_budget_usd)} over the ${usd(f.budget_usd)} budget` : `within the ${usd(f.budget_usd)} budget`;
-    lines.push(`Forecast month-end spend ${usd(f.forecast_usd)} (${budget}).`);
+      : f.over_budget_usd !== null && f.over_budget_usd > 0 ? `${formatUsd(f.over_budget_usd)} over the ${formatUsd(f.budget_usd)} budget` : `within the ${formatUsd(f.budget_usd)} budget`;
+    lines.push(`Forecast month-end spend ${formatUsd(f.forecast_usd)} (${budget}).`);
   } else if (f.budget_usd !== null) {
-    lines.push(`Month closed at ${usd(f.forecast_usd)}: ${f.over_budget_usd !== null && f.over_budget_usd > 0 ? `${usd(f.over_budget_usd)} over` : 'within'} the ${usd(f.budget_usd)} budget.`);
+    lines.push(`Month closed at ${formatUsd(f.forecast_usd)}: ${f.over_budget_usd !== null && f.over_budget_usd > 0 ? `${formatUsd(f.over_budget_usd)} over` : 'within'} the ${formatUsd(f.budget_usd)} budget.`);
   }
   const weak = r.segments.filter((s) => s.segment === 'runaway' || s.segment === 'power_user');
   for (const s of weak.filter((x) => x.tenants > 0)) {
     const names = r.tenants.filter((t) => t.segment === s.segment).slice(0, 3).map((t) => t.tenant);
     lines.push(`${plural(s.tenants, `${s.segment.replace('_', ' ')} tenant`)} at ${s.margin === null ? 'unknown' : pct(s.margin)} margin: ${names.join(', ')}${s.tenants > names.length ? ', …' : '.'}`);
   }
-  if (r.cache.savings_usd > 0) lines.push(`Caching saved ${usd(r.cache.savings_usd)} (hit rate ${pct(r.cache.hit_rate ?? 0)}).`);
+  if (r.cache.savings_usd > 0) lines.push(`Caching saved ${formatUsd(r.cache.savings_usd)} (hit rate ${pct(r.cache.hit_rate ?? 0)}).`);
   const driver = r.drivers[0];
-  if (driver) lines.push(`Top cost driver: route ${driver.route} on ${driver.model}, ${usd(driver.cost_usd)} (${pct(driver.share)} of spend).`);
-  if (r.portfolio.unattributed_usd > 0) lines.push(`${usd(r.portfolio.unattributed_usd)} of spend has no tenant.`);
+  if (driver) lines.push(`Top cost driver: route ${driver.route} on ${driver.model}, ${formatUsd(driver.cost_usd)} (${pct(driver.share)} of spend).`);
+  if (r.portfolio.unattributed_usd > 0) lines.push(`${formatUsd(r.portfolio.unattributed_usd)} of spend has no tenant.`);
   lines.push(...unpricedNote(r.unpriced));
   return lines;
 }
@@ -47,7 +48,7 @@ function cohortTable(r: MonthlyReport, by: 'plan' | 'first_month', title: string
     { key: 'tenants', header: 'tenants', kind: 'int' },
     ...MARGIN_COLUMNS,
     { key: 'runs', header: 'runs', kind: 'int' },
-    { key: 'cost_per_run', header: 'per run', kind: 'money' },
+    { key: 'cost_per_run', header: 'per run', kind: 'unit_money' },
     { key: 'revenue_per_tenant', header: 'revenue/tenant', kind: 'money' },
     { key: 'cost_per_tenant', header: 'spend/tenant', kind: 'money' },
   ], r.cohorts.filter((c) => c.by === by).map((c) => ({ ...c })));
@@ -104,7 +105,7 @@ export function monthlyView(r: MonthlyReport, options: ViewOptions): ReportView 
       { key: 'projected_remaining_usd', header: 'projected rest', kind: 'money' },
       { key: 'forecast_usd', header: 'forecast', kind: 'money' },
       { key: 'budget_usd', header: 'budget', kind: 'money' },
-      { key: 'over_budget_usd', header: 'over budget', kind: 'money' },
+      { key: 'over_budget_usd', header: 'over budget', kind: 'money_delta' },
       { key: 'budget_share', header: 'of budget', kind: 'rate' },
     ], [{ ...f }], [`fitted: ${f.fitted}`]),
     limitRows(table('Top cost drivers (route × model)', [
@@ -113,7 +114,7 @@ export function monthlyView(r: MonthlyReport, options: ViewOptions): ReportView 
       { key: 'cost_usd', header: 'spend', kind: 'money' },
       { key: 'share', header: 'share', kind: 'rate' },
       { key: 'previous_usd', header: 'month before', kind: 'money' },
-      { key: 'delta_usd', header: 'change', kind: 'money' },
+      { key: 'delta_usd', header: 'change', kind: 'money_delta' },
     ], r.drivers.map((d) => ({ ...d }))), options),
   ];
   if (r.unpriced.length > 0) {
@@ -129,10 +130,10 @@ export function monthlyView(r: MonthlyReport, options: ViewOptions): ReportView 
     subtitle: `${r.month} (${r.timezone}${r.timezone === 'UTC' ? '' : '; margins and cohorts cut in UTC'}) · spend priced at list prices from the spans`,
     headline: headline(r),
     figures: [
-      { label: 'Spend', value: usd(r.totals.cost_usd), detail: `${signedPct(r.totals.delta_pct)} vs month before` },
-      { label: 'Revenue', value: usd(p.revenue_usd), detail: p.margin === null ? 'no revenue loaded' : `${pct(p.margin)} margin`, tone: p.margin !== null && p.margin < 0.75 ? 'bad' : 'good' },
-      { label: 'Forecast', value: usd(f.forecast_usd), detail: f.budget_usd === null ? 'no budget' : `${signedUsd(f.over_budget_usd ?? 0)} vs budget`, tone: f.budget_usd === null ? 'neutral' : over ? 'bad' : 'good' },
-      { label: 'Cache savings', value: usd(r.cache.savings_usd), detail: `hit rate ${pct(r.cache.hit_rate ?? 0)}`, tone: 'good' },
+      { label: 'Spend', value: formatUsd(r.totals.cost_usd), detail: `${signedPct(r.totals.delta_pct)} vs month before` },
+      { label: 'Revenue', value: formatUsd(p.revenue_usd), detail: p.margin === null ? 'no revenue loaded' : `${pct(p.margin)} margin`, tone: p.margin !== null && p.margin < 0.75 ? 'bad' : 'good' },
+      { label: 'Forecast', value: formatUsd(f.forecast_usd), detail: f.budget_usd === null ? 'no budget' : `${formatSignedUsd(f.over_budget_usd ?? 0)} vs budget`, tone: f.budget_usd === null ? 'neutral' : over ? 'bad' : 'good' },
+      { label: 'Cache savings', value: formatUsd(r.cache.savings_usd), detail: `hit rate ${pct(r.cache.hit_rate ?? 0)}`, tone: 'good' },
     ],
     charts: [
       burnChart(r),

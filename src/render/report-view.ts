@@ -34,16 +34,6 @@ export function table(title: string, columns: TableModel['columns'], rows: Row[]
   return { title, columns, rows, notes };
 }
 
-/** `$1,234.56` (sentences and figures; tables show 4 decimals). */
-export function usd(value: number): string {
-  const text = `$${Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-  return value < 0 ? `−${text}` : text;
-}
-
-export function signedUsd(value: number): string {
-  return value >= 0 ? `+${usd(value)}` : usd(value);
-}
-
 export function pct(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
 }

@@ -5,14 +5,15 @@
  */
 import type { WeeklyReport } from '../analysis/report/weekly.js';
 import { lowerBoundNotes } from './costs.js';
-import { foldShares, limitRows, pct, plural, points, signedPct, table, unpricedNote, usd, type ReportView, type ViewOptions } from './report-view.js';
+import { formatUnitUsd, formatUsd } from './money.js';
+import { foldShares, limitRows, pct, plural, points, signedPct, table, unpricedNote, type ReportView, type ViewOptions } from './report-view.js';
 import type { Row } from './model.js';
 
 function headline(r: WeeklyReport): string[] {
   const t = r.totals;
-  const lines = [`Week ${r.week}: ${usd(t.cost_usd)} spent, ${signedPct(t.delta_pct)} vs the week before (${usd(t.previous_usd)}).`];
+  const lines = [`Week ${r.week}: ${formatUsd(t.cost_usd)} spent, ${signedPct(t.delta_pct)} vs the week before (${formatUsd(t.previous_usd)}).`];
   const unit = r.outcomes.filter((o) => o.cost_per_run_change !== null).sort((a, b) => Math.abs(b.cost_per_run_change ?? 0) - Math.abs(a.cost_per_run_change ?? 0))[0];
-  if (unit) lines.push(`Cost per run on route ${unit.route} moved ${signedPct(unit.cost_per_run_change)} (${usd(unit.previous_cost_per_run ?? 0)} → ${usd(unit.cost_per_run ?? 0)}).`);
+  if (unit) lines.push(`Cost per run on route ${unit.route} moved ${signedPct(unit.cost_per_run_change)} (${formatUnitUsd(unit.previous_cost_per_run ?? 0)} → ${formatUnitUsd(unit.cost_per_run ?? 0)}).`);
   const shift = [...r.model_mix].sort((a, b) => Math.abs(b.spend_share_shift) - Math.abs(a.spend_share_shift))[0];
   if (shift && shift.spend_share_shift !== 0 && t.previous_usd > 0) lines.push(`Model mix: ${shift.model} ${points(shift.spend_share_shift)} of spend (${pct(shift.previous_spend_share)} → ${pct(shift.spend_share)}).`);
   const prompt = r.prompt_trend.filter((p) => p.change !== null).sort((a, b) => Math.abs(b.change ?? 0) - Math.abs(a.change ?? 0))[0];
@@ -22,7 +23,7 @@ function headline(r: WeeklyReport): string[] {
     const move = r.margin_moves[0];
     if (move) lines.push(`Largest margin move: tenant ${move.tenant}, ${points(move.change)} (${pct(move.previous_margin)} → ${pct(move.margin)}).`);
   }
-  if (t.unattributed_usd > 0) lines.push(`${usd(t.unattributed_usd)} of spend has no tenant.`);
+  if (t.unattributed_usd > 0) lines.push(`${formatUsd(t.unattributed_usd)} of spend has no tenant.`);
   lines.push(...unpricedNote(r.unpriced));
   return lines;
 }
@@ -43,13 +44,13 @@ export function weeklyView(r: WeeklyReport, options: ViewOptions): ReportView {
       { key: 'route', header: 'route', kind: 'text' },
       { key: 'runs', header: 'runs', kind: 'int' },
       { key: 'cost_usd', header: 'spend', kind: 'money' },
-      { key: 'cost_per_run', header: 'per run', kind: 'money' },
-      { key: 'previous_cost_per_run', header: 'per run before', kind: 'money' },
+      { key: 'cost_per_run', header: 'per run', kind: 'unit_money' },
+      { key: 'previous_cost_per_run', header: 'per run before', kind: 'unit_money' },
       { key: 'cost_per_run_change', header: 'Δ per run', kind: 'rate' },
       ...(anyOutcomes ? [
         { key: 'successes', header: 'successes', kind: 'int' as const },
-        { key: 'cost_per_success', header: 'per success', kind: 'money' as const },
-        { key: 'previous_cost_per_success', header: 'per success before', kind: 'money' as const },
+        { key: 'cost_per_success', header: 'per success', kind: 'unit_money' as const },
+        { key: 'previous_cost_per_success', header: 'per success before', kind: 'unit_money' as const },
         { key: 'cost_per_success_change', header: 'Δ per success', kind: 'rate' as const },
       ] : []),
     ], r.outcomes.map((o) => ({ ...o })), anyOutcomes ? ['a success is a run whose <namespace>.outcome tag says so (success, ok, resolved, …)'] : ['no run carries an <namespace>.outcome tag: the outcome is the run']), options),
@@ -99,10 +100,10 @@ export function weeklyView(r: WeeklyReport, options: ViewOptions): ReportView {
     subtitle: `${r.since} to ${r.until} (exclusive, ${r.timezone}) against the 7 days before`,
     headline: headline(r),
     figures: [
-      { label: 'Spend', value: usd(t.cost_usd), detail: `${signedPct(t.delta_pct)} vs week before`, tone: (t.delta_pct ?? 0) > 0.1 ? 'bad' : 'neutral' },
+      { label: 'Spend', value: formatUsd(t.cost_usd), detail: `${signedPct(t.delta_pct)} vs week before`, tone: (t.delta_pct ?? 0) > 0.1 ? 'bad' : 'neutral' },
       { label: 'Routes', value: String(r.outcomes.length), detail: plural(r.outcomes.reduce((s, o) => s + o.runs, 0), 'run') },
       { label: 'Models', value: String(r.model_mix.filter((m) => m.calls > 0).length) },
-      { label: 'Unattributed', value: usd(t.unattributed_usd) },
+      { label: 'Unattributed', value: formatUsd(t.unattributed_usd) },
     ],
     charts: [
       { kind: 'line', id: 'chart-spend-trend', title: 'Spend per day (both weeks)', labels: r.trend.map((d) => d.day.slice(5)), series: [{ name: 'spend', values: r.trend.map((d) => d.cost_usd) }], references: [] },

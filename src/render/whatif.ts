@@ -4,11 +4,12 @@
  */
 import type { WhatifResult } from '../analysis/whatif.js';
 import type { Column, TableModel } from './model.js';
+import { formatSignedUsd, formatUsd } from './money.js';
 
 const MONEY_COLUMNS: Column[] = [
   { key: 'base_usd', header: 'base', kind: 'money' },
   { key: 'whatif_usd', header: 'what-if', kind: 'money' },
-  { key: 'delta_usd', header: 'delta', kind: 'money' },
+  { key: 'delta_usd', header: 'delta', kind: 'money_delta' },
   { key: 'delta_pct', header: 'delta %', kind: 'rate' },
 ];
 
@@ -25,7 +26,7 @@ function describeChanges(result: WhatifResult): string {
 
 export function whatifRowsTable(result: WhatifResult): TableModel {
   const t = result.totals;
-  const notes = [`Total: $${t.base_usd.toFixed(2)} → $${t.whatif_usd.toFixed(2)} (${t.delta_usd < 0 ? '-' : '+'}$${Math.abs(t.delta_usd).toFixed(2)}).`];
+  const notes = [`Total: ${formatUsd(t.base_usd)} → ${formatUsd(t.whatif_usd)} (${formatSignedUsd(t.delta_usd)}).`];
   if (t.not_repriced_spans > 0) notes.push(`${t.not_repriced_spans} spans could not be priced under the change (no rate in the book) and keep their base cost.`);
   if (t.unpriced_spans > 0) notes.push(`${t.unpriced_spans} spans have no base price: the base total is a lower bound.`);
   return {

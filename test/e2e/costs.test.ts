@@ -58,7 +58,9 @@ describe('costattr costs (end to end)', () => {
 
   it('--format table prints money right-aligned, the total, concentration and the lower-bound note', () => {
     const out = costs(['--by', 'tenant']);
-    expect(out).toContain('│ acme             │ $0.0186 │'); // 0.018646
+    expect(out).toContain('│ acme             │    $0.02 │'); // 0.018646 to the cent
+    expect(out).toContain('│ =2+3|x*_         │ $0.00006 │'); // sub-cent: two significant digits, never $0.00
+    expect(out).toContain('│ $0.009323 │'); // acme's p50/run (B1 + A1 + A3) / 2, a unit cost to the micro-dollar
     expect(out).toContain('the top 10% of tenants (1 of 3) make 65.9% of spend'); // 0.018646 / 0.028306
     expect(out).toContain('total is a lower bound: 1 span of model mystery-model-1 unpriced (7.6% of tokens; unknown_model)'); // 2500 / 32732
     golden('costs-by-tenant.txt', out);
@@ -72,7 +74,7 @@ describe('costattr costs (end to end)', () => {
 
   it('--format md escapes the tenant name', () => {
     const out = costs(['--by', 'tenant', '--format', 'md']);
-    expect(out).toContain('| =2+3\\|x\\*\\_ | $0.0001 |');
+    expect(out).toContain('| =2+3\\|x\\*\\_ | $0.00006 |');
     golden('costs-by-tenant.md', out);
   });
 

@@ -57,8 +57,8 @@ describe('markdown', () => {
       '',
       '| tenant | cost | share |',
       '| --- | ---: | ---: |',
-      '| =HYPERLINK("http://x") | $1,234.5000 | 80.0% |',
-      '| a\\|b \\*c\\* \\_d\\_ \\`e\\` \\<f\\> \\[g\\] \\\\h | $0.0001 | 20.0% |',
+      '| =HYPERLINK("http://x") | $1,234.50 | 80.0% |',
+      '| a\\|b \\*c\\* \\_d\\_ \\`e\\` \\<f\\> \\[g\\] \\\\h | $0.00012 | 20.0% |',
       '',
       '> total is a lower bound',
     ].join('\n'));
@@ -69,8 +69,8 @@ describe('table', () => {
   it('has no ANSI codes without colour, and right-aligns money', () => {
     const text = renderTable(model, { color: false });
     expect(text).not.toContain('\u001b[');
-    expect(text).toContain('│ $1,234.5000 │');
-    expect(text).toContain('│     $0.0001 │');
+    expect(text).toContain('│ $1,234.50 │');
+    expect(text).toContain('│  $0.00012 │');
     expect(text.split('\n').at(-1)).toBe('total is a lower bound');
   });
 
@@ -81,8 +81,11 @@ describe('table', () => {
 
 describe('cells and colour choice', () => {
   it('formats money, integers, rates and nulls', () => {
-    expect(displayCell(1234567.891, 'money')).toBe('$1,234,567.8910');
-    expect(displayCell(-2, 'money')).toBe('-$2.0000');
+    expect(displayCell(1234567.891, 'money')).toBe('$1,234,567.89');
+    expect(displayCell(-2, 'money')).toBe('-$2.00');
+    expect(displayCell(0.012546, 'unit_money')).toBe('$0.012546');
+    expect(displayCell(1.5, 'money_delta')).toBe('+$1.50');
+    expect(displayCell(-0.004, 'money_delta')).toBe('-$0.004');
     expect(displayCell(1234567, 'int')).toBe('1,234,567');
     expect(displayCell(0.4567, 'rate')).toBe('45.7%');
     expect(displayCell(null, 'rate')).toBe('');

@@ -110,6 +110,6 @@ describe('costattr quality', () => {
 
     const table = runCli(['quality', '--db', db]);
     expect(table.stdout).toContain('lower bound');
-    expect(table.stdout).toContain('litellm reported $0.0142');
+    expect(table.stdout).toContain('litellm reported $0.01 itself');
   }, 120_000);
 });

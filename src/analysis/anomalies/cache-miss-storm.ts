@@ -7,7 +7,8 @@
  * cost: (baseline rate − rate) × the window's input tokens × (input rate − cache-read rate).
  */
 import { keepBestGrain } from './grains.js';
-import { money, number, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
+import { formatUsd } from '../../render/money.js';
+import { number, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
 import type { Anomaly } from './types.js';
 
 const SAME_KEY = (a: string, b: string) =>
@@ -94,7 +95,7 @@ export async function detectCacheMissStorms(input: DetectorInput): Promise<Anoma
       tool: null,
       start: String(row.start),
       end: String(row.end),
-      summary: `${who}: cache hit rate fell to ${percent(rate)} from a ${percent(baseRate)} baseline ${when}, ${money(impact)} of lost cache savings`,
+      summary: `${who}: cache hit rate fell to ${percent(rate)} from a ${percent(baseRate)} baseline ${when}, ${formatUsd(impact)} of lost cache savings`,
       evidence: {
         impact_usd: impact,
         trace_count: number(row.trace_count),

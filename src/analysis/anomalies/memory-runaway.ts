@@ -8,7 +8,8 @@
  * `minSessions` sessions with counters for a p95. One finding per tenant, route and start day; the
  * money at stake is the cost of the runaway sessions.
  */
-import { money, number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
+import { formatUsd } from '../../render/money.js';
+import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
 import type { Anomaly } from './types.js';
 
 const query = (input: DetectorInput): string => `
@@ -75,7 +76,7 @@ export async function detectMemoryRunaway(input: DetectorInput): Promise<Anomaly
       tool: null,
       start: String(row.start),
       end: String(row.end),
-      summary: `tenant ${text(row.tenant)} on route ${text(row.route)}: ${sessions} session${sessions === 1 ? '' : 's'} grew memory to ${Math.round(peak)} tokens per call (route p95 ${Math.round(p95)}) from ${String(row.start).slice(0, 10)}, costing ${money(cost)}`,
+      summary: `tenant ${text(row.tenant)} on route ${text(row.route)}: ${sessions} session${sessions === 1 ? '' : 's'} grew memory to ${Math.round(peak)} tokens per call (route p95 ${Math.round(p95)}) from ${String(row.start).slice(0, 10)}, costing ${formatUsd(cost)}`,
       evidence: {
         impact_usd: cost,
         trace_count: number(row.trace_count),

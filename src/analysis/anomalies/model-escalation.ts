@@ -10,7 +10,8 @@
  * (a planned switch on a low-volume route stays quiet). Consecutive days are one finding.
  */
 import { keepBestGrain } from './grains.js';
-import { money, number, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
+import { formatUsd } from '../../render/money.js';
+import { number, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
 import type { Anomaly } from './types.js';
 
 const query = (input: DetectorInput): string => `
@@ -113,7 +114,7 @@ export async function detectModelEscalation(input: DetectorInput): Promise<Anoma
       tool: null,
       start: String(row.start),
       end: String(row.end),
-      summary: `${who}: ${percent(shift)} of runs moved from ${text(row.from_model)} to ${text(row.to_model)} from ${String(row.start).slice(0, 10)} (${number(row.days)} day${number(row.days) === 1 ? '' : 's'}), ${money(impact)} over the cost at the baseline mix`,
+      summary: `${who}: ${percent(shift)} of runs moved from ${text(row.from_model)} to ${text(row.to_model)} from ${String(row.start).slice(0, 10)} (${number(row.days)} day${number(row.days) === 1 ? '' : 's'}), ${formatUsd(impact)} over the cost at the baseline mix`,
       evidence: {
         impact_usd: impact,
         trace_count: number(row.trace_count),

@@ -5,7 +5,9 @@
  * (uncached + cache read + cache writes), since that is what its prompt cost. The money at stake is
  * the part of the week's input-side cost the growth explains: input cost × (now − before) / now.
  */
-import { money, number, overlapsPeriod, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
+import { exactUsdSql } from '../../db/money.js';
+import { formatUsd } from '../../render/money.js';
+import { number, overlapsPeriod, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
 import type { Anomaly } from './types.js';
 
 const query = (input: DetectorInput): string => `
@@ -29,7 +31,7 @@ grown AS (
     AND ${overlapsPeriod('w.week', 'w.week + INTERVAL 7 DAY')}
 )
 SELECT g.route, g.calls, g.base_calls, g.avg_prompt, g.base_avg, g.growth, g.models,
-       CAST(g.input_cost * (g.avg_prompt - g.base_avg) / g.avg_prompt AS DECIMAL(38, 15)) AS impact,
+       ${exactUsdSql('g.input_cost * (g.avg_prompt - g.base_avg) / g.avg_prompt')} AS impact,
        ${windowText('g.week')} AS start, ${windowText('g.week + INTERVAL 7 DAY')} AS "end",
        ${traceIdColumns('t.trace_id', 't.prompt')}
 FROM grown g
@@ -53,7 +55,7 @@ export async function detectPromptBloat(input: DetectorInput): Promise<Anomaly[]
       tool: null,
       start: String(row.start),
       end: String(row.end),
-      summary: `route ${text(row.route)}: prompt tokens per call up ${percent(growth)} week over week (${Math.round(number(row.base_avg))} → ${Math.round(number(row.avg_prompt))}) in the week of ${String(row.start).slice(0, 10)}, ${money(impact)} of extra input cost`,
+      summary: `route ${text(row.route)}: prompt tokens per call up ${percent(growth)} week over week (${Math.round(number(row.base_avg))} → ${Math.round(number(row.avg_prompt))}) in the week of ${String(row.start).slice(0, 10)}, ${formatUsd(impact)} of extra input cost`,
       evidence: {
         impact_usd: impact,
         trace_count: number(row.trace_count),

@@ -6,6 +6,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Database } from '../../db/database.js';
 import { UNATTRIBUTED } from '../../db/schema.js';
+import { roundUsd } from '../../render/money.js';
 import type { Period } from '../period.js';
 import { checkTimezone } from '../span-filter.js';
 import type { AnomalyThresholds } from './types.js';
@@ -74,9 +75,9 @@ export function number(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
 
-/** Money in JSON: USD rounded to 6 decimals. */
+/** Money in JSON: USD rounded to 6 decimals (DECIMAL text exactly, as given). */
 export function usd(value: unknown): number {
-  return Math.round(number(value) * 1e6) / 1e6;
+  return roundUsd(typeof value === 'string' ? value : number(value));
 }
 
 export function ratio(value: unknown, digits = 4): number {
@@ -86,11 +87,6 @@ export function ratio(value: unknown, digits = 4): number {
 
 export function traceIds(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [];
-}
-
-/** `$1,234.56` for summaries. */
-export function money(value: number): string {
-  return `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
 export function percent(fraction: number): string {

@@ -14,7 +14,8 @@
  * `minExcessUsd` count. A route's spike that one spiking tenant's traffic on that route explains
  * (half of the route's excess or more) is reported once, as the tenant's.
  */
-import { money, number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
+import { formatUsd } from '../../render/money.js';
+import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
 import type { Anomaly } from './types.js';
 
 const query = (input: DetectorInput): string => `
@@ -106,7 +107,7 @@ export async function detectSpendSpikes(input: DetectorInput): Promise<Anomaly[]
       tool: null,
       start: String(row.start),
       end: String(row.end),
-      summary: `${who} spent ${money(spend)} on ${String(row.start).slice(0, 10)}, ${money(excess)} over its ${number(row.baseline_days)}-day mean of ${money(mean)} (z=${z.toFixed(1)})`,
+      summary: `${who} spent ${formatUsd(spend)} on ${String(row.start).slice(0, 10)}, ${formatUsd(excess)} over its ${number(row.baseline_days)}-day mean of ${formatUsd(mean)} (z=${z.toFixed(1)})`,
       evidence: {
         impact_usd: excess,
         trace_count: number(row.trace_count),

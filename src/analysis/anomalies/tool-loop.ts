@@ -9,7 +9,8 @@
  * collapsed. Arguments that are not valid JSON are compared as masked text. Only traces that call one
  * tool `minRepeats`+ times at all are normalised. The money at stake is the whole cost of the looping traces.
  */
-import { money, number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
+import { formatUsd } from '../../render/money.js';
+import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
 import type { Anomaly } from './types.js';
 
 const mask = (expr: string): string => String.raw`regexp_replace(regexp_replace(regexp_replace(regexp_replace(lower(${expr}),
@@ -93,7 +94,7 @@ export async function detectToolLoops(input: DetectorInput): Promise<Anomaly[]> 
       tool: single(tools),
       start: String(row.start),
       end: String(row.end),
-      summary: `tenant ${text(row.tenant)}: ${traces} trace${traces === 1 ? '' : 's'} looped on ${tools.join(', ')} (up to ${number(row.max_repeats)} near-identical calls) on ${String(row.start).slice(0, 10)}, costing ${money(cost)}`,
+      summary: `tenant ${text(row.tenant)}: ${traces} trace${traces === 1 ? '' : 's'} looped on ${tools.join(', ')} (up to ${number(row.max_repeats)} near-identical calls) on ${String(row.start).slice(0, 10)}, costing ${formatUsd(cost)}`,
       evidence: {
         impact_usd: cost,
         trace_count: number(row.trace_count),

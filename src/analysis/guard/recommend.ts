@@ -10,8 +10,9 @@
  * The result is a valid policy file for `guard --policy` (parsePolicy accepts it).
  */
 import type { Database, JsonRow } from '../../db/database.js';
-import { num } from '../../db/database.js';
+import { num } from '../../db/values.js';
 import { hasRevenueTable } from '../../db/schema.js';
+import { formatUnitUsd, formatUsd } from '../../render/money.js';
 import { baseRelation, type SpanFilter } from '../span-filter.js';
 import { KILL_SWITCH_DEFAULTS } from './policy.js';
 
@@ -87,7 +88,7 @@ function tenantRules(f: TenantFacts): Record<string, unknown> {
       rate_limit: rate,
       daily_cap: {
         usd: centsUp(CEILING_MULTIPLE * perDay),
-        usd_why: `${CEILING_MULTIPLE} × contracted ceiling $${f.ceiling_usd} for ${f.ceiling_month ?? ''} ÷ ${f.month_days} days = $${fmt(perDay, 6)}/day`,
+        usd_why: `${CEILING_MULTIPLE} × contracted ceiling ${formatUsd(f.ceiling_usd)} for ${f.ceiling_month ?? ''} ÷ ${f.month_days} days = ${formatUnitUsd(perDay)}/day`,
       },
     };
   }
@@ -95,7 +96,7 @@ function tenantRules(f: TenantFacts): Record<string, unknown> {
     rate_limit: rate,
     daily_cap: {
       usd: centsUp(P95_SPEND_MULTIPLE * f.p95_day_usd),
-      usd_why: `${P95_SPEND_MULTIPLE} × p95 daily spend of $${fmt(f.p95_day_usd, 6)} over ${num(f.days)} active days (no contracted ceiling)`,
+      usd_why: `${P95_SPEND_MULTIPLE} × p95 daily spend of ${formatUnitUsd(f.p95_day_usd)} over ${num(f.days)} active days (no contracted ceiling)`,
     },
   };
 }

@@ -15,9 +15,10 @@
  */
 import { listValue } from '@duckdb/node-api';
 import type { Database, JsonRow } from '../../db/database.js';
-import { num } from '../../db/database.js';
+import { num } from '../../db/values.js';
 import { CostattrError } from '../../errors.js';
 import { hasRevenueTable } from '../../db/schema.js';
+import { formatUsd, roundUsd } from '../../render/money.js';
 import { baseRelation, type SpanFilter } from '../span-filter.js';
 import { repricedSpans, type ModelSwap } from '../whatif-reprice.js';
 import { rulesFor, type Policy, type RuleSet } from './policy.js';
@@ -38,7 +39,6 @@ const RULES = 'costattr_guard_rules';
 const SPANS = 'costattr_guard_spans';
 const DAYS = 'costattr_guard_days';
 const TIME_FORMAT = `'%Y-%m-%dT%H:%M:%S'`;
-const usd = (value: number): number => Math.round(value * 1e6) / 1e6;
 
 /** One row of limits per tenant; an absent limit travels as '' (a list's type is read from its items) and lands as NULL. */
 async function installRules(db: Database, policy: Policy, tenants: readonly string[]): Promise<void> {
@@ -213,7 +213,7 @@ export async function replayGuard(db: Database, spec: GuardSpec): Promise<GuardR
   const tenants = (await db.all<{ tenant: string }>(`SELECT DISTINCT tenant FROM (${replay.sql}) WHERE tenant IS NOT NULL ORDER BY tenant`, replay.params)).map((r) => r.tenant);
   const notes: string[] = [];
   const unattributed = await db.one(`SELECT count(*)::VARCHAR AS n, CAST(coalesce(sum(cost_usd), 0) AS DOUBLE) AS usd FROM (${replay.sql}) WHERE tenant IS NULL`, replay.params);
-  if (num(unattributed?.n) > 0) notes.push(`${num(unattributed?.n)} tenant-less spans ($${usd(num(unattributed?.usd)).toFixed(2)}) are not replayed: no tenant to limit.`);
+  if (num(unattributed?.n) > 0) notes.push(`${num(unattributed?.n)} tenant-less spans (${formatUsd(num(unattributed?.usd))}) are not replayed: no tenant to limit.`);
   if (tenants.length === 0) return { events: [], tenants: [], blocked_usd: 0, saved_usd: 0, spend_usd: 0, critical_events: 0, notes };
   try {
     await installRules(db, spec.policy, tenants);
@@ -282,10 +282,10 @@ async function summarise(db: Database, spec: GuardSpec, tenants: readonly string
       requests: num(t.requests),
       requests_blocked: num(t.rate_blocked) + w.blocked,
       requests_degraded: w.degraded,
-      spend_usd: usd(num(t.spend)),
-      blocked_usd: usd(blockedUsd),
-      saved_usd: usd(blockedUsd + w.saved),
-      guarded_usd: usd(num(t.spend) - blockedUsd - w.saved),
+      spend_usd: roundUsd(num(t.spend)),
+      blocked_usd: roundUsd(blockedUsd),
+      saved_usd: roundUsd(blockedUsd + w.saved),
+      guarded_usd: roundUsd(num(t.spend) - blockedUsd - w.saved),
       events: tenantEvents.length,
       days_fired: firedDays,
       false_positive_days: firedDays.filter((d) => normal.has(d)),
@@ -294,9 +294,9 @@ async function summarise(db: Database, spec: GuardSpec, tenants: readonly string
   return {
     events,
     tenants: result,
-    blocked_usd: usd(result.reduce((s, t) => s + t.blocked_usd, 0)),
-    saved_usd: usd(result.reduce((s, t) => s + t.saved_usd, 0)),
-    spend_usd: usd(result.reduce((s, t) => s + t.spend_usd, 0)),
+    blocked_usd: roundUsd(result.reduce((s, t) => s + t.blocked_usd, 0)),
+    saved_usd: roundUsd(result.reduce((s, t) => s + t.saved_usd, 0)),
+    spend_usd: roundUsd(result.reduce((s, t) => s + t.spend_usd, 0)),
     critical_events: events.filter((e) => e.severity === 'critical').length,
     notes,
   };

@@ -6,7 +6,8 @@
  * tenant. Months are cut in UTC like margins.ts, so the cohorts add up to its tenant lines.
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/database.js';
+import { usdTextSql } from '../../db/money.js';
+import { num } from '../../db/values.js';
 import { revenueRelation } from './revenue.js';
 import { ratioOrNull, round6 } from './series.js';
 
@@ -33,8 +34,6 @@ export interface TenantCohorts {
 }
 
 const IN_MONTH = `start_time >= CAST($month || '-01' AS DATE) AND start_time < CAST($month || '-01' AS DATE) + INTERVAL 1 MONTH`;
-const money = (expr: string) => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
-
 interface MemberRow extends Record<string, unknown> {
   tenant: string;
   plan: string;
@@ -55,7 +54,7 @@ export async function tenantCohorts(db: Database, month: string): Promise<Tenant
      SELECT coalesce(i.tenant, s.tenant) AS tenant,
             CASE WHEN i.tenant IS NULL THEN 'no_revenue' ELSE coalesce(i.plan, 'unspecified') END AS plan,
             coalesce(f.first_month, 'no spans') AS first_month,
-            ${money('coalesce(i.revenue_usd, 0)')} AS revenue, ${money('coalesce(s.cost, 0)')} AS cost,
+            ${usdTextSql('coalesce(i.revenue_usd, 0)')} AS revenue, ${usdTextSql('coalesce(s.cost, 0)')} AS cost,
             coalesce(s.runs, 0)::VARCHAR AS runs
      FROM income i FULL JOIN spend s ON s.tenant = i.tenant
      LEFT JOIN first_seen f ON f.tenant = coalesce(i.tenant, s.tenant)

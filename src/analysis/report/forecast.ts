@@ -6,6 +6,7 @@
  * flat at that day's spend. Against a budget: the forecast's excess (or headroom).
  */
 import { linearRegression, rSquared } from 'simple-statistics';
+import { formatSignedUsd } from '../../render/money.js';
 import type { DaySpend } from './series.js';
 import { round6 } from './series.js';
 
@@ -70,6 +71,6 @@ function fittedSentence(n: number, series: readonly DaySpend[], slope: number, r
   const days = `${n} day${n === 1 ? '' : 's'} (${series[0]?.day ?? ''} to ${series[n - 1]?.day ?? ''})`;
   const fit = n < 2
     ? `one day of data: flat at that day's spend`
-    : `least-squares line through daily spend over ${days}: slope ${slope >= 0 ? '+' : '−'}$${Math.abs(slope).toFixed(2)}/day, r² ${r2 === null ? 'undefined (flat spend)' : r2.toFixed(2)}`;
+    : `least-squares line through daily spend over ${days}: slope ${formatSignedUsd(slope)}/day, r² ${r2 === null ? 'undefined (flat spend)' : r2.toFixed(2)}`;
   return remaining === 0 ? `${fit}; the month is complete, so the forecast is the actual spend` : `${fit}; extended over the ${remaining} remaining day${remaining === 1 ? '' : 's'}`;
 }

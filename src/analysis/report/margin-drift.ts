@@ -6,7 +6,8 @@
  * movement. Largest absolute movement first.
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/database.js';
+import { usdTextSql } from '../../db/money.js';
+import { num } from '../../db/values.js';
 import { baseRelation } from '../span-filter.js';
 import { addDays } from './dates.js';
 import { revenueRelation } from './revenue.js';
@@ -34,8 +35,6 @@ interface MoveRow extends Record<string, unknown> {
   previous_cost: string;
 }
 
-const money = (expr: string) => `CAST(round(${expr}, 6) AS DECIMAL(38,6))::VARCHAR`;
-
 export async function marginMoves(db: Database, week: DayWindow): Promise<MarginMove[]> {
   const previousSince = addDays(week.since, -7);
   const base = baseRelation({ period: { since: previousSince, until: week.until, timezone: week.timezone } });
@@ -58,8 +57,8 @@ export async function marginMoves(db: Database, week: DayWindow): Promise<Margin
        FROM earned e LEFT JOIN spent s ON s.tenant = e.tenant AND s.current = e.current
        WHERE e.revenue > 0
      )
-     SELECT c.tenant, ${money('c.revenue')} AS revenue, ${money('c.cost')} AS cost,
-            ${money('p.revenue')} AS previous_revenue, ${money('p.cost')} AS previous_cost
+     SELECT c.tenant, ${usdTextSql('c.revenue')} AS revenue, ${usdTextSql('c.cost')} AS cost,
+            ${usdTextSql('p.revenue')} AS previous_revenue, ${usdTextSql('p.cost')} AS previous_cost
      FROM windows c JOIN windows p ON p.tenant = c.tenant AND p.current = false
      WHERE c.current`,
     { ...base.params, week_since: week.since },

@@ -10,7 +10,7 @@
  * month that is over is forecast at its actual spend and a month in progress is extended.
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/database.js';
+import { num } from '../../db/values.js';
 import { cacheEconomics, type CacheEconomics } from '../cache-economics.js';
 import type { CostsTotals, UnpricedModel } from '../costs.js';
 import { tenantMargins, type MarginSegment } from '../margins.js';

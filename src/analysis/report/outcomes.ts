@@ -5,9 +5,9 @@
  * outcome count (null), and its cost per outcome is its cost per run.
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/database.js';
 import { quoteLiteral } from '../../db/quote.js';
 import { UNATTRIBUTED } from '../../db/schema.js';
+import { num } from '../../db/values.js';
 import { baseRelation } from '../span-filter.js';
 import { periodOfWindow, type DayWindow } from './series.js';
 

@@ -4,8 +4,8 @@
  * counter, else the call's total input), per 7-day block ending at the report's `until`.
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/database.js';
 import { UNATTRIBUTED } from '../../db/schema.js';
+import { num } from '../../db/values.js';
 import { baseRelation } from '../span-filter.js';
 import { addDays } from './dates.js';
 import type { DayWindow } from './series.js';

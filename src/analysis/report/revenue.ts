@@ -4,8 +4,8 @@
  * user's database just to read nothing from them).
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/database.js';
 import { hasRevenueTable } from '../../db/schema.js';
+import { num } from '../../db/values.js';
 
 const EMPTY = `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS VARCHAR) AS month, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd,
   CAST(NULL AS VARCHAR) AS plan, CAST(NULL AS DECIMAL(18,6)) AS ceiling_usd WHERE false`;

@@ -6,7 +6,7 @@
  * leaves the database as it was, unless --skip-invalid.
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/database.js';
+import { num } from '../../db/values.js';
 import { badInput, CostattrError } from '../../errors.js';
 import { Fields, stagingSelect, type InvoiceAdapter } from './adapter.js';
 import { anthropicCostCsv, anthropicCostJson, anthropicUsageCsv, anthropicUsageJson } from './anthropic.js';

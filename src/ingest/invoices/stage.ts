@@ -5,7 +5,7 @@
  * (overlapping exports and re-ingesting a file count once).
  */
 import type { Database } from '../../db/database.js';
-import { num } from '../../db/database.js';
+import { num } from '../../db/values.js';
 import { INVOICE_CLASSES } from '../../db/schema.js';
 import { quoteLiteral } from '../../db/quote.js';
 import type { InvoiceKind, InvoiceProblem } from './types.js';

@@ -3,6 +3,7 @@
  * labels with optional dashed series and horizontal reference lines, horizontal bars (negative
  * values drawn left of a zero axis), and 100% stacked bars for mixes. Every label is escaped.
  */
+import { formatUsdCompact } from '../money.js';
 import { escapeHtml } from './escape.js';
 
 export type ValueFormat = 'money' | 'rate';
@@ -47,9 +48,7 @@ const FONT = 'font-family="system-ui, sans-serif" font-size="11" fill="#475569"'
 
 export function formatValue(value: number, format: ValueFormat): string {
   if (format === 'rate') return `${(value * 100).toFixed(1)}%`;
-  const abs = Math.abs(value);
-  const text = abs >= 1000 ? `${(abs / 1000).toFixed(abs >= 10_000 ? 0 : 1)}k` : abs >= 10 ? abs.toFixed(0) : abs.toFixed(2);
-  return `${value < 0 ? '−' : ''}$${text}`;
+  return formatUsdCompact(value);
 }
 
 /** A "nice" upper bound for an axis (1, 2, 2.5, 5 × 10ⁿ). */

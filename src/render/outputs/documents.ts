@@ -10,6 +10,7 @@ import { CostattrError } from '../../errors.js';
 import type { IngestReport } from '../../ingest/spans/index.js';
 import { ingestSourceLines } from '../quality.js';
 import { jsonRenderer, tableRenderers, type Rendering } from '../rendering.js';
+import { formatUnitUsd } from '../money.js';
 import { renderReport, type Report } from '../report.js';
 
 export function reportRendering(report: Report): Rendering {
@@ -26,7 +27,7 @@ export function reportRendering(report: Report): Rendering {
 export function snapshotRendering(snapshot: Snapshot, out: string | undefined): Rendering {
   return {
     renderers: { json: () => formatSnapshot(snapshot) },
-    notes: () => [`snapshot: ${snapshot.totals.runs} runs over ${Object.keys(snapshot.routes).length} routes, $${snapshot.totals.cost_per_run} per run${out ? ` → ${out}` : ''}`],
+    notes: () => [`snapshot: ${snapshot.totals.runs} runs over ${Object.keys(snapshot.routes).length} routes, ${formatUnitUsd(snapshot.totals.cost_per_run)} per run${out ? ` → ${out}` : ''}`],
   };
 }
 

@@ -12,6 +12,7 @@ import { renderCsv } from '../csv.js';
 import { renderDiffMarkdown, renderDiffTable } from '../diff.js';
 import { guardTables, guardTenantsTable } from '../guard.js';
 import { renderJson } from '../json.js';
+import { formatUnitUsd } from '../money.js';
 import { billTable, linesTable, reconcileTables } from '../reconcile.js';
 import { jsonRenderer, tableRenderers, type Rendering } from '../rendering.js';
 
@@ -50,7 +51,7 @@ function reconcileFailure(result: ReconcileResult, pct: string, tolerance: strin
       hint: 'add their prices with --pricing FILE, or export the invoice with costs',
     });
   }
-  return new CostattrError('GATE_FAILED', `unexplained variance $${result.unexplained_usd.toFixed(6)} (${pct} of the invoice) is over the tolerance ${tolerance ?? ''}`);
+  return new CostattrError('GATE_FAILED', `unexplained variance ${formatUnitUsd(result.unexplained_usd)} (${pct} of the invoice) is over the tolerance ${tolerance ?? ''}`);
 }
 
 export function guardRendering(result: GuardResult, failOnCritical: boolean): Rendering {
