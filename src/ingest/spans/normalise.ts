@@ -18,7 +18,7 @@ export const STAGE_TABLE = 'costattr_span_stage';
 const EXCLUSIVE_SOURCES = 'costattr_exclusive_sources';
 
 /** Operations that carry cost. */
-const INFERENCE_OPERATIONS = ['chat', 'text_completion', 'generate_content', 'embeddings'];
+export const INFERENCE_OPERATIONS: readonly string[] = ['chat', 'text_completion', 'generate_content', 'embeddings'];
 /** Operations whose usage (if any) aggregates their children: never counted. */
 const AGGREGATE_OPERATIONS = ['invoke_agent', 'create_agent', 'invoke_workflow', 'execute_tool'];
 const KNOWN_OPERATIONS = [...INFERENCE_OPERATIONS, ...AGGREGATE_OPERATIONS, 'retrieval'];
