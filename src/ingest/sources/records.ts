@@ -13,8 +13,19 @@ export const RECORDS_TABLE = 'costattr_source_records';
 /** Longest JSON record read (DuckDB buffers twice this per thread; ingest runs under a 512 MB limit). */
 export const MAX_RECORD_BYTES = 32 * 1024 * 1024;
 
-/** Load the file into RECORDS_TABLE (ord = line, or CSV line counting the header as 1); returns the record count. */
-export async function loadRecords(db: Database, path: string): Promise<number> {
+/**
+ * Run `use` with the file's records in RECORDS_TABLE (ord = line, or CSV line counting the header
+ * as 1), given their count; the table is dropped afterwards, whatever happens.
+ */
+export async function withRecords<T>(db: Database, path: string, use: (records: number) => Promise<T>): Promise<T> {
+  try {
+    return await use(await loadRecords(db, path));
+  } finally {
+    await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(RECORDS_TABLE)}`);
+  }
+}
+
+async function loadRecords(db: Database, path: string): Promise<number> {
   const csv = path.toLowerCase().endsWith('.csv');
   const reader = csv
     ? `SELECT row_number() OVER () + 1 AS ord, to_json(t) AS rec FROM read_csv($path, header = true, all_varchar = true) t`
@@ -30,10 +41,6 @@ export async function loadRecords(db: Database, path: string): Promise<number> {
       ELSE json_extract(rec, key) END`);
   const n = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM ${quoteIdent(RECORDS_TABLE)}`);
   return Number(n?.n ?? 0);
-}
-
-export async function dropRecords(db: Database): Promise<void> {
-  await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(RECORDS_TABLE)}`);
 }
 
 /** A top-level text field, trying each spelling in turn (empty text counts as absent). */

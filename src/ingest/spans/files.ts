@@ -1,26 +1,18 @@
 /**
  * Which files an ingest reads: paths may be files or directories (recursed, picking the span file
- * extensions), each with its format, from the extension and, for JSON, a sniff of the first bytes
- * (an OTLP request has `resourceSpans`; a source of src/ingest/sources is recognised by its own
- * fields; anything else is a flat JSON Lines table). Claude Code session logs found under one path
- * become one entry (a tree read in one scan).
+ * extensions), each given to its source (src/ingest/sources/registry.ts: the one `--format` names,
+ * else the first to recognise the file's head). The files of a source that reads a tree (Claude
+ * Code logs) found under one path become one entry, named by that path.
  */
-import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { constants, gunzipSync } from 'node:zlib';
 import { CostattrError } from '../../errors.js';
-import { detectSourceFormat } from '../sources/detect.js';
-import type { SourceFormat, SpanFileFormat, SpanFormatOption } from './types.js';
-
-export interface SpanFile {
-  path: string;
-  format: SpanFileFormat | SourceFormat;
-  /** The files behind a tree entry (Claude Code logs); absent for a single file. */
-  files?: string[];
-}
+import { FileHead } from '../sources/head.js';
+import { SPAN_SOURCES, sourceOf } from '../sources/registry.js';
+import type { SpanFile } from '../sources/source.js';
+import type { SpanFormatOption } from './types.js';
 
 const EXTENSIONS = ['.jsonl', '.json', '.jsonl.gz', '.json.gz', '.ndjson', '.csv', '.parquet'];
-const SNIFF_BYTES = 64 * 1024;
 
 function hasSpanExtension(path: string): boolean {
   const lower = path.toLowerCase();
@@ -37,39 +29,13 @@ function listDirectory(dir: string): string[] {
     });
 }
 
-/** The first bytes of a file, decompressed when gzip (a partial gzip member decodes as far as it goes). */
-function sniff(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(SNIFF_BYTES);
-    const n = readSync(fd, buf, 0, SNIFF_BYTES, 0);
-    const head = buf.subarray(0, n);
-    if (!path.endsWith('.gz')) return head.toString('utf8');
-    try {
-      return gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
-    } catch {
-      return '';
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function detectFormat(path: string): SpanFileFormat | SourceFormat {
-  const lower = path.toLowerCase();
-  if (lower.endsWith('.parquet')) return 'parquet';
-  const head = sniff(path);
-  const source = detectSourceFormat(path, head);
-  if (source) return source;
-  if (lower.endsWith('.csv')) return 'csv';
-  return /"resource_?[sS]pans"/.test(head) ? 'otlp' : 'jsonl';
-}
-
-/** Claude Code files found under one argument are read together, as one tree entry named by the argument. */
-function groupClaudeCode(arg: string, files: SpanFile[]): SpanFile[] {
-  const logs = files.filter((f) => f.format === 'claude-code').map((f) => f.path);
-  if (logs.length === 0) return files;
-  return [{ path: arg, format: 'claude-code', files: logs }, ...files.filter((f) => f.format !== 'claude-code')];
+/** The trees found under one argument come first, one entry per source, then the other files in order. */
+function groupTrees(arg: string, found: readonly SpanFile[]): SpanFile[] {
+  const trees = SPAN_SOURCES.filter((source) => source.readsTree).flatMap((source): SpanFile[] => {
+    const files = found.filter((f) => f.source === source).flatMap((f) => f.files);
+    return files.length === 0 ? [] : [{ path: arg, source, files }];
+  });
+  return [...trees, ...found.filter((f) => f.source.readsTree !== true)];
 }
 
 export function expandSpanPaths(paths: readonly string[], format: SpanFormatOption = 'auto'): SpanFile[] {
@@ -81,8 +47,8 @@ export function expandSpanPaths(paths: readonly string[], format: SpanFormatOpti
     } catch {
       throw new CostattrError('BAD_INPUT', `${path}: no such file or directory`);
     }
-    const found = (isDir ? listDirectory(path) : [path]).map((file): SpanFile => ({ path: file, format: format === 'auto' ? detectFormat(file) : format }));
-    files.push(...groupClaudeCode(path, found));
+    const found = (isDir ? listDirectory(path) : [path]).map((file): SpanFile => ({ path: file, source: sourceOf(new FileHead(file), format), files: [file] }));
+    files.push(...groupTrees(path, found));
   }
   return files;
 }

@@ -3,13 +3,13 @@
  * `spans`), write one `ingests` row per file, insert the new spans with their resolved tags, and
  * re-resolve the tags of existing spans in every trace this ingest touched, record what each file
  * dropped by which rule (`ingest_drops`), and count a model call reported by several sources once
- * (src/ingest/sources/response-merge.ts). All of it commits together or not at all.
+ * (response-merge.ts). All of it commits together or not at all.
  */
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, TAG_FIELDS } from '../../db/schema.js';
-import { mergeByResponseId } from '../sources/response-merge.js';
 import { STAGE_TABLE } from './normalise.js';
+import { mergeByResponseId } from './response-merge.js';
 
 const FRESH_TABLE = 'costattr_span_fresh';
 const NODES_TABLE = 'costattr_tag_nodes';
@@ -28,9 +28,10 @@ export interface IngestRowSpec {
   format: string;
   recordsRead: number;
   rejected: number;
-  /** Records the source dropped before staging, by rule (src/ingest/sources); duplicate rules count as duplicates. */
-  dropped?: Readonly<Record<string, number>>;
-  duplicateRules?: readonly string[];
+  /** Staged copies of spans already seen, plus the records the source dropped as duplicates. */
+  duplicates: number;
+  /** Records the source dropped before staging, by rule (src/ingest/sources). */
+  dropped?: Readonly<Record<string, number>> | undefined;
 }
 
 /** The rule name of the (trace id, span id) dedupe, in `ingest_drops`. */
@@ -116,7 +117,6 @@ export async function commitIngest(db: Database, files: readonly IngestRowSpec[]
       const id = Number(row?.id);
       ids.push(id);
       const drops: Record<string, number> = { ...file.dropped, [SPAN_ID_RULE]: c.staged - c.fresh };
-      const sourceDuplicates = (file.duplicateRules ?? []).reduce((sum, rule) => sum + (drops[rule] ?? 0), 0);
       await db.exec(
         `INSERT INTO ingests VALUES ($id, $path, $format, now()::TIMESTAMP, $read, $loaded, $duplicates, $rejected, $namespace, $conventions)`,
         {
@@ -125,7 +125,7 @@ export async function commitIngest(db: Database, files: readonly IngestRowSpec[]
           format: file.format,
           read: file.recordsRead,
           loaded: c.fresh,
-          duplicates: c.staged - c.fresh + sourceDuplicates,
+          duplicates: file.duplicates,
           rejected: file.rejected,
           namespace,
           conventions: JSON.stringify(c.conventions),

@@ -8,16 +8,17 @@
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, stagingTableDdl } from '../../db/schema.js';
+import { SPAN_SOURCES } from '../sources/registry.js';
 import { namespacedColumns } from './namespace.js';
 import { RAW_VIEW } from './raw-coded.js';
 import { numberColumn, RAW_NUMBER_COLUMNS, RAW_TEXT_COLUMNS, RAW_TOKEN_COLUMNS, type RawColumn } from './raw-table.js';
-import { SOURCE_CONVENTIONS, type ConventionOverride, type InputConvention } from './types.js';
+import type { ConventionOverride, InputConvention } from './types.js';
 
 export const STAGE_TABLE = 'costattr_span_stage';
 const EXCLUSIVE_SOURCES = 'costattr_exclusive_sources';
 
 /** Operations that carry cost. */
-const INFERENCE_OPERATIONS = ['chat', 'text_completion', 'generate_content', 'embeddings'];
+export const INFERENCE_OPERATIONS: readonly string[] = ['chat', 'text_completion', 'generate_content', 'embeddings'];
 /** Operations whose usage (if any) aggregates their children: never counted. */
 const AGGREGATE_OPERATIONS = ['invoke_agent', 'create_agent', 'invoke_workflow', 'execute_tool'];
 const KNOWN_OPERATIONS = [...INFERENCE_OPERATIONS, ...AGGREGATE_OPERATIONS, 'retrieval'];
@@ -41,9 +42,9 @@ function oneOf(value: string, values: readonly string[]): string {
   return `list_contains([${sqlList(values)}], ${value})`;
 }
 
-/** Sources whose format fixes the convention (src/ingest/sources), as a SQL list. */
+/** Sources that fix the convention of all their spans (src/ingest/sources), as a SQL list. */
 function sourcesWith(convention: InputConvention): string {
-  const names = Object.entries(SOURCE_CONVENTIONS).filter(([, c]) => c === convention).map(([s]) => s);
+  const names = SPAN_SOURCES.filter((s) => s.convention === convention).map((s) => s.name);
   return names.length === 0 ? 'NULL' : sqlList(names);
 }
 

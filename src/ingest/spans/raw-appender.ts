@@ -1,9 +1,9 @@
 /**
- * Feeds flattened OTLP batches into the coded raw table (src/ingest/spans/raw-coded.ts) through
- * DuckDB's appender, one columnar data chunk (at most 2048 rows) at a time. Integer columns hold no
- * NULLs (-1 marks absence), which keeps their vectors on the appender's fast path; only the ids and
- * the rare-texts object cross as strings. Batch-local profile
- * and dictionary codes become global ones here, each distinct value appended once.
+ * Feeds batches of coded rows (OTLP's, from its parse workers) into the coded raw table
+ * (raw-coded.ts) through DuckDB's appender, one columnar data chunk (at most 2048 rows) at a time.
+ * Integer columns hold no NULLs (-1 marks absence), which keeps their vectors on the appender's fast
+ * path; only the ids and the rare-texts object cross as strings. Batch-local profile and dictionary
+ * codes become global ones here, each distinct value appended once.
  */
 import {
   BIGINT,
@@ -16,8 +16,7 @@ import {
   type DuckDBType,
 } from '@duckdb/node-api';
 import type { Database } from '../../db/database.js';
-import type { FlatBatch } from './otlp-flatten.js';
-import { CODED_LAYOUT, CODED_TABLE, DICT_TABLE, PROFILE_COLUMNS, PROFILE_TABLE } from './raw-coded.js';
+import { CODED_LAYOUT, CODED_TABLE, DICT_TABLE, PROFILE_COLUMNS, PROFILE_TABLE, type CodedRows } from './raw-coded.js';
 
 const CHUNK_ROWS = 2048;
 /** Distinct values remembered for reuse; past this the memory is dropped (codes stay unique, values may repeat). */
@@ -77,7 +76,6 @@ function appendRows(appender: DuckDBAppender, types: readonly DuckDBType[], rows
 }
 
 export class RawAppender {
-  private nextRid = 1;
   private readonly profiles = new CodeBook();
   private readonly dict = new CodeBook();
 
@@ -92,16 +90,8 @@ export class RawAppender {
     return new RawAppender(await c.createAppender(CODED_TABLE), await c.createAppender(PROFILE_TABLE), await c.createAppender(DICT_TABLE));
   }
 
-  /** The next row id; a caller inserting rows itself (flat tables) takes ids from here and then `skip`s them. */
-  get nextRowId(): number {
-    return this.nextRid;
-  }
-
-  skip(rows: number): void {
-    this.nextRid += rows;
-  }
-
-  append(fileIdx: number, batch: FlatBatch): void {
+  /** Append the batch's rows with row ids firstRid, firstRid + 1, … */
+  append(fileIdx: number, firstRid: number, batch: CodedRows): void {
     const newProfiles: (string | number | null)[][] = [];
     const profileMap = this.profiles.map(batch.profileKeys, (code, local) => newProfiles.push([code, ...(batch.profiles[local] ?? [])]));
     const newValues: (string | number | null)[][] = [];
@@ -115,7 +105,7 @@ export class RawAppender {
       const n = Math.min(CHUNK_ROWS, total - from);
       const chunk = DuckDBDataChunk.create(CODED_TYPES, n);
       const rids = new Int32Array(n);
-      for (let i = 0; i < n; i++) rids[i] = this.nextRid++;
+      for (let i = 0; i < n; i++) rids[i] = firstRid + from + i;
       setIntegers(chunk, 0, rids, 0, n);
       setIntegers(chunk, 1, new Int32Array(n).fill(fileIdx), 0, n);
       setIntegers(chunk, 2, batch.lines, from, n);

@@ -1,13 +1,13 @@
 /**
- * The compact raw layout OTLP spans land in (the parse workers build it, src/ingest/spans/raw-appender.ts
- * appends it): per span only the ids travel as text; integer token counts and timestamps travel as
- * BIGINT (-1: absent); the low-cardinality descriptor columns (scope, service, name, provider,
- * models, …) as one "profile" code, conversation ids and custom attributes as codes into a string
+ * The compact raw layout OTLP spans land in (the parse workers of src/ingest/sources/otlp build it,
+ * raw-appender.ts appends it): per span only the ids travel as text; integer token counts and
+ * timestamps travel as BIGINT (-1: absent); the low-cardinality descriptor columns (scope, service,
+ * name, provider, models, …) as one "profile" code, conversation ids and custom attributes as codes into a string
  * dictionary (-1: absent), and rare per-span texts (tool arguments, a token count that is not a plain
  * integer) as one JSON object. No per-span column but the ids and that object is ever NULL: the
  * appender writes NULL-free integer vectors much faster.
  * A view turns it back into the raw table's columns (the integers into their typed twins, see
- * RAW_NUMBER_COLUMNS), so the one SQL validator and normaliser (src/ingest/spans/normalise.ts) reads
+ * RAW_NUMBER_COLUMNS), so the one SQL validator and normaliser (normalise.ts) reads
  * OTLP and every other format alike.
  */
 import type { Database } from '../../db/database.js';
@@ -41,6 +41,26 @@ export const CODED_LAYOUT = {
   texts: [...TEXT_COLUMNS, RARE],
   bigints: NUMBER_COLUMNS.map(numberColumn),
 } as const;
+
+/**
+ * Rows in the coded layout as a loader parsing in JavaScript builds them (OTLP's parse workers);
+ * profile and dictionary codes are local to the batch (-1 = NULL), the appender maps them to global ones.
+ */
+export interface CodedRows {
+  rows: number;
+  lines: Int32Array;
+  /** One array per TEXT_COLUMNS entry, then the `rare` JSON texts. */
+  texts: (string | null)[][];
+  /** One per NUMBER_COLUMNS entry; -1 where the value is absent or travels as text. */
+  numbers: BigInt64Array[];
+  profile: Int32Array;
+  /** Distinct PROFILE_COLUMNS tuples, with their keys. */
+  profiles: (string | null)[][];
+  profileKeys: string[];
+  /** One per DICT_COLUMNS entry, codes into `dict`. */
+  dictCodes: Int32Array[];
+  dict: string[];
+}
 
 export async function createCodedTables(db: Database): Promise<void> {
   const cols = [

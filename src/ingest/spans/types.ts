@@ -5,16 +5,8 @@
 
 export type InputConvention = 'inclusive' | 'exclusive' | 'no_cache_counts';
 export type ConventionOverride = 'auto' | 'inclusive' | 'exclusive';
-export type SpanFileFormat = 'otlp' | 'jsonl' | 'csv' | 'parquet';
-export type SpanFormatOption = 'auto' | SpanFileFormat;
-/** Source-specific formats (src/ingest/sources), detected from the data; never chosen by --format. */
-export type SourceFormat = 'claude-code' | 'litellm' | 'langfuse';
-/** Each source's own input-token convention, applied by the normaliser ahead of --convention. */
-export const SOURCE_CONVENTIONS: Readonly<Record<SourceFormat, InputConvention>> = {
-  'claude-code': 'exclusive',
-  litellm: 'inclusive',
-  langfuse: 'exclusive',
-};
+/** `--format`: detected per file, or forced to one of the containers; the other sources are only ever detected. */
+export type SpanFormatOption = 'auto' | 'otlp' | 'jsonl' | 'csv' | 'parquet';
 
 export interface IngestProgress {
   file: string;
@@ -47,7 +39,8 @@ export interface IngestProblem {
 
 export interface FileIngestReport {
   path: string;
-  format: SpanFileFormat | SourceFormat;
+  /** The format of the source that read it (src/ingest/sources/registry.ts): otlp, jsonl, claude-code, … */
+  format: string;
   ingestId: number;
   recordsRead: number;
   loaded: number;

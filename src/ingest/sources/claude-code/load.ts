@@ -17,9 +17,9 @@
 import type { Database } from '../../../db/database.js';
 import { quoteIdent } from '../../../db/quote.js';
 import { CostattrError } from '../../../errors.js';
-import { insertRaw } from '../raw-insert.js';
+import { insertRaw } from '../../spans/raw-insert.js';
 import { MAX_RECORD_BYTES } from '../records.js';
-import type { SourceLoad } from '../types.js';
+import type { SourceLoadContext, SourceLoadResult } from '../source.js';
 import { projectOf } from './projects.js';
 
 const LINES_TABLE = 'costattr_claude_lines';
@@ -64,8 +64,9 @@ async function readLines(db: Database, root: string, files: readonly string[], s
   return Number(bad?.n ?? 0);
 }
 
-export async function loadClaudeCode(db: Database, root: string, files: readonly string[], fileIdx: number, ridBase: number, skipInvalid: boolean): Promise<SourceLoad> {
-  const malformed = await readLines(db, root, files, skipInvalid);
+export async function loadClaudeCode(ctx: SourceLoadContext, root: string, files: readonly string[]): Promise<SourceLoadResult> {
+  const { db } = ctx;
+  const malformed = await readLines(db, root, files, ctx.options.skipInvalid === true);
   await db.exec(
     `CREATE OR REPLACE TEMP TABLE ${FILES_TABLE} AS
      SELECT unnest($files::VARCHAR[]) AS filename, unnest($projects::VARCHAR[]) AS project, unnest($stems::VARCHAR[]) AS stem`,
@@ -94,44 +95,39 @@ export async function loadClaudeCode(db: Database, root: string, files: readonly
           sidechain, l.at, filename
       ) = 1
     ))`;
-  const rows = await insertRaw(
-    db,
-    {
-      from,
-      columns: {
-        source: `'claude-code'`,
-        trace_id: 'session',
-        span_id: 'key',
-        scope_name: `'claude-code'`,
-        service_name: `'claude-code'`,
-        name: `'claude-code assistant message'`,
-        operation: `'chat'`,
-        start_time: `coalesce(strftime(first_at, '%Y-%m-%dT%H:%M:%S.%fZ'), timestamp)`,
-        end_time: `strftime(last_at, '%Y-%m-%dT%H:%M:%S.%fZ')`,
-        provider: `'anthropic'`,
-        request_model: 'model',
-        response_model: 'model',
-        service_tier: 'u.service_tier',
-        conversation_id: 'session',
-        response_id: 'msg_id',
-        tag_tenant: 'project',
-        tag_task: 'session',
-        tags_json: `json_object('claude_code.sidechain', sidechain)::VARCHAR`,
-      },
-      numbers: {
-        start_time: 'epoch_us(first_at)',
-        end_time: 'epoch_us(last_at)',
-        input_tokens: 'u.input_tokens',
-        output_tokens: 'u.output_tokens',
-        cache_read_tokens: 'u.cache_read_input_tokens',
-        cache_write_tokens: 'u.cache_creation_input_tokens',
-        cache_write_5m_tokens: 'u.cache_creation.ephemeral_5m_input_tokens',
-        cache_write_1h_tokens: 'u.cache_creation.ephemeral_1h_input_tokens',
-      },
+  const rows = await insertRaw(ctx, {
+    from,
+    columns: {
+      source: `'claude-code'`,
+      trace_id: 'session',
+      span_id: 'key',
+      scope_name: `'claude-code'`,
+      service_name: `'claude-code'`,
+      name: `'claude-code assistant message'`,
+      operation: `'chat'`,
+      start_time: `coalesce(strftime(first_at, '%Y-%m-%dT%H:%M:%S.%fZ'), timestamp)`,
+      end_time: `strftime(last_at, '%Y-%m-%dT%H:%M:%S.%fZ')`,
+      provider: `'anthropic'`,
+      request_model: 'model',
+      response_model: 'model',
+      service_tier: 'u.service_tier',
+      conversation_id: 'session',
+      response_id: 'msg_id',
+      tag_tenant: 'project',
+      tag_task: 'session',
+      tags_json: `json_object('claude_code.sidechain', sidechain)::VARCHAR`,
     },
-    fileIdx,
-    ridBase,
-  );
+    numbers: {
+      start_time: 'epoch_us(first_at)',
+      end_time: 'epoch_us(last_at)',
+      input_tokens: 'u.input_tokens',
+      output_tokens: 'u.output_tokens',
+      cache_read_tokens: 'u.cache_read_input_tokens',
+      cache_write_tokens: 'u.cache_creation_input_tokens',
+      cache_write_5m_tokens: 'u.cache_creation.ephemeral_5m_input_tokens',
+      cache_write_1h_tokens: 'u.cache_creation.ephemeral_1h_input_tokens',
+    },
+  });
   for (const t of [LINES_TABLE, FILES_TABLE]) await db.exec(`DROP TABLE ${quoteIdent(t)}`);
   const records = Number(counts?.records ?? 0);
   const synthetic = Number(counts?.synthetic ?? 0);

@@ -16,11 +16,10 @@
  *   task   ← `sessionId` · `session_id` · `metadata.task_id`;           route ← `metadata.route` · `traceName` · `trace_name`
  *   tier   ← `metadata.tier` · tag `tier:`
  */
-import type { Database } from '../../../db/database.js';
+import { insertRaw } from '../../spans/raw-insert.js';
 import { FieldSpecs, tagSpecs, type MappedTag } from '../field-spec.js';
-import { insertRaw } from '../raw-insert.js';
-import { jsonField, loadRecords, RECORDS_TABLE, textField } from '../records.js';
-import type { SourceLoad } from '../types.js';
+import { jsonField, RECORDS_TABLE, textField } from '../records.js';
+import type { SourceLoadContext, SourceLoadResult } from '../source.js';
 
 const DEFAULT_TAGS: Readonly<Record<MappedTag, readonly string[]>> = {
   tenant: ['metadata.tenant_id', 'metadata.tenant', 'tag:tenant:'],
@@ -41,10 +40,10 @@ const CACHE_WRITE = 'cache_creation|cache_write';
 const OUTPUT = '^(output|completion)';
 const INPUT = '^(input|prompt)';
 
-export async function loadLangfuse(db: Database, path: string, fileIdx: number, ridBase: number, mapping: Record<string, string>): Promise<SourceLoad> {
-  const records = await loadRecords(db, path);
+/** The file's records are in RECORDS_TABLE (see withRecords). */
+export async function loadLangfuse(ctx: SourceLoadContext, records: number): Promise<SourceLoadResult> {
   const specs = new FieldSpecs('tags');
-  const tags = tagSpecs(DEFAULT_TAGS, mapping);
+  const tags = tagSpecs(DEFAULT_TAGS, ctx.options.mapping ?? {});
   const from = `(
     SELECT ord, rec,
       TRY_CAST(coalesce(${jsonField('usageDetails')}, ${jsonField('usage_details')}) AS MAP(VARCHAR, VARCHAR)) AS usage,
@@ -52,40 +51,35 @@ export async function loadLangfuse(db: Database, path: string, fileIdx: number, 
       upper(${textField('type')}) AS kind
     FROM ${RECORDS_TABLE})`;
   const hasUsage = `cardinality(coalesce(usage, MAP {})) > 0`;
-  const rows = await insertRaw(
-    db,
-    {
-      from,
-      columns: {
-        source: `'langfuse'`,
-        trace_id: textField('traceId', 'trace_id'),
-        span_id: textField('id'),
-        parent_span_id: textField('parentObservationId', 'parent_observation_id'),
-        scope_name: `'langfuse'`,
-        name: textField('name'),
-        operation: `CASE kind WHEN 'GENERATION' THEN 'chat' WHEN 'EMBEDDING' THEN 'embeddings' WHEN 'AGENT' THEN 'invoke_agent'
-          WHEN 'TOOL' THEN 'execute_tool' WHEN 'CHAIN' THEN 'invoke_workflow' WHEN 'RETRIEVER' THEN 'retrieval' ELSE lower(kind) END`,
-        start_time: textField('startTime', 'start_time'),
-        end_time: textField('endTime', 'end_time'),
-        request_model: textField('model', 'provided_model_name', 'providedModelName'),
-        input_tokens: `CASE WHEN ${hasUsage} THEN coalesce(${bucket(INPUT, CACHE_READ + '|' + CACHE_WRITE)}, 0) END`,
-        output_tokens: `CASE WHEN ${hasUsage} THEN coalesce(${bucket(OUTPUT)}, 0) END`,
-        cache_read_tokens: bucket(CACHE_READ),
-        cache_write_tokens: bucket(CACHE_WRITE),
-        cache_write_1h_tokens: bucket(`(${CACHE_WRITE}).*1h`),
-        reasoning_tokens: bucket(`${OUTPUT}.*reasoning`),
-        tag_tenant: specs.firstOf(tags.tenant),
-        tag_user_id: specs.firstOf(tags.user_id),
-        tag_task: specs.firstOf(tags.task),
-        tag_route: specs.firstOf(tags.route),
-        tag_tier: specs.firstOf(tags.tier),
-        tags_json: `json_object('source_cost_usd', TRY_CAST(coalesce(${textField('totalCost', 'total_cost', 'calculatedTotalCost')},
-          json_extract_string(coalesce(${jsonField('costDetails')}, ${jsonField('cost_details')}), '$.total')) AS DOUBLE))::VARCHAR`,
-      },
-      params: specs.params,
+  const rows = await insertRaw(ctx, {
+    from,
+    columns: {
+      source: `'langfuse'`,
+      trace_id: textField('traceId', 'trace_id'),
+      span_id: textField('id'),
+      parent_span_id: textField('parentObservationId', 'parent_observation_id'),
+      scope_name: `'langfuse'`,
+      name: textField('name'),
+      operation: `CASE kind WHEN 'GENERATION' THEN 'chat' WHEN 'EMBEDDING' THEN 'embeddings' WHEN 'AGENT' THEN 'invoke_agent'
+        WHEN 'TOOL' THEN 'execute_tool' WHEN 'CHAIN' THEN 'invoke_workflow' WHEN 'RETRIEVER' THEN 'retrieval' ELSE lower(kind) END`,
+      start_time: textField('startTime', 'start_time'),
+      end_time: textField('endTime', 'end_time'),
+      request_model: textField('model', 'provided_model_name', 'providedModelName'),
+      input_tokens: `CASE WHEN ${hasUsage} THEN coalesce(${bucket(INPUT, CACHE_READ + '|' + CACHE_WRITE)}, 0) END`,
+      output_tokens: `CASE WHEN ${hasUsage} THEN coalesce(${bucket(OUTPUT)}, 0) END`,
+      cache_read_tokens: bucket(CACHE_READ),
+      cache_write_tokens: bucket(CACHE_WRITE),
+      cache_write_1h_tokens: bucket(`(${CACHE_WRITE}).*1h`),
+      reasoning_tokens: bucket(`${OUTPUT}.*reasoning`),
+      tag_tenant: specs.firstOf(tags.tenant),
+      tag_user_id: specs.firstOf(tags.user_id),
+      tag_task: specs.firstOf(tags.task),
+      tag_route: specs.firstOf(tags.route),
+      tag_tier: specs.firstOf(tags.tier),
+      tags_json: `json_object('source_cost_usd', TRY_CAST(coalesce(${textField('totalCost', 'total_cost', 'calculatedTotalCost')},
+        json_extract_string(coalesce(${jsonField('costDetails')}, ${jsonField('cost_details')}), '$.total')) AS DOUBLE))::VARCHAR`,
     },
-    fileIdx,
-    ridBase,
-  );
-  return { records, rejected: 0, rows, dropped: {}, duplicateRules: [] };
+    params: specs.params,
+  });
+  return { records, rows, dropped: {} };
 }

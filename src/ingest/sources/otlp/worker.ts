@@ -3,8 +3,8 @@
  * parses and flattens them, and posts the columnar batch back (its typed arrays moved, not copied). No DuckDB here.
  */
 import { parentPort } from 'node:worker_threads';
-import { flattenOtlpDocument, flattenOtlpLines, transferables } from './otlp-flatten.js';
-import type { ParseRequest, ParseResponse } from './otlp-pool.js';
+import { flattenOtlpDocument, flattenOtlpLines, transferables } from './flatten.js';
+import type { ParseRequest, ParseResponse } from './pool.js';
 
 const decoder = new TextDecoder('utf-8');
 

@@ -6,31 +6,13 @@
  * share one set of rules. Events and links are ignored.
  */
 import { ATTRIBUTE_TARGETS, NAMESPACE_MARKERS, STANDARD_PREFIXES } from './attributes.js';
-import { DICT_COLUMNS, NUMBER_COLUMNS, PROFILE_COLUMNS, RARE_COLUMNS, TEXT_COLUMNS } from './raw-coded.js';
-import { RAW_COLUMN_INDEX, RAW_TEXT_COLUMNS } from './raw-table.js';
+import { DICT_COLUMNS, NUMBER_COLUMNS, PROFILE_COLUMNS, RARE_COLUMNS, TEXT_COLUMNS, type CodedRows } from '../../spans/raw-coded.js';
+import { RAW_COLUMN_INDEX, RAW_TEXT_COLUMNS } from '../../spans/raw-table.js';
+import type { SourceProblem } from '../source.js';
 
-export interface LineProblem {
-  line: number;
-  field?: string;
-  message: string;
-}
-
-/** One batch of spans; codes are local to the batch (-1 = NULL) and mapped to global ones by the appender. */
-export interface FlatBatch {
-  rows: number;
-  lines: Int32Array;
-  /** One array per TEXT_COLUMNS entry, then the `rare` JSON texts (see raw-coded.ts). */
-  texts: (string | null)[][];
-  /** One per NUMBER_COLUMNS entry; -1 where the value is absent or travels as text. */
-  numbers: BigInt64Array[];
-  profile: Int32Array;
-  /** Distinct PROFILE_COLUMNS tuples, with their keys. */
-  profiles: (string | null)[][];
-  profileKeys: string[];
-  /** One per DICT_COLUMNS entry, codes into `dict`. */
-  dictCodes: Int32Array[];
-  dict: string[];
-  problems: LineProblem[];
+/** One batch of spans in the coded layout, with what the parse found besides them. */
+export interface FlatBatch extends CodedRows {
+  problems: SourceProblem[];
   /** Spans read plus lines that could not be read as a request (each counts as one record). */
   records: number;
   /** Namespaces carrying a tenant/user/task/route key. */
@@ -171,7 +153,7 @@ class BatchBuilder {
   private readonly dictIndex = new Map<string, number>();
   private readonly dict: string[] = [];
   private readonly lines: number[] = [];
-  readonly problems: LineProblem[] = [];
+  readonly problems: SourceProblem[] = [];
   readonly candidates = new Set<string>();
   records = 0;
 

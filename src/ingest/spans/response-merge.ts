@@ -14,12 +14,13 @@
  * resolution has just recomputed those traces' tags, so their fills are applied again).
  */
 import type { Database } from '../../db/database.js';
-import { quoteIdent } from '../../db/quote.js';
+import { quoteIdent, quoteLiteral } from '../../db/quote.js';
 import { TAG_FIELDS } from '../../db/schema.js';
+import { INFERENCE_OPERATIONS } from './normalise.js';
 
 const GROUPS_TABLE = 'costattr_response_groups';
-/** Operations a span can only have when it was an inference span (see normalise.ts). */
-export const INFERENCE_OPERATION_SQL = `('chat', 'text_completion', 'generate_content', 'embeddings')`;
+/** Operations a span can only have when it was an inference span, as a SQL list. */
+export const INFERENCE_OPERATION_SQL = `(${INFERENCE_OPERATIONS.map(quoteLiteral).join(', ')})`;
 const RANKED_TAGS = ['tenant', 'user_id', 'task', 'route'] as const;
 
 export async function mergeByResponseId(db: Database, ingestIds: readonly number[]): Promise<void> {

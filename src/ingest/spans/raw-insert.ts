@@ -1,13 +1,13 @@
 /**
- * The one way a source loader writes into the raw span table: a SELECT whose expressions (text, by
- * raw column; integers already typed go to the typed twins) are inserted with row ids continuing the
- * ingest's numbering. Normalisation, validation
- * and dedupe then run exactly as for OTLP and flat tables (src/ingest/spans).
+ * How a source that reads its records with SQL (Claude Code, LiteLLM, Langfuse) writes them into the
+ * raw span table: a SELECT whose expressions (text, by raw column; integers already typed go to the
+ * typed twins) are inserted with the row ids the ingest gave the file. Normalisation, validation and
+ * dedupe then run exactly as for OTLP and flat tables.
  */
 import type { DuckDBValue } from '@duckdb/node-api';
-import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
-import { numberColumn, RAW_TABLE, type RawColumn, type RawNumberColumn } from '../spans/raw-table.js';
+import type { SourceLoadContext } from '../sources/source.js';
+import { numberColumn, RAW_TABLE, type RawColumn, type RawNumberColumn } from './raw-table.js';
 
 export interface RawSelect {
   /** FROM clause (a table or subquery) the expressions read; must expose `ord`, the record's ordinal (its line). */
@@ -24,7 +24,8 @@ export interface RawSelect {
 }
 
 /** Insert the rows; returns how many. */
-export async function insertRaw(db: Database, select: RawSelect, fileIdx: number, ridBase: number): Promise<number> {
+export async function insertRaw(ctx: Pick<SourceLoadContext, 'db' | 'fileIdx' | 'ridBase'>, select: RawSelect): Promise<number> {
+  const { db, fileIdx, ridBase } = ctx;
   const texts = new Map<string, string>(Object.entries(select.columns));
   const typed: string[] = [];
   const typedTargets: string[] = [];

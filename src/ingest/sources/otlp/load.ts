@@ -7,27 +7,21 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { FlatBatch, LineProblem } from './otlp-flatten.js';
-import type { OtlpParsePool } from './otlp-pool.js';
-import type { RawAppender } from './raw-appender.js';
+import type { RawAppender } from '../../spans/raw-appender.js';
+import type { SourceLoadContext, SourceLoadResult, SourceProblem } from '../source.js';
+import type { FlatBatch } from './flatten.js';
+import type { OtlpParsePool } from './pool.js';
 
 const BATCH_BYTES = 1 << 20;
 const NEWLINE = 10;
 
-export interface OtlpFileLoad {
-  records: number;
-  problems: LineProblem[];
-  candidates: Set<string>;
-}
-
-export interface OtlpLoadContext {
+export interface OtlpStreams {
   pool: OtlpParsePool;
   appender: RawAppender;
   maxInFlight: number;
-  onRecords: (records: number) => void;
 }
 
-export function openText(path: string): Readable {
+function openText(path: string): Readable {
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   return path.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
 }
@@ -60,21 +54,25 @@ function looksLikeDocument(head: Uint8Array): boolean {
   return firstLine === '{' || firstLine.startsWith('[');
 }
 
-export async function loadOtlpFile(path: string, fileIdx: number, ctx: OtlpLoadContext): Promise<OtlpFileLoad> {
-  const result: OtlpFileLoad = { records: 0, problems: [], candidates: new Set() };
+export async function loadOtlpFile(ctx: SourceLoadContext, path: string, streams: OtlpStreams): Promise<SourceLoadResult> {
+  let records = 0;
+  let rows = 0;
+  const problems: SourceProblem[] = [];
+  const namespaces = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   const absorb = (batch: FlatBatch): void => {
-    ctx.appender.append(fileIdx, batch);
-    result.records += batch.records;
-    result.problems.push(...batch.problems);
-    for (const ns of batch.candidates) result.candidates.add(ns);
+    streams.appender.append(ctx.fileIdx, ctx.ridBase + rows, batch);
+    rows += batch.rows;
+    records += batch.records;
+    problems.push(...batch.problems);
+    for (const ns of batch.candidates) namespaces.add(ns);
     ctx.onRecords(batch.records);
   };
   const dispatch = async (kind: 'lines' | 'document', bytes: Uint8Array, firstLine: number): Promise<void> => {
-    const job = ctx.pool.parse(kind, bytes, firstLine).then(absorb);
+    const job = streams.pool.parse(kind, bytes, firstLine).then(absorb);
     inFlight.add(job);
     void job.finally(() => inFlight.delete(job)).catch(() => undefined);
-    if (inFlight.size >= ctx.maxInFlight) await Promise.race(inFlight);
+    if (inFlight.size >= streams.maxInFlight) await Promise.race(inFlight);
   };
 
   let parts: Uint8Array[] = [];
@@ -116,5 +114,6 @@ export async function loadOtlpFile(path: string, fileIdx: number, ctx: OtlpLoadC
   if (mode === 'document') await dispatch('document', joinParts(parts, size), 1);
   else await flush();
   await Promise.all(inFlight);
-  return result;
+  streams.appender.flush();
+  return { records, rows, problems, namespaces };
 }

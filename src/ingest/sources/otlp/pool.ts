@@ -1,12 +1,12 @@
 /**
- * A small pool of parse workers (src/ingest/spans/otlp-worker.ts). The caller bounds how many
+ * A small pool of parse workers (worker.ts). The caller bounds how many
  * batches are in flight; the pool hands each batch to the least busy worker.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FlatBatch } from './otlp-flatten.js';
+import type { FlatBatch } from './flatten.js';
 
 export interface ParseRequest {
   id: number;
@@ -28,9 +28,9 @@ interface Pending {
 
 /** The compiled worker: beside this module when built, or under dist/ when running from sources (tests). */
 function workerUrl(): URL {
-  const sibling = new URL('./otlp-worker.js', import.meta.url);
+  const sibling = new URL('./worker.js', import.meta.url);
   if (existsSync(fileURLToPath(sibling))) return sibling;
-  return new URL(sibling.href.replace('/src/ingest/spans/', '/dist/ingest/spans/'));
+  return new URL(sibling.href.replace('/src/ingest/sources/otlp/', '/dist/ingest/sources/otlp/'));
 }
 
 export function defaultWorkerCount(): number {

@@ -1,11 +1,12 @@
 /**
  * Column mapping for flat span tables: canonical column ← source column. Defaults are the
  * canonical names (docs/data-model.md) and common aliases; `--map canonical=source,…` or a
- * mapping JSON file overrides them.
+ * mapping JSON file overrides them. The tag names among them (tenant, user_id, …) also pick the
+ * fields of record-shaped sources (../field-spec.ts).
  */
 import { readFileSync } from 'node:fs';
-import { CostattrError } from '../../errors.js';
-import type { RawColumn } from './raw-table.js';
+import { CostattrError } from '../../../errors.js';
+import type { RawColumn } from '../../spans/raw-table.js';
 
 /** Canonical flat column → the raw column it fills. */
 export const FLAT_COLUMNS: Readonly<Record<string, RawColumn>> = {

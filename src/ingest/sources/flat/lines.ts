@@ -9,22 +9,18 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { SourceProblem } from '../source.js';
 
 const NEWLINE = 0x0a;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-/** A line left out of the cleaned copy, and why. */
-export interface LineProblem {
-  line: number;
-  message: string;
-}
 
 /** A judge's verdict on one non-blank line: the bytes to keep, or the problem that leaves it out. */
 export type LineVerdict = { keep: Buffer } | { problem: string };
 
 export interface CleanCopy {
   path: string;
-  problems: LineProblem[];
+  /** Lines left out of the copy, and why. */
+  problems: SourceProblem[];
   /** Lines that hold no record in the copy (blank or left out), ascending. */
   gaps: number[];
   dispose(): void;
@@ -70,7 +66,7 @@ export async function isUtf8File(path: string): Promise<boolean> {
 export async function writeCleanCopy(path: string, judge: (line: Buffer) => LineVerdict): Promise<CleanCopy> {
   const dir = mkdtempSync(join(tmpdir(), 'costattr-flat-'));
   const copy = join(dir, `clean${extname(path.replace(/\.gz$/i, '')) || '.txt'}`);
-  const problems: LineProblem[] = [];
+  const problems: SourceProblem[] = [];
   const gaps: number[] = [];
   const fd = openSync(copy, 'w');
   try {

@@ -5,15 +5,15 @@
  * fields, bytes that are not UTF-8, a JSON line that does not parse) come back as problems naming
  * their true line, and the rows around them keep their own line numbers.
  */
-import type { Database } from '../../db/database.js';
-import { quoteIdent, quoteLiteral } from '../../db/quote.js';
-import { badInput, CostattrError } from '../../errors.js';
-import { isUtf8File, judgeCsvLine, judgeJsonLine, writeCleanCopy, type CleanCopy } from './flat-lines.js';
+import type { Database } from '../../../db/database.js';
+import { quoteIdent, quoteLiteral } from '../../../db/quote.js';
+import { badInput, CostattrError } from '../../../errors.js';
+import { RAW_TABLE } from '../../spans/raw-table.js';
+import type { SourceLoadContext, SourceLoadResult, SourceProblem } from '../source.js';
+import { isUtf8File, judgeCsvLine, judgeJsonLine, writeCleanCopy, type CleanCopy } from './lines.js';
 import { FLAT_COLUMNS, requireInputTokenColumn, resolveMapping } from './mapping.js';
-import { RAW_TABLE } from './raw-table.js';
-import type { IngestProblem, SpanFileFormat } from './types.js';
 
-type FlatFormat = Exclude<SpanFileFormat, 'otlp'>;
+export type FlatFormat = 'jsonl' | 'csv' | 'parquet';
 
 const SOURCE_TABLE = 'costattr_flat_source';
 const GAPS_TABLE = 'costattr_flat_gaps';
@@ -30,14 +30,6 @@ const READERS: Record<FlatFormat, string> = {
 
 /** Lines before the first record: the CSV header. */
 const HEADER_LINES: Record<FlatFormat, number> = { jsonl: 0, csv: 1, parquet: 0 };
-
-type LineProblem = Omit<IngestProblem, 'file'> & { line: number };
-
-export interface FlatLoad {
-  /** Records read: rows loaded into the raw table plus the lines left out as problems. */
-  records: number;
-  problems: LineProblem[];
-}
 
 interface ColumnInfo {
   column_name: string;
@@ -86,7 +78,7 @@ function isBareJson(types: Map<string, string>): boolean {
 }
 
 /** The CSV rows DuckDB rejected, one problem per line (its first error). */
-async function csvRejects(db: Database): Promise<LineProblem[]> {
+async function csvRejects(db: Database): Promise<SourceProblem[]> {
   const rows = await db.all<{ line: string; column_name: string | null; error_type: string; error_message: string }>(
     `SELECT DISTINCT ON (line) line::VARCHAR AS line, column_name, error_type::VARCHAR AS error_type, error_message
        FROM ${quoteIdent(REJECTS_TABLE)} ORDER BY line, column_idx NULLS FIRST`,
@@ -140,29 +132,23 @@ async function readFlatFile(db: Database, path: string, format: FlatFormat): Pro
 
 /**
  * Load one flat table. Positions are lines for JSON Lines and CSV (the header is line 1) and rows
- * for Parquet.
+ * for Parquet. Records read: rows loaded into the raw table plus the lines left out as problems.
  */
-export async function loadFlatFile(
-  db: Database,
-  path: string,
-  format: FlatFormat,
-  fileIdx: number,
-  ridBase: number,
-  mapping: Record<string, string>,
-): Promise<FlatLoad> {
+export async function loadFlatFile(ctx: SourceLoadContext, path: string, format: FlatFormat): Promise<SourceLoadResult> {
+  const { db } = ctx;
   const copy = await readFlatFile(db, path, format);
   try {
     const problems = [...(copy?.problems ?? []), ...(format === 'csv' ? await csvRejects(db) : [])];
     const count = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM ${quoteIdent(SOURCE_TABLE)}`);
     const rows = Number(count?.n ?? 0);
     const types = await describeSource(db);
-    const resolved = resolveMapping(path, [...types.keys()], mapping);
+    const resolved = resolveMapping(path, [...types.keys()], ctx.options.mapping ?? {});
     if (rows > 0) requireInputTokenColumn(path, resolved, [...types.keys()]);
 
     const gaps = [...(copy?.gaps ?? []), ...problems.map((p) => p.line)];
     const { join, line } = await lineExpression(db, gaps, HEADER_LINES[format]);
     const targets = ['rid', 'file_idx', 'line', 'source'];
-    const values = [`s.${ROW_COLUMN} + $ridBase`, '$fileIdx', line, `'flat'`];
+    const values = [`s.${ROW_COLUMN} - 1 + $ridBase`, '$fileIdx', line, `'flat'`];
     for (const [canonical, source] of resolved) {
       const raw = FLAT_COLUMNS[canonical];
       if (raw === undefined) continue;
@@ -171,9 +157,9 @@ export async function loadFlatFile(
     }
     await db.exec(
       `INSERT INTO ${quoteIdent(RAW_TABLE)} (${targets.join(', ')}) SELECT ${values.join(', ')} FROM ${quoteIdent(SOURCE_TABLE)} s ${join}`,
-      { ridBase, fileIdx },
+      { ridBase: ctx.ridBase, fileIdx: ctx.fileIdx },
     );
-    return { records: rows + problems.length, problems: problems.sort((a, b) => a.line - b.line) };
+    return { records: rows + problems.length, rows, problems: problems.sort((a, b) => a.line - b.line) };
   } finally {
     copy?.dispose();
     await dropWorkTables(db);

@@ -5,7 +5,7 @@
  * OpenInference's `llm.*` names, whose prompt count includes its cache details).
  * A lower rank wins when a span carries several spellings of the same thing.
  */
-import type { RawColumn } from './raw-table.js';
+import type { RawColumn } from '../../spans/raw-table.js';
 
 export interface AttributeTarget {
   column: RawColumn;
