@@ -1,7 +1,7 @@
-// Hand-made spans for analysis tests: an in-memory database, explicit column lists, the real price book.
-import type { DuckDBValue } from '@duckdb/node-api';
+// Hand-made spans for analysis tests: an in-memory database, rows from test/helpers/spans.ts, the real price book.
 import { Database } from '../../src/db/database.js';
 import { installPriceBook, loadPriceBook } from '../../src/pricebook/index.js';
+import { insertSpanRows, spanRow, type CanonicalSpan } from '../helpers/spans.js';
 
 export interface SpanInput {
   trace: string;
@@ -28,32 +28,22 @@ export interface SpanInput {
   inference?: boolean;
 }
 
-const COLUMNS = [
-  'trace_id', 'span_id', 'ingest_id', 'source', 'name', 'operation', 'start_time', 'end_time', 'is_inference',
-  'provider', 'request_model', 'response_model', 'service_tier', 'input_tokens', 'cache_read_tokens',
-  'cache_write_5m_tokens', 'cache_write_1h_tokens', 'output_tokens', 'reasoning_tokens', 'input_convention',
-  'has_cache_counts', 'tenant', 'user_id', 'task', 'route', 'tier', 'effort', 'prompt_tokens', 'tool_tokens',
-  'memory_tokens',
-] as const;
-
-function values(s: SpanInput): DuckDBValue[] {
+function row(s: SpanInput): CanonicalSpan {
   const start = s.start ?? '2026-10-05 12:00:00';
-  return [
-    s.trace, s.span, 1, 'test', s.name ?? `chat ${s.model ?? ''}`, s.inference === false ? 'execute_tool' : 'chat',
-    start, start, s.inference ?? true,
-    s.provider ?? 'anthropic', s.model ?? null, s.model ?? null, s.serviceTier ?? 'standard',
-    s.input ?? 0, s.cacheRead ?? 0, s.write5m ?? 0, s.write1h ?? 0, s.output ?? 0, 0, 'exclusive', true,
-    s.tenant ?? null, s.user ?? null, s.task ?? null, s.route ?? null, s.tier ?? null, s.effort ?? null,
-    s.prompt ?? null, s.tool ?? null, s.memory ?? null,
-  ];
+  return spanRow({
+    trace_id: s.trace, span_id: s.span, name: s.name ?? `chat ${s.model ?? ''}`, operation: s.inference === false ? 'execute_tool' : 'chat',
+    start_time: start, end_time: start, is_inference: s.inference ?? true,
+    provider: s.provider ?? 'anthropic', request_model: s.model ?? null, response_model: s.model ?? null, service_tier: s.serviceTier ?? 'standard',
+    input_tokens: s.input ?? 0, cache_read_tokens: s.cacheRead ?? 0, cache_write_5m_tokens: s.write5m ?? 0, cache_write_1h_tokens: s.write1h ?? 0,
+    output_tokens: s.output ?? 0,
+    tenant: s.tenant ?? null, user_id: s.user ?? null, task: s.task ?? null, route: s.route ?? null, tier: s.tier ?? null, effort: s.effort ?? null,
+    prompt_tokens: s.prompt ?? null, tool_tokens: s.tool ?? null, memory_tokens: s.memory ?? null,
+  });
 }
 
 export async function openWithSpans(spans: readonly SpanInput[]): Promise<Database> {
   const db = await Database.open();
-  const placeholders = COLUMNS.map((c) => (c === 'start_time' || c === 'end_time' ? '?::TIMESTAMP' : '?')).join(', ');
-  for (const span of spans) {
-    await db.exec(`INSERT INTO spans (${COLUMNS.join(', ')}) VALUES (${placeholders})`, values(span));
-  }
+  await insertSpanRows(db, spans.map(row));
   await installPriceBook(db, await loadPriceBook([]));
   return db;
 }

@@ -1,10 +1,10 @@
 // End to end: the built CLI over a tiny hand-written OTLP/JSON export (fixtures/costs-mini.otlp.jsonl),
 // compared with golden files whose figures are re-derived here from token counts × list prices.
 // Regenerate the goldens with UPDATE_GOLDEN=1 (then check the diff by hand).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { expectGolden } from '../helpers/golden.js';
 
 const FIXTURE = join(ROOT, 'test/e2e/fixtures/costs-mini.otlp.jsonl');
 const GOLDEN = join(ROOT, 'test/e2e/golden');
@@ -17,12 +17,7 @@ function costs(args: string[]): string {
   return result.stdout;
 }
 
-function golden(name: string, actual: string): void {
-  const path = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, actual);
-  expect(existsSync(path), `${name} missing: run with UPDATE_GOLDEN=1 and check it by hand`).toBe(true);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
+const golden = (name: string, actual: string): void => expectGolden(join(GOLDEN, name), actual);
 
 // What the fixture holds (per MTok: sonnet-4-5 in 3 / read 0.30 / 5m 3.75 / out 15; haiku-4-5 in 1 / read 0.10 / out 5):
 const usd = (micro: number): number => Math.round(micro) / 1e6; // micro = tokens × $/MTok

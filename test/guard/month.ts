@@ -1,10 +1,10 @@
 // A replayed month made to order: per tenant, a list of (minute, requests) bursts of identical calls,
-// inserted in bulk (one INSERT … unnest per call) so a month of traffic loads in milliseconds.
-import { listValue } from '@duckdb/node-api';
+// appended in bulk (test/helpers/spans.ts) so a month of traffic loads in milliseconds.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Database } from '../../src/db/database.js';
 import { installPriceBook, loadPriceBook } from '../../src/pricebook/index.js';
+import { insertSpanRows, spanRow } from '../helpers/spans.js';
 
 export interface Burst {
   tenant: string;
@@ -66,19 +66,11 @@ export function daysFrom(first: string, days: number): string[] {
 
 export async function openMonth(bursts: readonly Burst[]): Promise<Database> {
   const db = await Database.open();
-  const spans = expand(bursts);
-  const col = <K extends keyof FlatSpan>(key: K) => listValue(spans.map((s) => s[key]));
-  await db.exec(
-    `INSERT INTO spans (trace_id, span_id, ingest_id, source, operation, start_time, end_time, is_inference, provider, request_model,
-       response_model, service_tier, input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens,
-       reasoning_tokens, input_convention, has_cache_counts, tenant, route)
-     SELECT unnest($trace), unnest($span), 1, 'test', 'chat', CAST(unnest($start) AS TIMESTAMPTZ)::TIMESTAMP, NULL, true, 'anthropic', unnest($model),
-       unnest($model), 'standard', unnest($input), 0, 0, 0, unnest($output), 0, 'exclusive', true, unnest($tenant), unnest($route)`,
-    {
-      trace: col('trace_id'), span: col('span_id'), start: col('start_time'), model: col('response_model'),
-      input: col('input_tokens'), output: col('output_tokens'), tenant: col('tenant'), route: col('route'),
-    },
-  );
+  await insertSpanRows(db, expand(bursts).map((s) => spanRow({
+    trace_id: s.trace_id, span_id: s.span_id, operation: s.operation, start_time: s.start_time, provider: s.provider,
+    request_model: s.response_model, response_model: s.response_model, input_tokens: s.input_tokens, output_tokens: s.output_tokens,
+    tenant: s.tenant, route: s.route,
+  })));
   await installPriceBook(db, await loadPriceBook([]));
   return db;
 }

@@ -1,5 +1,6 @@
-// Test helper: insert inference spans straight into `spans` (explicit column list), and read them priced.
+// Test helper: inference spans in the price book's terms (test/helpers/spans.ts writes them), read back priced.
 import type { Database } from '../../src/db/database.js';
+import { insertSpanRows, spanRow } from '../helpers/spans.js';
 
 export interface TestSpan {
   id: string;
@@ -16,28 +17,21 @@ export interface TestSpan {
 }
 
 export async function insertSpans(db: Database, spans: readonly TestSpan[]): Promise<void> {
-  for (const s of spans) {
-    await db.exec(
-      `INSERT INTO spans (trace_id, span_id, ingest_id, source, is_inference, start_time, request_model, response_model,
-         service_tier, input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens,
-         reasoning_tokens, input_convention, has_cache_counts)
-       VALUES ('trace', $id, 1, 'flat', $inference, CAST($start AS TIMESTAMP), $request, $response, $tier, $input, $cr, $cw5, $cw1, $output,
-         0, 'exclusive', true)`,
-      {
-        id: s.id,
-        inference: s.isInference ?? true,
-        start: s.start ?? '2025-10-15 12:00:00',
-        request: s.requestModel ?? null,
-        response: s.model,
-        tier: s.tier ?? 'standard',
-        input: s.input ?? 0,
-        cr: s.cacheRead ?? 0,
-        cw5: s.cacheWrite5m ?? 0,
-        cw1: s.cacheWrite1h ?? 0,
-        output: s.output ?? 0,
-      },
-    );
-  }
+  await insertSpanRows(db, spans.map((s) => spanRow({
+    trace_id: 'trace',
+    span_id: s.id,
+    source: 'flat',
+    is_inference: s.isInference ?? true,
+    start_time: s.start ?? '2025-10-15 12:00:00',
+    request_model: s.requestModel ?? null,
+    response_model: s.model,
+    service_tier: s.tier ?? 'standard',
+    input_tokens: s.input ?? 0,
+    cache_read_tokens: s.cacheRead ?? 0,
+    cache_write_5m_tokens: s.cacheWrite5m ?? 0,
+    cache_write_1h_tokens: s.cacheWrite1h ?? 0,
+    output_tokens: s.output ?? 0,
+  })));
 }
 
 export interface PricedRow {

@@ -1,4 +1,4 @@
-// Reconcile test data: spans inserted by hand (with their input convention and tenant), invoices
+// Reconcile test data: spans written by test/helpers/spans.ts (with their input convention and tenant), invoices
 // written as a canonical-header CSV and loaded through the real invoice ingest.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { Database } from '../../src/db/database.js';
 import { ingestInvoiceFiles } from '../../src/ingest/invoices/index.js';
 import { installPriceBook, loadPriceBook } from '../../src/pricebook/index.js';
 import { tempDir } from '../helpers/cli.js';
+import { insertSpanRows, spanRow } from '../helpers/spans.js';
 
 export interface Span {
   id: string;
@@ -32,33 +33,22 @@ export interface InvoiceLine {
 }
 
 export async function insertSpans(db: Database, spans: readonly Span[]): Promise<void> {
-  for (const s of spans) {
+  await insertSpanRows(db, spans.map((s) => {
     const convention = s.convention ?? 'exclusive';
-    await db.exec(
-      `INSERT INTO spans (trace_id, span_id, ingest_id, source, is_inference, start_time, provider, request_model, response_model,
-         service_tier, input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens,
-         reasoning_tokens, input_convention, has_cache_counts, tenant)
-       VALUES ($trace, $id, 1, 'test', true, CAST($start AS TIMESTAMP), $provider, $model, $model, 'standard',
-         $input, $cr, 0, 0, $output, 0, $convention, $has_cache, $tenant)`,
-      {
-        id: s.id, trace: s.trace ?? s.id, start: s.start, provider: s.provider, model: s.model, input: s.input ?? 0, cr: s.cacheRead ?? 0,
-        output: s.output ?? 0, convention, has_cache: convention !== 'no_cache_counts', tenant: s.tenant === undefined ? 't1' : s.tenant,
-      },
-    );
-  }
+    return spanRow({
+      trace_id: s.trace ?? s.id, span_id: s.id, start_time: s.start, provider: s.provider, request_model: s.model, response_model: s.model,
+      input_tokens: s.input ?? 0, cache_read_tokens: s.cacheRead ?? 0, output_tokens: s.output ?? 0,
+      input_convention: convention, has_cache_counts: convention !== 'no_cache_counts', tenant: s.tenant === undefined ? 't1' : s.tenant,
+    });
+  }));
 }
 
 /** Non-inference tool-call spans in one trace, one per argument string. */
 export async function insertToolCalls(db: Database, call: { trace: string; tenant: string; start: string; tool: string; args: readonly string[] }): Promise<void> {
-  for (const [i, args] of call.args.entries()) {
-    await db.exec(
-      `INSERT INTO spans (trace_id, span_id, ingest_id, source, is_inference, start_time, service_tier, input_tokens, cache_read_tokens,
-         cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, input_convention, has_cache_counts, tenant,
-         tool_name, tool_arguments)
-       VALUES ($trace, $id, 1, 'test', false, CAST($start AS TIMESTAMP), 'standard', 0, 0, 0, 0, 0, 0, 'exclusive', true, $tenant, $tool, $args)`,
-      { trace: call.trace, id: `${call.trace}-tool-${i}`, start: call.start, tenant: call.tenant, tool: call.tool, args },
-    );
-  }
+  await insertSpanRows(db, call.args.map((args, i) => spanRow({
+    trace_id: call.trace, span_id: `${call.trace}-tool-${i}`, is_inference: false, start_time: call.start, tenant: call.tenant,
+    tool_name: call.tool, tool_arguments: args,
+  })));
 }
 
 export function writeInvoiceCsv(lines: readonly InvoiceLine[], dir = tempDir('costattr-inv-')): string {

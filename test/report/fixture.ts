@@ -1,4 +1,4 @@
-// Report test data: spans inserted by hand into a database (in memory or a file for the CLI), with
+// Report test data: spans written by test/helpers/spans.ts into a database (in memory or a file for the CLI), with
 // the columns the reports read (tags, outcome tags in tags_json, tool calls), revenue loaded through
 // the real revenue ingest, and the real price book. Expected figures are computed in each test.
 import { writeFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { Database } from '../../src/db/database.js';
 import { loadRevenueCsv } from '../../src/ingest/revenue/index.js';
 import { installPriceBook, loadPriceBook } from '../../src/pricebook/index.js';
 import { tempDir } from '../helpers/cli.js';
+import { insertSpanRows, spanRow } from '../helpers/spans.js';
 
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 export const SONNET = 'claude-sonnet-4-5'; // $3 input, $0.30 cache read, $15 output per MTok
@@ -32,34 +33,29 @@ export interface Span {
 let counter = 0;
 
 export async function insertSpans(db: Database, spans: readonly Span[]): Promise<void> {
-  for (const s of spans) {
+  await insertSpanRows(db, spans.map((s) => {
     const model = s.model ?? SONNET;
-    await db.exec(
-      `INSERT INTO spans (trace_id, span_id, ingest_id, source, name, operation, start_time, end_time, is_inference, provider,
-         request_model, response_model, service_tier, input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-         output_tokens, reasoning_tokens, input_convention, has_cache_counts, tenant, route, tool_name, tool_arguments, tags_json)
-       VALUES ($trace, $span, 1, 'test', $name, $op, CAST($start AS TIMESTAMP), CAST($start AS TIMESTAMP), $inference, $provider,
-         $model, $model, 'standard', $input, $cr, 0, 0, $output, 0, 'exclusive', true, $tenant, $route, $tool, $args, $tags)`,
-      {
-        trace: s.trace,
-        span: s.span ?? `s${++counter}`,
-        name: s.tool ? `execute_tool ${s.tool.name}` : `chat ${model}`,
-        op: s.tool ? 'execute_tool' : 'chat',
-        start: s.start,
-        inference: !s.tool,
-        provider: s.provider ?? (model.startsWith('gpt') ? 'openai' : 'anthropic'),
-        model: s.tool ? null : model,
-        input: s.input ?? 0,
-        cr: s.cacheRead ?? 0,
-        output: s.output ?? 0,
-        tenant: s.tenant ?? null,
-        route: s.route ?? null,
-        tool: s.tool?.name ?? null,
-        args: s.tool?.args ?? null,
-        tags: s.outcome === undefined ? null : JSON.stringify({ outcome: s.outcome }),
-      },
-    );
-  }
+    return spanRow({
+      trace_id: s.trace,
+      span_id: s.span ?? `s${++counter}`,
+      name: s.tool ? `execute_tool ${s.tool.name}` : `chat ${model}`,
+      operation: s.tool ? 'execute_tool' : 'chat',
+      start_time: s.start,
+      end_time: s.start,
+      is_inference: !s.tool,
+      provider: s.provider ?? (model.startsWith('gpt') ? 'openai' : 'anthropic'),
+      request_model: s.tool ? null : model,
+      response_model: s.tool ? null : model,
+      input_tokens: s.input ?? 0,
+      cache_read_tokens: s.cacheRead ?? 0,
+      output_tokens: s.output ?? 0,
+      tenant: s.tenant ?? null,
+      route: s.route ?? null,
+      tool_name: s.tool?.name ?? null,
+      tool_arguments: s.tool?.args ?? null,
+      tags_json: s.outcome === undefined ? null : JSON.stringify({ outcome: s.outcome }),
+    });
+  }));
 }
 
 /** A database with the spans, the price book and (optionally) revenue rows `tenant,month,revenue_usd,plan`. */

@@ -2,12 +2,10 @@
  * Loading a scenario straight into the canonical `spans` table (bypassing ingest, which has its own
  * tests), and the small price book the integration tests price it with.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Database } from '../../../src/db/database.js';
 import type { PriceBook, PriceRow } from '../../../src/pricebook/index.js';
 import { installPriceBook } from '../../../src/pricebook/index.js';
-import { tempDir } from '../../helpers/cli.js';
+import { insertSpanRows, spanRow } from '../../helpers/spans.js';
 import { MODELS, type SpanRow } from './generate.js';
 
 /** USD per million tokens: input, cache read, cache write 5m, cache write 1h, output (list prices). */
@@ -25,11 +23,9 @@ export function testPriceBook(): PriceBook {
   return { models: Object.keys(TEST_PRICES).map((model) => ({ provider: 'anthropic', model, aliases: [] })), rows };
 }
 
-/** Insert rows into `spans` (via a JSON-lines file read by DuckDB; column names match the table). */
+/** Insert rows into `spans` (the scenario's rows are canonical columns already). */
 export async function insertSpans(db: Database, spans: readonly SpanRow[]): Promise<void> {
-  const path = join(tempDir('costattr-scenario-'), 'spans.jsonl');
-  writeFileSync(path, spans.map((row) => JSON.stringify(row)).join('\n') + '\n');
-  await db.exec(`INSERT INTO spans BY NAME SELECT * FROM read_json($path, format = 'newline_delimited', sample_size = -1)`, { path });
+  await insertSpanRows(db, spans.map((row) => spanRow(row)));
 }
 
 /** An in-memory database with the scenario's spans, priced with the test book. */
