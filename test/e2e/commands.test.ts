@@ -118,7 +118,7 @@ describe('costs', () => {
       cost_usd: usd(TOTAL), unattributed_usd: usd(TENANT.__unattributed__), unpriced_spans: 6, priced_share: r6(1 - UNPRICED_TOKENS / TOKENS),
     });
     golden('costs-by-tenant.json', json);
-    expect(md).toContain('| umbrella | $0.5760 | 9 | 24 |');
+    expect(md).toContain('| umbrella | $0.58 | 9 | 24 |');
     golden('costs-by-tenant.md', md);
   });
 
