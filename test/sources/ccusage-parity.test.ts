@@ -34,7 +34,7 @@ interface CostRow {
 }
 
 function ccusageDaily(configDir: string): Map<string, CcusageBreakdown> {
-  const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/ccusage/dist/index.js'), 'daily', '--json', '--offline', '--breakdown'], {
+  const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/ccusage/src/cli.js'), 'daily', '--json', '--offline', '--breakdown'], {
     env: { ...process.env, CLAUDE_CONFIG_DIR: configDir, TZ: 'UTC', LOG_LEVEL: '0', NO_COLOR: '1' },
     encoding: 'utf8',
   });
