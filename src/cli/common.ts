@@ -35,13 +35,21 @@ export interface InvoiceInputOptions {
   quiet?: boolean;
 }
 
+/**
+ * A file option takes one value and may be given again (`--invoice a.csv --invoice b.csv`), so a
+ * span file after it stays a span file instead of being swallowed as an invoice.
+ */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** The input, period and output options; `formats` are the output formats this command renders. */
 export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMATS): Command {
   return cmd
     .option('--db <file>', 'database made by `costattr ingest`')
-    .option('--spans <files...>', 'span files or directories to load into an in-memory database')
+    .option('--spans <path>', 'a span file or directory to load into an in-memory database (repeatable)', collect)
     .option('--namespace <ns>', 'custom attribute namespace for tenant/user/task/route tags (detected when unique)')
-    .option('--pricing <files...>', 'price overrides merged over the built-in book')
+    .option('--pricing <file>', 'price overrides merged over the built-in book (repeatable)', collect)
     .option('--since <date>', 'start date (ISO, inclusive)')
     .option('--until <date>', 'end date (ISO, exclusive)')
     .option('--month <YYYY-MM>', 'calendar month (overrides --since/--until)')
@@ -54,7 +62,7 @@ export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMA
 /** Invoice and revenue files next to the spans (`ingest`, `reconcile`). */
 export function addInvoiceOptions(cmd: Command): Command {
   return cmd
-    .option('--invoice <files...>', 'invoice or usage exports (Anthropic, OpenAI, FOCUS, mapped CSV)')
+    .option('--invoice <file>', 'an invoice or usage export: Anthropic, OpenAI, FOCUS, mapped CSV (repeatable)', collect)
     .option('--provider <name>', 'the provider of the invoice files, when their header does not say')
     .option('--invoice-map <file>', 'JSON column mapping for a generic invoice CSV')
     .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd, markup)');

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { camelKey, runConfig, validateConfig } from '../app/config.js';
+import { collect } from './common.js';
 
 /** Every option attribute name of every command (and subcommand). */
 function optionKeys(program: Command): Set<string> {
@@ -19,11 +20,14 @@ function optionKeys(program: Command): Set<string> {
 export async function applyConfigDefaults(program: Command, command: Command, dir: string): Promise<void> {
   const config = runConfig(dir);
   await validateConfig(config, optionKeys(program), dir);
-  const known = new Set(command.options.map((o) => o.attributeName()));
+  const options = new Map(command.options.map((o) => [o.attributeName(), o]));
   for (const [rawKey, value] of Object.entries(config)) {
     const key = camelKey(rawKey);
-    if (!known.has(key)) continue; // keys for other commands (e.g. anomaly thresholds) are read where used
+    const option = options.get(key);
+    if (option === undefined) continue; // keys for other commands (e.g. anomaly thresholds) are read where used
     const source = command.getOptionValueSource(key);
-    if (source === undefined || source === 'default') command.setOptionValueWithSource(key, value, 'config');
+    // a repeatable option takes one value or a list from the file
+    const given = option.parseArg === collect && !Array.isArray(value) ? [value] : value;
+    if (source === undefined || source === 'default') command.setOptionValueWithSource(key, given, 'config');
   }
 }

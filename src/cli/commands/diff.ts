@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { parseRule, type DiffRule } from '../../analysis/diff-rules.js';
 import type { SkipBelow } from '../../analysis/diff.js';
 import { CostattrError } from '../../errors.js';
-import { periodOf, readWorkspace } from '../common.js';
+import { collect, periodOf, readWorkspace } from '../common.js';
 import { note } from '../output.js';
 import { runCommand } from '../run.js';
 
@@ -26,10 +26,6 @@ interface DiffOptions {
 }
 
 type Side = { files: string[] } | { snapshotFile: string };
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 /** `0.001` or `$0.001` → USD per run; `5%` → a relative change. */
 export function parseSkipBelow(value: string | undefined): SkipBelow | undefined {
@@ -59,14 +55,14 @@ export function registerDiff(program: Command): void {
     .description('compare two eval runs (snapshots or span files) per route; gate on thresholds; write a PR comment')
     .argument('[base]', 'base snapshot (from `costattr snapshot`), or span files/directory')
     .argument('[head]', 'head snapshot, or span files/directory')
-    .option('--base-spans <files...>', 'span files or directories for the base side')
-    .option('--head-spans <files...>', 'span files or directories for the head side')
+    .option('--base-spans <path>', 'a span file or directory for the base side (repeatable)', collect)
+    .option('--head-spans <path>', 'a span file or directory for the head side (repeatable)', collect)
     .option('--fail-on <rule>', 'exit 1 when the rule trips, e.g. total.cost_per_run>+10% (repeatable; see docs/ci.md)', collect, [])
     .option('--warn-on <rule>', 'report the rule when it trips, without failing (repeatable)', collect, [])
     .option('--reprice', 'price each side with its own price book and show the price effect (default: both with the base book)')
     .option('--skip-below <usd|%>', 'print nothing when no cost per run moved more than this and no rule tripped')
     .option('--namespace <ns>', 'custom attribute namespace (span-file sides)')
-    .option('--pricing <files...>', 'price overrides for span-file sides')
+    .option('--pricing <file>', 'price overrides for span-file sides (repeatable)', collect)
     .option('--format <format>', 'output format: table|json|md', 'table')
     .option('--out <file>', 'write the output to a file instead of stdout')
     .option('--quiet', 'no progress or notes on stderr')

@@ -1,6 +1,6 @@
 /** `costattr pricing list|check`: show the price book; list the models in the data it cannot price. */
 import type { Command } from 'commander';
-import { addInputOptions, periodOf, readWorkspace, type InputOptions } from '../common.js';
+import { addInputOptions, collect, periodOf, readWorkspace, type InputOptions } from '../common.js';
 import { runCommand, runInWorkspace } from '../run.js';
 
 const LIST_FORMATS = ['table', 'json', 'csv', 'md'] as const;
@@ -21,7 +21,7 @@ export function registerPricing(program: Command): void {
     .description('show the price book (USD per million tokens), built-in plus --pricing overrides')
     .option('--provider <name>', 'only this provider (anthropic, openai, google, …)')
     .option('--as-of <date>', 'only the rows in effect on this date (YYYY-MM-DD)')
-    .option('--pricing <files...>', 'price overrides merged over the built-in book')
+    .option('--pricing <file>', 'price overrides merged over the built-in book (repeatable)', collect)
     .option('--format <format>', `output format: ${LIST_FORMATS.join('|')}`, 'table')
     .option('--out <file>', 'write the output to a file instead of stdout')
     .action(async (opts: ListOptions) => {
