@@ -1,7 +1,8 @@
 /**
- * `anomalies` results for people: one table model (table and Markdown) with a row per finding —
- * severity, kind, who, the window, the money at stake, the one-line summary and the first trace ids.
- * The JSON shape is the result object itself (PRODUCT.md `anomalies`).
+ * `anomalies` results for people: one table model (table and Markdown) with a row per incident —
+ * severity, kind, who, the window (an incident spans its days), the money at stake, the one-line
+ * summary and the first trace ids. The JSON shape is the result object itself (PRODUCT.md
+ * `anomalies`, with each incident's days in `evidence.by_day`).
  */
 import type { AnomaliesResult, Anomaly } from '../analysis/anomalies/index.js';
 import type { TableModel } from './model.js';
@@ -47,6 +48,6 @@ export function anomaliesTable(result: AnomaliesResult): TableModel {
     })),
     notes: count === 0
       ? ['No anomalies found.']
-      : [`${count} finding${count === 1 ? '' : 's'}, $${atStake.toFixed(2)} at stake; every trace id and the evidence figures are in --format json.`],
+      : [`${count} incident${count === 1 ? '' : 's'}, $${atStake.toFixed(2)} at stake, largest first; the evidence of each day and the trace ids are in --format json.`],
   };
 }
