@@ -18,6 +18,8 @@ import { wantsColor } from '../../render/color.js';
 import { REPORT_FORMATS, renderReport, type Report, type ReportFormat } from '../../render/report.js';
 import { addInputOptions, emit, formatOf, openAnalysisDb, type InputOptions } from '../common.js';
 import { readConfig } from '../config.js';
+import { loadInvoiceInputs } from '../invoice-inputs.js';
+import { parseTolerance } from './reconcile.js';
 
 const KINDS = ['daily', 'weekly', 'monthly'] as const;
 type Kind = (typeof KINDS)[number];
@@ -27,6 +29,9 @@ interface ReportOptions extends InputOptions {
   week?: string;
   revenue?: string;
   budget?: string;
+  invoice?: string[];
+  provider?: string;
+  tolerance?: string;
 }
 
 function kindOf(value: string): Kind {
@@ -57,7 +62,7 @@ async function build(db: Database, kind: Kind, opts: ReportOptions, timezone: st
       const month = opts.month === undefined ? yesterday.slice(0, 7) : parseMonth(opts.month);
       const budgets = opts.budget === undefined ? undefined : readBudgetFile(opts.budget);
       if (budgets !== undefined && !budgets.has(month)) throw new CostattrError('BAD_INPUT', `${opts.budget ?? ''}: no budget for ${month}`);
-      return monthlyReport(db, { month, timezone, budget: budgets?.get(month) ?? null });
+      return monthlyReport(db, { month, timezone, budget: budgets?.get(month) ?? null, tolerance: parseTolerance(opts.tolerance) });
     }
     default:
       return (kind satisfies never) as Report;
@@ -72,7 +77,10 @@ export function registerReport(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'daily: the day to report (default: yesterday in --timezone)')
     .option('--week <YYYY-Www>', 'weekly: the ISO week (default: the last complete week; or 7 days from --since)')
     .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd) for margins')
-    .option('--budget <file>', 'monthly: budgets as JSON {"YYYY-MM": usd} or CSV month,budget_usd');
+    .option('--budget <file>', 'monthly: budgets as JSON {"YYYY-MM": usd} or CSV month,budget_usd')
+    .option('--invoice <files...>', 'monthly: invoice or usage exports to reconcile the month with (invoices in --db are used too)')
+    .option('--provider <name>', 'monthly: the provider of the --invoice files, when their header does not say')
+    .option('--tolerance <pct>', 'monthly: unexplained invoice variance accepted, e.g. 2% (default 2%)');
   addInputOptions(cmd, REPORT_FORMATS).action(async (kindArg: string, opts: ReportOptions) => {
     const kind = kindOf(kindArg);
     const format = formatOf(opts, REPORT_FORMATS) as ReportFormat;
@@ -83,6 +91,10 @@ export function registerReport(program: Command): void {
     let report: Report;
     try {
       if (opts.revenue) await loadRevenueCsv(db, opts.revenue);
+      if (opts.invoice !== undefined && opts.invoice.length > 0) {
+        if (kind !== 'monthly') throw new CostattrError('BAD_USAGE', `--invoice: only report monthly reconciles invoices, not report ${kind}`);
+        await loadInvoiceInputs(db, { invoice: opts.invoice, provider: opts.provider, quiet: opts.quiet });
+      }
       report = await build(db, kind, opts, timezone, yesterday);
     } finally {
       db.close();
