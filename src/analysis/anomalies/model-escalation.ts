@@ -26,50 +26,21 @@ import { tenantRouteEntity, type IncidentRules } from './incidents.js';
 import { money, number, inScope, percent, ratio, scopeParams, text, traceIdColumns, usd, windowText, type DetectorInput } from './scope.js';
 import type { Finding, WindowEvidence } from './types.js';
 
-/**
- * Model shares of `targets` (scope_key, s, part, day, model, runs, cost; run totals in `<targets>_runs`)
- * against `base` for the same (scope_key, s): CTEs `<name>_shares` (per model) and `<name>` (per
- * scope_key, s, part, day).
- */
-const comparison = (name: string, targets: string): string => `
-${name}_groups AS (SELECT scope_key, s, part, day, runs AS total_runs FROM ${targets}_runs),
-${name}_pairs AS (
-  SELECT coalesce(t.scope_key, g.scope_key) AS scope_key, coalesce(t.s, g.s) AS s, coalesce(t.part, g.part) AS part,
-         coalesce(t.day, g.day) AS day, coalesce(t.model, g.model) AS model,
-         coalesce(t.runs, 0) AS runs, coalesce(g.runs, 0) AS base_runs
-  FROM ${targets} t
-  FULL JOIN (SELECT g.scope_key, g.s, g.part, g.day, b.model, b.runs FROM ${name}_groups g JOIN base b USING (scope_key, s)) g
-    ON g.scope_key = t.scope_key AND g.s = t.s AND g.part = t.part AND g.day = t.day AND g.model = t.model
-),
-${name}_shares AS (
-  SELECT p.*, u.unit, g.total_runs, bt.runs AS total_base,
-         p.runs / g.total_runs AS share, p.base_runs / bt.runs AS base_share,
-         p.runs / g.total_runs - p.base_runs / bt.runs AS delta
-  FROM ${name}_pairs p
-  JOIN units u USING (scope_key, s, model)
-  JOIN ${name}_groups g USING (scope_key, s, part, day)
-  JOIN base_runs bt USING (scope_key, s)
-  WHERE g.total_runs > 0 AND bt.runs > 0
-),
-${name} AS (
-  SELECT scope_key, s, part, day, any_value(total_runs) AS runs, any_value(total_base) AS base_runs,
-         max(delta) AS shift,
-         sum(delta * total_runs * unit) AS impact,
-         sum(base_share * total_runs * unit) AS cost_at_base,
-         arg_max(model, delta) AS to_model, CASE WHEN min(delta) < 0 THEN arg_min(model, delta) END AS from_model,
-         arg_max(share, delta) AS to_share, arg_max(base_share, delta) AS base_to_share,
-         json_group_object(model, round(base_share, 4)) AS baseline_mix,
-         json_group_object(model, round(share, 4)) AS mix
-  FROM ${name}_shares
-  GROUP BY scope_key, s, part, day
-)`;
-
 /** Two-proportion z of the new model's share of runs, window (n1) against baseline (n2). */
 const Z = (c: string) => `(${c}.to_share - ${c}.base_to_share) / nullif(sqrt(
   ((${c}.to_share * ${c}.runs + ${c}.base_to_share * ${c}.base_runs) / (${c}.runs + ${c}.base_runs))
   * (1 - (${c}.to_share * ${c}.runs + ${c}.base_to_share * ${c}.base_runs) / (${c}.runs + ${c}.base_runs))
   * (1 / ${c}.runs + 1 / ${c}.base_runs)), 0)`;
 
+/** Sums over the baseline days before a row's day, and over the window from it (days as integers for RANGE frames). */
+const BASELINE_FRAME = 'RANGE BETWEEN $baseline_days PRECEDING AND 1 PRECEDING';
+const WINDOW_FRAME = 'RANGE BETWEEN CURRENT ROW AND $window_last FOLLOWING';
+
+/*
+ * Every candidate start is compared with its baseline by rolling sums over a grid of (scope, day with
+ * runs, model the scope ever used) — window functions, not a join of every start with every baseline
+ * day. Only the qualifying starts are then compared day by day with what follows them.
+ */
 const query = (input: DetectorInput): string => `
 WITH scoped AS (${inScope(input, 'priced_spans')}),
 run_models AS (
@@ -85,81 +56,97 @@ scoped_keys AS (
   SELECT *, grain || chr(31) || coalesce(tenant, '') || chr(31) || route AS scope_key FROM keyed
 ),
 daily_model AS (SELECT scope_key, day, model, count(*) AS runs, sum(cost) AS cost FROM scoped_keys GROUP BY ALL),
-daily_runs AS (SELECT scope_key, day, count(DISTINCT trace_id) AS runs FROM scoped_keys GROUP BY ALL),
+daily_runs AS (
+  SELECT scope_key, day, day - DATE '1970-01-01' AS dn, count(DISTINCT trace_id) AS runs FROM scoped_keys GROUP BY ALL
+),
 last_day AS (SELECT max(day) AS day FROM daily_runs),
-starts AS (
-  SELECT scope_key, day AS s FROM daily_runs
-  WHERE day >= CAST(CAST($since AS TIMESTAMP) AS DATE) AND CAST(day AS TIMESTAMP) < CAST($until AS TIMESTAMP)
+totals AS (
+  SELECT scope_key, day, runs AS day_total,
+         sum(runs) OVER (PARTITION BY scope_key ORDER BY dn ${BASELINE_FRAME}) AS base_total,
+         sum(runs) OVER (PARTITION BY scope_key ORDER BY dn ${WINDOW_FRAME}) AS win_total
+  FROM daily_runs
 ),
-base AS (
-  SELECT c.scope_key, c.s, b.model, sum(b.runs) AS runs, sum(b.cost) AS cost
-  FROM starts c JOIN daily_model b ON b.scope_key = c.scope_key AND b.day >= c.s - CAST($baseline_days AS INTEGER) AND b.day < c.s
-  GROUP BY ALL
+grid AS (
+  SELECT r.scope_key, r.day, r.dn, m.model, coalesce(d.runs, 0) AS runs, coalesce(d.cost, 0) AS cost, r.runs AS day_total
+  FROM daily_runs r
+  JOIN (SELECT DISTINCT scope_key, model FROM daily_model) m USING (scope_key)
+  LEFT JOIN daily_model d ON d.scope_key = r.scope_key AND d.day = r.day AND d.model = m.model
 ),
-base_runs AS (
-  SELECT c.scope_key, c.s, sum(b.runs) AS runs
-  FROM starts c JOIN daily_runs b ON b.scope_key = c.scope_key AND b.day >= c.s - CAST($baseline_days AS INTEGER) AND b.day < c.s
-  GROUP BY ALL
+rolled AS (
+  SELECT scope_key, day, model, runs, day_total,
+         sum(runs) OVER b AS base_runs, sum(cost) OVER b AS base_cost, sum(runs) OVER w AS win_runs, sum(cost) OVER w AS win_cost
+  FROM grid
+  WINDOW b AS (PARTITION BY scope_key, model ORDER BY dn ${BASELINE_FRAME}),
+         w AS (PARTITION BY scope_key, model ORDER BY dn ${WINDOW_FRAME})
 ),
-win AS (
-  SELECT c.scope_key, c.s, w.model, sum(w.runs) AS runs, sum(w.cost) AS cost
-  FROM starts c JOIN daily_model w ON w.scope_key = c.scope_key AND w.day >= c.s AND w.day < c.s + CAST($window_days AS INTEGER)
-  GROUP BY ALL
+shares AS (
+  SELECT g.scope_key, g.day AS s, g.model, t.base_total, t.win_total, t.day_total,
+         coalesce(g.base_runs, 0) / t.base_total AS base_share, g.win_runs / t.win_total AS win_share, g.runs / t.day_total AS day_share,
+         CAST(CASE WHEN coalesce(g.base_runs, 0) > 0 THEN g.base_cost / g.base_runs ELSE g.win_cost / nullif(g.win_runs, 0) END AS DOUBLE) AS unit
+  FROM rolled g JOIN totals t USING (scope_key, day)
+  WHERE t.base_total > 0
+    AND g.day >= CAST(CAST($since AS TIMESTAMP) AS DATE) AND CAST(g.day AS TIMESTAMP) < CAST($until AS TIMESTAMP)
 ),
-units AS (
-  SELECT coalesce(b.scope_key, w.scope_key) AS scope_key, coalesce(b.s, w.s) AS s, coalesce(b.model, w.model) AS model,
-         CAST(CASE WHEN coalesce(b.runs, 0) > 0 THEN b.cost / b.runs ELSE w.cost / w.runs END AS DOUBLE) AS unit
-  FROM base b FULL JOIN win w ON w.scope_key = b.scope_key AND w.s = b.s AND w.model = b.model
+first_cmp AS (
+  SELECT scope_key, s, any_value(win_total) AS runs, any_value(base_total) AS base_runs,
+         max(win_share - base_share) AS shift,
+         sum((win_share - base_share) * win_total * unit) AS impact,
+         sum(base_share * win_total * unit) AS cost_at_base,
+         arg_max(model, win_share - base_share) AS to_model,
+         arg_max(win_share, win_share - base_share) AS to_share, arg_max(base_share, win_share - base_share) AS base_to_share,
+         max(day_share - base_share) AS day_shift,
+         sum((day_share - base_share) * day_total * unit) AS day_impact
+  FROM shares GROUP BY scope_key, s
 ),
-first_targets AS (
-  SELECT scope_key, s, 'window' AS part, s AS day, model, runs, cost FROM win
-  UNION ALL
-  SELECT c.scope_key, c.s, 'day', c.s, d.model, d.runs, d.cost FROM starts c JOIN daily_model d ON d.scope_key = c.scope_key AND d.day = c.s
-),
-first_targets_runs AS (
-  SELECT c.scope_key, c.s, 'window' AS part, c.s AS day, sum(w.runs) AS runs
-  FROM starts c JOIN daily_runs w ON w.scope_key = c.scope_key AND w.day >= c.s AND w.day < c.s + CAST($window_days AS INTEGER)
-  GROUP BY ALL
-  UNION ALL
-  SELECT c.scope_key, c.s, 'day', c.s, d.runs FROM starts c JOIN daily_runs d ON d.scope_key = c.scope_key AND d.day = c.s
-),
-${comparison('first_cmp', 'first_targets')},
 qualified AS (
   SELECT w.scope_key, w.s, w.shift AS window_shift, w.runs AS window_runs, w.impact AS window_impact,
          w.to_share AS window_to_share, w.base_to_share AS window_base_to_share,
-         w.cost_at_base AS window_cost_at_base, w.mix AS window_mix, w.baseline_mix, ${Z('w')} AS z,
+         w.cost_at_base AS window_cost_at_base, ${Z('w')} AS z,
          least(w.s + CAST($window_days AS INTEGER), l.day + 1) - w.s AS window_days
-  FROM first_cmp w
-  JOIN first_cmp d ON d.scope_key = w.scope_key AND d.s = w.s AND d.part = 'day'
-  CROSS JOIN last_day l
-  WHERE w.part = 'window' AND w.runs >= $min_runs AND w.base_runs >= $min_base_runs
+  FROM first_cmp w CROSS JOIN last_day l
+  WHERE w.runs >= $min_runs AND w.base_runs >= $min_base_runs
     AND w.shift >= $min_shift AND w.cost_at_base > 0 AND w.impact >= $min_cost_increase * w.cost_at_base
     AND w.impact >= $min_usd_per_day * (least(w.s + CAST($window_days AS INTEGER), l.day + 1) - w.s)
     AND ${Z('w')} >= $min_z
-    AND d.shift >= $min_shift AND d.impact > 0
+    AND w.day_shift >= $min_shift AND w.day_impact > 0
 ),
-later_targets AS (
-  SELECT q.scope_key, q.s, 'day' AS part, d.day, d.model, d.runs, d.cost
-  FROM qualified q JOIN daily_model d ON d.scope_key = q.scope_key AND d.day >= q.s
+mixes AS (
+  SELECT sh.scope_key, sh.s,
+         json_group_object(sh.model, round(sh.base_share, 4)) AS baseline_mix,
+         json_group_object(sh.model, round(sh.win_share, 4)) AS window_mix
+  FROM (SELECT * FROM shares WHERE base_share > 0 OR win_share > 0) sh
+  SEMI JOIN qualified q ON q.scope_key = sh.scope_key AND q.s = sh.s
+  GROUP BY sh.scope_key, sh.s
 ),
-later_targets_runs AS (
-  SELECT q.scope_key, q.s, 'day' AS part, d.day, d.runs
-  FROM qualified q JOIN daily_runs d ON d.scope_key = q.scope_key AND d.day >= q.s
+later AS (
+  SELECT q.scope_key, q.s, g.day, g.model, g.runs / g.day_total AS share, sh.base_share, sh.unit, g.day_total,
+         g.runs / g.day_total - sh.base_share AS delta
+  FROM qualified q
+  JOIN shares sh ON sh.scope_key = q.scope_key AND sh.s = q.s
+  JOIN grid g ON g.scope_key = q.scope_key AND g.model = sh.model AND g.day >= q.s
 ),
-${comparison('later_cmp', 'later_targets')},
+later_cmp AS (
+  SELECT scope_key, s, day, any_value(day_total) AS runs, max(delta) AS shift,
+         sum(delta * day_total * unit) AS impact, sum(base_share * day_total * unit) AS cost_at_base,
+         arg_max(model, delta) AS to_model, CASE WHEN min(delta) < 0 THEN arg_min(model, delta) END AS from_model,
+         arg_max(share, delta) AS to_share
+  FROM later GROUP BY scope_key, s, day
+),
 escalated_traces AS (
-  SELECT sh.scope_key, sh.s, sh.day, k.trace_id, sum(k.cost) AS cost
-  FROM later_cmp_shares sh JOIN scoped_keys k ON k.scope_key = sh.scope_key AND k.day = sh.day AND k.model = sh.model
-  WHERE sh.delta > 0
+  SELECT l.scope_key, l.s, l.day, k.trace_id, sum(k.cost) AS cost
+  FROM later l JOIN scoped_keys k ON k.scope_key = l.scope_key AND k.day = l.day AND k.model = l.model
+  WHERE l.delta > 0
   GROUP BY ALL
 )
 SELECT c.scope_key, any_value(k.grain) AS grain, any_value(k.tenant) AS tenant, any_value(k.route) AS route,
-       c.s, strftime(c.day, '%Y-%m-%d') AS day, c.runs, c.base_runs, c.shift, c.impact, c.cost_at_base, c.to_model, c.from_model, c.to_share,
-       q.window_shift, q.window_runs, q.window_impact, q.window_to_share, q.window_base_to_share, q.window_cost_at_base, q.window_mix, q.baseline_mix, q.z, q.window_days,
+       c.s, strftime(c.day, '%Y-%m-%d') AS day, c.runs, c.shift, c.impact, c.cost_at_base, c.to_model, c.from_model, c.to_share,
+       q.window_shift, q.window_runs, q.window_impact, q.window_to_share, q.window_base_to_share, q.window_cost_at_base,
+       m.window_mix, m.baseline_mix, q.z, q.window_days,
        ${windowText('c.day')} AS start, ${windowText('c.day + INTERVAL 1 DAY')} AS "end",
        ${traceIdColumns('t.trace_id', 't.cost')}
 FROM later_cmp c
 JOIN qualified q USING (scope_key, s)
+JOIN mixes m USING (scope_key, s)
 JOIN (SELECT DISTINCT scope_key, grain, tenant, route FROM scoped_keys) k USING (scope_key)
 LEFT JOIN escalated_traces t ON t.scope_key = c.scope_key AND t.s = c.s AND t.day = c.day
 GROUP BY ALL
@@ -258,6 +245,7 @@ export async function detectModelEscalation(input: DetectorInput): Promise<Findi
     ...scopeParams(input),
     baseline_days: t.baselineDays,
     window_days: t.windowDays,
+    window_last: Math.max(0, t.windowDays - 1),
     min_runs: t.minRuns,
     min_base_runs: t.minBaselineRuns,
     min_shift: t.minShift,
