@@ -76,6 +76,15 @@ export function formatOf(opts: { format?: string }, allowed: readonly Format[] =
   return format;
 }
 
+/** `2%` → 0.02; `0.02` → 0.02. A bare number above 1 is ambiguous and refused. */
+export function parseTolerance(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+  const n = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
+  if (!m || !Number.isFinite(n) || n > 1) throw new CostattrError('BAD_USAGE', `--tolerance ${value}: expected a percentage such as 2% (or a fraction such as 0.02)`);
+  return n;
+}
+
 export function periodOf(opts: InputOptions): Period {
   return parsePeriod({ since: opts.since, until: opts.until, month: opts.month, timezone: opts.timezone ?? 'UTC' });
 }

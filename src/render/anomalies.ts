@@ -1,11 +1,12 @@
 /**
- * `anomalies` results for people: one table model (table and Markdown) with a row per finding —
- * severity, kind, who, the window, the money at stake, the one-line summary and the first trace ids.
- * The JSON shape is the result object itself (PRODUCT.md `anomalies`).
+ * `anomalies` results for people: one table model (table and Markdown) with a row per incident —
+ * severity, kind, who, the window (an incident spans its days), the money at stake, the one-line
+ * summary and the first trace ids. The JSON shape is the result object itself (PRODUCT.md
+ * `anomalies`, with each incident's days in `evidence.by_day`).
  */
+import { formatUsd } from './money.js';
 import type { AnomaliesResult, Anomaly } from '../analysis/anomalies/index.js';
 import type { TableModel } from './model.js';
-import { formatUsd } from './money.js';
 
 const TRACES_SHOWN = 3;
 
@@ -48,6 +49,6 @@ export function anomaliesTable(result: AnomaliesResult): TableModel {
     })),
     notes: count === 0
       ? ['No anomalies found.']
-      : [`${count} finding${count === 1 ? '' : 's'}, ${formatUsd(atStake)} at stake; every trace id and the evidence figures are in --format json.`],
+      : [`${count} incident${count === 1 ? '' : 's'}, ${formatUsd(atStake)} at stake, largest first; the evidence of each day and the trace ids are in --format json.`],
   };
 }

@@ -8,7 +8,7 @@ import type { ReconcileResult } from '../analysis/reconcile.js';
 import { CAUSES } from '../analysis/reconcile-lines.js';
 import type { Row, TableModel } from './model.js';
 
-const CAUSE_MEANING: Record<(typeof CAUSES)[number], string> = {
+export const CAUSE_MEANING: Record<(typeof CAUSES)[number], string> = {
   match: 'invoice and spans agree',
   unpriced: 'spans with no price in the book',
   cache_convention: 'spans without cache counts priced cached tokens at full input',

@@ -1,7 +1,8 @@
 /**
- * `report monthly` for people (a finance lead): headline on spend, revenue and margin, the
- * month-end forecast against the budget, segments, cache savings and the top driver; tables for
- * segments, tenants, cohorts, cache economics, the forecast (with how it was fitted) and drivers;
+ * `report monthly` for people (a finance lead): headline on spend, revenue and margin, the invoice
+ * (reconciled, or said to be missing), the month-end forecast against the budget, segments, cache
+ * savings and the top driver; tables for segments, the invoice by provider and by cause
+ * (report-invoice.ts), tenants, cohorts, cache economics, the forecast (with how it was fitted) and drivers;
  * charts of cumulative spend with the forecast and budget, top tenants, model mix, margin by segment.
  */
 import type { MonthlyReport } from '../analysis/report/monthly.js';
@@ -9,6 +10,7 @@ import { lowerBoundNotes } from './costs.js';
 import type { Chart } from './html/charts.js';
 import type { Row } from './model.js';
 import { formatSignedUsd, formatUsd } from './money.js';
+import { invoiceFigure, invoiceHeadline, invoiceTables } from './report-invoice.js';
 import { foldShares, limitRows, pct, plural, signedPct, table, unpricedNote, type ReportView, type ViewOptions } from './report-view.js';
 
 function headline(r: MonthlyReport): string[] {
@@ -16,6 +18,7 @@ function headline(r: MonthlyReport): string[] {
   const f = r.forecast;
   const before = r.totals.previous_usd > 0 ? `${signedPct(r.totals.delta_pct)} vs ${formatUsd(r.totals.previous_usd)} the month before` : 'no spend the month before';
   const lines = [`${r.month}: ${formatUsd(r.totals.cost_usd)} spent (${before})${p.revenue_usd > 0 ? ` against ${formatUsd(p.revenue_usd)} revenue: ${p.margin === null ? 'no' : pct(p.margin)} margin` : ''}.`];
+  lines.push(...invoiceHeadline(r.reconcile));
   if (f.remaining_days > 0) {
     const budget = f.budget_usd === null ? 'no budget given'
       : f.over_budget_usd !== null && f.over_budget_usd > 0 ? `${formatUsd(f.over_budget_usd)} over the ${formatUsd(f.budget_usd)} budget` : `within the ${formatUsd(f.budget_usd)} budget`;
@@ -85,6 +88,7 @@ export function monthlyView(r: MonthlyReport, options: ViewOptions): ReportView 
   segments.push({ segment: 'portfolio (incl. unattributed)', tenants: r.tenants.length, revenue_usd: p.revenue_usd, cost_usd: p.cost_usd, margin: p.margin });
   const tables = [
     table('Segments', [{ key: 'segment', header: 'segment', kind: 'text' }, { key: 'tenants', header: 'tenants', kind: 'int' }, ...MARGIN_COLUMNS], segments),
+    ...invoiceTables(r.reconcile),
     limitRows(table('Tenant profitability', [
       { key: 'tenant', header: 'tenant', kind: 'text' },
       { key: 'segment', header: 'segment', kind: 'text' },
@@ -132,6 +136,7 @@ export function monthlyView(r: MonthlyReport, options: ViewOptions): ReportView 
     figures: [
       { label: 'Spend', value: formatUsd(r.totals.cost_usd), detail: `${signedPct(r.totals.delta_pct)} vs month before` },
       { label: 'Revenue', value: formatUsd(p.revenue_usd), detail: p.margin === null ? 'no revenue loaded' : `${pct(p.margin)} margin`, tone: p.margin !== null && p.margin < 0.75 ? 'bad' : 'good' },
+      invoiceFigure(r.reconcile),
       { label: 'Forecast', value: formatUsd(f.forecast_usd), detail: f.budget_usd === null ? 'no budget' : `${formatSignedUsd(f.over_budget_usd ?? 0)} vs budget`, tone: f.budget_usd === null ? 'neutral' : over ? 'bad' : 'good' },
       { label: 'Cache savings', value: formatUsd(r.cache.savings_usd), detail: `hit rate ${pct(r.cache.hit_rate ?? 0)}`, tone: 'good' },
     ],

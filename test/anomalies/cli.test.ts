@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { AnomaliesResult, Anomaly } from '../../src/analysis/anomalies/index.js';
 import { Database } from '../../src/db/database.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { detects, touches } from './scenario/evaluate.js';
 import { generateScenario, INJECTED, type Scenario } from './scenario/generate.js';
 import { insertSpans } from './scenario/load.js';
 
@@ -27,16 +28,23 @@ function runJson(args: string[], cwd?: string): Anomaly[] {
 }
 
 describe('costattr anomalies (built CLI)', () => {
-  test('json: every injected anomaly is found, with the PRODUCT.md keys, and nothing on the controls', () => {
+  test('json: every injected incident is found once, with the PRODUCT.md keys, and nothing on the controls', () => {
     const found = runJson([]);
     for (const inj of scenario.injections) {
-      expect(found.some((f) => f.kind === inj.kind && f.tenant === inj.tenant && (inj.route === null || f.route === inj.route) && f.start.startsWith(inj.startDay)), inj.kind).toBe(true);
+      expect(found.filter((f) => detects(f, inj)), `${inj.kind} ${inj.tenant} ${inj.route}`).toHaveLength(1);
     }
-    for (const c of scenario.controls) {
-      expect(found.filter((f) => (c.tenant !== null && f.tenant === c.tenant) || (c.route !== null && f.route === c.route)), c.name).toEqual([]);
-    }
+    expect(found).toHaveLength(scenario.injections.length);
+    for (const c of scenario.controls) expect(found.filter((f) => touches(f, c)), c.name).toEqual([]);
     expect(Object.keys(found[0] ?? {})).toEqual(['kind', 'severity', 'tenant', 'route', 'model', 'tool', 'start', 'end', 'summary', 'evidence', 'trace_ids']);
     expect(found.every((f) => f.trace_ids.length > 0 && f.trace_ids.length <= 10 && f.evidence.trace_count >= f.trace_ids.length)).toBe(true);
+    // incidents carry their days: each with its window and money, adding up to the incident's
+    for (const f of found) {
+      const days = f.evidence.by_day as Array<{ start: string; end: string; impact_usd: number }>;
+      expect(days.length).toBeGreaterThan(0);
+      expect(days[0]?.start).toBe(f.start);
+      expect(days.at(-1)?.end).toBe(f.end);
+      expect(days.reduce((sum, d) => sum + d.impact_usd, 0)).toBeCloseTo(f.evidence.impact_usd, 5);
+    }
   });
 
   test('--kind and --min-usd filter', () => {

@@ -85,6 +85,9 @@ describe('Markdown output', () => {
 
 describe('thresholds from costattr.config.json', () => {
   test('merges over the defaults, in snake_case or camelCase kind keys', () => {
+    expect(resolveThresholds({ incidentGapDays: 0 }).incidentGapDays).toBe(0);
+    expect(resolveThresholds({ cache_miss_storm: { minDrop: 0.3 } }).cache_miss_storm).toEqual({ ...DEFAULT_THRESHOLDS.cache_miss_storm, minDrop: 0.3 });
+    expect(() => resolveThresholds({ cache_miss_storm: { healthyRate: 0.5 } })).toThrow(/cache_miss_storm\.healthyRate: unknown/);
     const t = resolveThresholds({ spend_spike: { warnZ: 3 }, memoryRunaway: { budgetTokens: 20000 }, maxTraceIds: 3 });
     expect(t.spend_spike).toEqual({ ...DEFAULT_THRESHOLDS.spend_spike, warnZ: 3 });
     expect(t.memory_runaway.budgetTokens).toBe(20000);
@@ -134,10 +137,11 @@ describe('choosing between route-wide and per-tenant findings', () => {
     expect(keepBestGrain([route, ...spread, elsewhere])).toEqual([route, elsewhere]);
   });
 
-  test('sorting: severity, then money, then kind and window', () => {
+  test('sorting: money at stake, then severity, kind and window', () => {
     const a = finding('a', 1, { severity: 'critical' });
     const b = finding('b', 5);
     const c = finding('c', 5, { kind: 'tool_loop' });
-    expect([b, c, a].sort(compareAnomalies)).toEqual([a, c, b]);
+    const d = finding('d', 5, { severity: 'critical' });
+    expect([a, b, c, d].sort(compareAnomalies)).toEqual([d, c, b, a]);
   });
 });

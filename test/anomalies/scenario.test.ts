@@ -1,9 +1,12 @@
-// The labelled scenario: every injected anomaly is found with the right kind/tenant/route/window,
-// the clean look-alikes stay quiet, and the figures match sums computed here from token counts × prices.
+// The labelled scenario: every injected incident is found once, with the right kind, tenant, route and
+// window; the clean look-alikes stay quiet; and the figures match sums computed here from the generator's
+// token counts × the test prices.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { compareAnomalies, DEFAULT_THRESHOLDS, detectAnomalies, resolveThresholds, type Anomaly, type AnomalySpec } from '../../src/analysis/anomalies/index.js';
+import { compareAnomalies, DEFAULT_THRESHOLDS, detectAnomalies, resolveThresholds, type Anomaly, type AnomalySpec, type WindowEvidence } from '../../src/analysis/anomalies/index.js';
+import { UNATTRIBUTED } from '../../src/db/schema.js';
 import type { Database } from '../../src/db/database.js';
-import { dayString, generateScenario, INJECTED, type Control, type Injection, type Scenario, type SpanRow } from './scenario/generate.js';
+import { detects, evaluate, touches } from './scenario/evaluate.js';
+import { dayString, generateScenario, INJECTED, MODELS, type Injection, type Scenario, type SpanRow } from './scenario/generate.js';
 import { scenarioDb, TEST_PRICES } from './scenario/load.js';
 
 let scenario: Scenario;
@@ -14,31 +17,46 @@ function spec(overrides: Partial<AnomalySpec> = {}): AnomalySpec {
   return { period: { since: undefined, until: undefined, timezone: 'UTC' }, kinds: [], minUsd: 0, thresholds: DEFAULT_THRESHOLDS, ...overrides };
 }
 
+function prices(model: string): [number, number, number, number, number] {
+  const p = TEST_PRICES[model];
+  if (!p) throw new Error(`no test price for ${model}`);
+  return p.map(Number) as [number, number, number, number, number];
+}
+
 /** Cost of one span from its token counts and the test list prices (USD per million tokens). */
 function spanCost(s: SpanRow): number {
   if (!s.is_inference || !s.response_model) return 0;
-  const p = TEST_PRICES[s.response_model];
-  if (!p) throw new Error(`no test price for ${s.response_model}`);
-  const [input, read, w5, w1, output] = p.map(Number) as [number, number, number, number, number];
+  const [input, read, w5, w1, output] = prices(s.response_model);
   return (s.input_tokens * input + s.cache_read_tokens * read + s.cache_write_5m_tokens * w5 + s.cache_write_1h_tokens * w1 + s.output_tokens * output) / 1e6;
 }
 
+const totalInput = (s: SpanRow) => s.input_tokens + s.cache_read_tokens + s.cache_write_5m_tokens + s.cache_write_1h_tokens;
 const dayOf = (s: SpanRow) => s.start_time.slice(0, 10);
-const overlaps = (f: Anomaly, startDay: string, endDay: string) => f.start.slice(0, 10) < endDay && f.end.slice(0, 10) > startDay;
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
-function matches(f: Anomaly, inj: Injection): boolean {
-  return f.kind === inj.kind && f.tenant === inj.tenant && (inj.route === null || f.route === inj.route) && f.start.slice(0, 10) === inj.startDay;
+function traceCosts(spans: readonly SpanRow[]): Map<string, number> {
+  const costs = new Map<string, number>();
+  for (const s of spans) costs.set(s.trace_id, (costs.get(s.trace_id) ?? 0) + spanCost(s));
+  return costs;
 }
 
-/** A finding is explained by an injection when it names the injection's tenant or route inside its window. */
-function explained(f: Anomaly, injections: readonly Injection[]): boolean {
-  return injections.some((inj) =>
-    overlaps(f, inj.startDay, inj.endDay) &&
-    ((inj.tenant !== null && f.tenant === inj.tenant) || (inj.route !== null && f.route === inj.route && (f.tenant === null || f.tenant === inj.tenant))));
+/** The `maxTraceIds` most expensive of these traces, as findings list them. */
+function topTraces(costs: Map<string, number>, ids: Iterable<string>): string[] {
+  return [...new Set(ids)]
+    .map((id) => [id, costs.get(id) ?? 0] as const)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, DEFAULT_THRESHOLDS.maxTraceIds)
+    .map(([id]) => id);
 }
 
-function touches(f: Anomaly, c: Control): boolean {
-  return overlaps(f, c.startDay, c.endDay) && ((c.tenant !== null && f.tenant === c.tenant) || (c.route !== null && f.route === c.route));
+function byDay(f: Anomaly | undefined): WindowEvidence[] {
+  return (f?.evidence.by_day ?? []) as WindowEvidence[];
+}
+
+function injected(kind: Injection['kind'], tenant: string | null, route: string | null): Injection {
+  const inj = scenario.injections.find((i) => i.kind === kind && i.tenant === tenant && i.route === route);
+  if (!inj) throw new Error(`no injection ${kind} ${tenant} ${route}`);
+  return inj;
 }
 
 beforeAll(async () => {
@@ -50,47 +68,42 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 describe('the labelled scenario with default thresholds', () => {
-  test('finds every injected anomaly with the right kind, tenant, route and window start', () => {
-    const missed = scenario.injections.filter((inj) => !all.some((f) => matches(f, inj)));
-    expect(missed).toEqual([]);
+  test('every injected incident is found exactly once, with the right kind, tenant, route and window start', () => {
+    for (const inj of scenario.injections) {
+      expect(all.filter((f) => detects(f, inj)).map((f) => f.summary), `${inj.kind} ${inj.tenant} ${inj.route}`).toHaveLength(1);
+    }
+    expect(all).toHaveLength(scenario.injections.length);
   });
 
-  test('every finding is explained by an injection (precision) and nothing touches the clean controls', () => {
-    const unexplained = all.filter((f) => !explained(f, scenario.injections));
-    const recall = scenario.injections.filter((inj) => all.some((f) => matches(f, inj))).length / scenario.injections.length;
-    const precision = (all.length - unexplained.length) / all.length;
-    console.log(`anomaly scenario: ${all.length} findings, precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}`);
-    expect(unexplained.map((f) => f.summary)).toEqual([]);
+  test('every finding detects an injection, and nothing touches the clean controls', () => {
+    const result = evaluate(scenario, all);
+    expect(result.falseFindings.map((f) => f.summary)).toEqual([]);
+    expect(result.kinds.every((k) => k.secondary === 0 && k.duplicates === 0 && k.detected === k.injected)).toBe(true);
     for (const control of scenario.controls) {
       expect(all.filter((f) => touches(f, control)).map((f) => f.summary), control.name).toEqual([]);
     }
   });
 
-  test('findings are sorted by severity, then money at stake', () => {
+  test('incidents are sorted by money at stake, largest first', () => {
     expect([...all].sort(compareAnomalies)).toEqual(all);
-    const rank = { critical: 0, warn: 1, info: 2 } as const;
-    for (let i = 1; i < all.length; i++) {
-      const [a, b] = [all[i - 1] as Anomaly, all[i] as Anomaly];
-      expect(rank[a.severity] < rank[b.severity] || (a.severity === b.severity && a.evidence.impact_usd >= b.evidence.impact_usd)).toBe(true);
-    }
+    for (let i = 1; i < all.length; i++) expect((all[i - 1] as Anomaly).evidence.impact_usd).toBeGreaterThanOrEqual((all[i] as Anomaly).evidence.impact_usd);
   });
 
   test('spend_spike figures equal the daily spend computed from token counts × list prices', () => {
     const spike = all.find((f) => f.kind === 'spend_spike' && f.tenant === INJECTED.spikeTenant);
-    expect(spike).toBeDefined();
     const traceCost = new Map<string, { day: string; cost: number }>();
     for (const s of scenario.spans) {
       if (s.tenant !== INJECTED.spikeTenant) continue;
       const t = traceCost.get(s.trace_id) ?? { day: dayOf(s), cost: 0 };
       traceCost.set(s.trace_id, { day: t.day, cost: t.cost + spanCost(s) });
     }
-    const spendOn = (day: string) => [...traceCost.values()].filter((t) => t.day === day).reduce((sum, t) => sum + t.cost, 0);
-    const squaresOn = (day: string) => [...traceCost.values()].filter((t) => t.day === day).reduce((sum, t) => sum + t.cost ** 2, 0);
+    const spendOn = (day: string) => sum([...traceCost.values()].filter((t) => t.day === day).map((t) => t.cost));
+    const squaresOn = (day: string) => sum([...traceCost.values()].filter((t) => t.day === day).map((t) => t.cost ** 2));
     const baselineDays = Array.from({ length: 7 }, (_, i) => dayString(INJECTED.spikeDay - 7 + i));
     const baseline = baselineDays.map(spendOn);
-    const mean = baseline.reduce((a, b) => a + b, 0) / 7;
-    const sampleSd = Math.sqrt(baseline.reduce((a, b) => a + (b - mean) ** 2, 0) / 6);
-    const chanceSd = Math.sqrt(baselineDays.map(squaresOn).reduce((a, b) => a + b, 0) / 7);
+    const mean = sum(baseline) / 7;
+    const sampleSd = Math.sqrt(sum(baseline.map((b) => (b - mean) ** 2)) / 6);
+    const chanceSd = Math.sqrt(sum(baselineDays.map(squaresOn)) / 7);
     const day = spendOn(dayString(INJECTED.spikeDay));
     const z = (day - mean) / Math.max(sampleSd, chanceSd, DEFAULT_THRESHOLDS.spend_spike.minStddevFraction * mean);
     expect(spike?.start).toBe(`${dayString(INJECTED.spikeDay)}T00:00:00`);
@@ -102,69 +115,148 @@ describe('the labelled scenario with default thresholds', () => {
     expect(spike?.severity).toBe(z > 4 ? 'critical' : 'warn');
   });
 
-  test('tool_loop: one finding per tenant and day, counting and costing exactly the injected looping traces', () => {
-    const truth = new Set(scenario.injections.find((i) => i.kind === 'tool_loop')?.traceIds);
-    const loops = all.filter((f) => f.kind === 'tool_loop');
-    expect(new Set(loops.map((f) => f.tenant))).toEqual(new Set([INJECTED.loopTenant]));
-    const traceCost = new Map<string, number>();
-    const traceDay = new Map<string, string>();
-    for (const s of scenario.spans) {
-      if (!truth.has(s.trace_id)) continue;
-      traceCost.set(s.trace_id, (traceCost.get(s.trace_id) ?? 0) + spanCost(s));
-      if (!s.parent_span_id) traceDay.set(s.trace_id, dayOf(s));
+  test.each([
+    ['loopco, 18 days', INJECTED.loopTenant, '/triage', 'search_inbox'],
+    ['tenant-less webhook traffic', UNATTRIBUTED, INJECTED.webhookRoute, 'fetch_order'],
+  ])('tool_loop in %s: one incident, per-day evidence and money equal to the injected looping traces', (_name, tenant, route, tool) => {
+    const inj = injected('tool_loop', tenant, route);
+    const truth = new Set(inj.traceIds);
+    const costs = traceCosts(scenario.spans.filter((s) => truth.has(s.trace_id)));
+    const traceDay = new Map(scenario.spans.filter((s) => truth.has(s.trace_id) && s.parent_span_id === null).map((s) => [s.trace_id, dayOf(s)]));
+    const days = [...new Set(traceDay.values())].sort();
+    const loops = all.filter((f) => f.kind === 'tool_loop' && f.tenant === tenant);
+    expect(loops).toHaveLength(1);
+    const loop = loops[0] as Anomaly;
+    expect([loop.route, loop.tool]).toEqual([route, tool]);
+    expect(loop.start).toBe(`${days[0]}T00:00:00`);
+    expect(loop.end).toBe(`${addDays(days[days.length - 1] ?? '', 1)}T00:00:00`);
+    expect(byDay(loop).map((d) => String(d.start).slice(0, 10))).toEqual(days);
+    for (const d of byDay(loop)) {
+      const ids = [...traceDay].filter(([, day]) => day === String(d.start).slice(0, 10)).map(([id]) => id);
+      expect(d.looping_traces).toBe(ids.length);
+      expect(d.impact_usd as number).toBeCloseTo(sum(ids.map((id) => costs.get(id) ?? 0)), 5);
     }
-    const days = new Set(traceDay.values());
-    expect(new Set(loops.map((f) => f.start.slice(0, 10)))).toEqual(days);
-    for (const f of loops) {
-      const ids = [...traceDay].filter(([, d]) => d === f.start.slice(0, 10)).map(([id]) => id);
-      expect(f.tool).toBe('search_inbox');
-      expect(f.route).toBe('/triage');
-      expect(f.evidence.looping_traces).toBe(ids.length);
-      expect(f.evidence.trace_count).toBe(ids.length);
-      expect(f.evidence.impact_usd).toBeCloseTo(ids.reduce((sum, id) => sum + (traceCost.get(id) ?? 0), 0), 5);
-      expect(f.trace_ids.every((id) => truth.has(id))).toBe(true);
-    }
+    expect(loop.evidence.looping_traces).toBe(truth.size);
+    expect(loop.evidence.trace_count).toBe(truth.size);
+    expect(loop.evidence.impact_usd).toBeCloseTo(sum([...costs.values()]), 4);
+    expect(loop.trace_ids).toEqual(topTraces(costs, truth));
   });
 
   test('prompt_bloat growth equals the weekly prompt tokens per call computed here', () => {
     const bloat = all.find((f) => f.kind === 'prompt_bloat');
     const perCall = (from: number) => {
       const calls = scenario.spans.filter((s) => s.is_inference && s.route === INJECTED.bloatRoute && dayOf(s) >= dayString(from) && dayOf(s) < dayString(from + 7));
-      return calls.reduce((sum, s) => sum + (s.prompt_tokens ?? 0), 0) / calls.length;
+      return sum(calls.map((s) => s.prompt_tokens ?? 0)) / calls.length;
     };
     const growth = perCall(INJECTED.bloatFromDay) / perCall(INJECTED.bloatFromDay - 7) - 1;
     expect(bloat?.evidence.growth).toBeCloseTo(growth, 4);
     expect(bloat?.end).toBe(`${dayString(INJECTED.bloatFromDay + 7)}T00:00:00`);
   });
 
-  test('memory_runaway names the runaway sessions and their peak', () => {
+  test('memory_runaway names the runaway sessions and their peak, and absorbs the spend spike they caused', () => {
     const runaway = all.find((f) => f.kind === 'memory_runaway');
-    const truth = new Set(scenario.injections.find((i) => i.kind === 'memory_runaway')?.traceIds);
+    const truth = new Set(injected('memory_runaway', INJECTED.runawayTenant, INJECTED.runawayRoute).traceIds);
     expect(runaway?.evidence.sessions).toBe(3);
     expect(runaway?.evidence.peak_memory_tokens).toBe(1000 + 1500 * 24);
     expect(runaway?.evidence.trace_count).toBe(truth.size);
-    expect(runaway?.trace_ids).toHaveLength(DEFAULT_THRESHOLDS.maxTraceIds);
-    expect(runaway?.trace_ids.every((id) => truth.has(id))).toBe(true);
+    expect(runaway?.trace_ids).toEqual(topTraces(traceCosts(scenario.spans.filter((s) => truth.has(s.trace_id))), truth));
+    // the tenant's spend spiked that day: one incident, the spike named in its evidence
+    expect(runaway?.evidence.spend_spike_days).toEqual([dayString(INJECTED.runawayDay)]);
+    expect(all.filter((f) => f.kind === 'spend_spike' && f.tenant === INJECTED.runawayTenant)).toEqual([]);
   });
 
-  test('cache_miss_storm hit rate equals cache reads over total input on the storm day', () => {
-    const storm = all.find((f) => f.kind === 'cache_miss_storm');
-    const calls = scenario.spans.filter((s) => s.is_inference && s.route === INJECTED.stormRoute && dayOf(s) === dayString(INJECTED.stormDay));
-    const reads = calls.reduce((sum, s) => sum + s.cache_read_tokens, 0);
-    const input = calls.reduce((sum, s) => sum + s.input_tokens + s.cache_read_tokens + s.cache_write_5m_tokens + s.cache_write_1h_tokens, 0);
-    expect(storm?.evidence.hit_rate).toBeCloseTo(reads / input, 4);
-    expect(storm?.evidence.calls).toBe(calls.length);
-    expect(storm?.evidence.baseline_hit_rate).toBeGreaterThanOrEqual(0.7);
+  test.each([
+    ['a route with a healthy ~80% normal', INJECTED.stormRoute, INJECTED.stormDay],
+    ['a route whose normal is only 40–60%', INJECTED.chatStormRoute, INJECTED.chatStormDay],
+  ])('cache_miss_storm on %s: hit rate, its own baseline and the lost savings computed here', (_name, route, day) => {
+    const storm = all.find((f) => f.kind === 'cache_miss_storm' && f.route === route);
+    const calls = (from: number, to: number) => scenario.spans.filter((s) => s.is_inference && s.route === route && dayOf(s) >= dayString(from) && dayOf(s) < dayString(to));
+    const rateOf = (xs: SpanRow[]) => sum(xs.map((s) => s.cache_read_tokens)) / sum(xs.map(totalInput));
+    const stormCalls = calls(day, day + 1);
+    const rate = rateOf(stormCalls);
+    const base = rateOf(calls(day - 7, day));
+    const premium = sum(stormCalls.map((s) => {
+      const [input, read] = prices(s.response_model ?? '');
+      return (totalInput(s) * (input - read)) / 1e6;
+    }));
+    expect(storm?.tenant).toBeNull();
+    expect(storm?.start).toBe(`${dayString(day)}T00:00:00`);
+    expect(storm?.end).toBe(`${dayString(day + 1)}T00:00:00`);
+    expect(storm?.evidence.hit_rate).toBeCloseTo(rate, 4);
+    expect(storm?.evidence.baseline_hit_rate).toBeCloseTo(base, 4);
+    expect(storm?.evidence.calls).toBe(stormCalls.length);
+    expect(storm?.evidence.impact_usd).toBeCloseTo(premium * (base - rate), 5);
+    expect(rate).toBeLessThan(base / 2);
   });
 
-  test('model_escalation names the tenant, the models and a positive cost impact', () => {
-    const esc = all.filter((f) => f.kind === 'model_escalation');
+  test('quiet escalation: a two-runs-a-day tenant moving to a 22–40× pricier model, pooled over its last week', () => {
+    const inj = injected('model_escalation', INJECTED.quietTenant, INJECTED.quietRoute);
+    const first = inj.startDay;
+    const runs = new Map<string, { day: string; model: string; cost: number }>();
+    for (const s of scenario.spans) {
+      if (s.tenant !== INJECTED.quietTenant || !s.is_inference) continue;
+      const r = runs.get(s.trace_id) ?? { day: dayOf(s), model: s.response_model ?? '', cost: 0 };
+      runs.set(s.trace_id, { ...r, cost: r.cost + spanCost(s) });
+    }
+    const list = [...runs.values()];
+    const before = list.filter((r) => r.day < first && r.day >= addDays(first, -DEFAULT_THRESHOLDS.model_escalation.baselineDays));
+    const window = list.filter((r) => r.day >= first && r.day < addDays(first, DEFAULT_THRESHOLDS.model_escalation.windowDays));
+    const after = list.filter((r) => r.day >= first);
+    const cheapPerRun = sum(before.map((r) => r.cost)) / before.length;
+    const pricyPerRun = sum(window.map((r) => r.cost)) / window.length;
+    expect(after.every((r) => r.model === MODELS.flagship) && before.every((r) => r.model === MODELS.mini)).toBe(true);
+    expect(pricyPerRun / cheapPerRun).toBeGreaterThan(20);
+
+    const esc = all.filter((f) => f.kind === 'model_escalation' && f.tenant === INJECTED.quietTenant);
     expect(esc).toHaveLength(1);
-    expect(esc[0]?.model).toBe('claude-opus-4-5');
-    expect(esc[0]?.evidence.from_model).toBe('claude-sonnet-4-5');
-    expect(esc[0]?.evidence.shift).toBe(1);
-    expect(esc[0]?.evidence.impact_usd).toBeGreaterThan(0);
-    expect(esc[0]?.summary).toContain('$');
+    const f = esc[0] as Anomaly;
+    const lastDay = after.map((r) => r.day).sort().at(-1) ?? '';
+    expect([f.route, f.model, f.evidence.from_model, f.evidence.shift]).toEqual([INJECTED.quietRoute, MODELS.flagship, MODELS.mini, 1]);
+    expect(f.start).toBe(`${first}T00:00:00`);
+    expect(f.end).toBe(`${addDays(lastDay, 1)}T00:00:00`);
+    expect(f.evidence.runs).toBe(after.length);
+    expect(f.evidence.impact_usd).toBeCloseTo(after.length * (pricyPerRun - cheapPerRun), 5);
+    expect(sum(byDay(f).map((d) => d.runs as number))).toBe(after.length);
+    const costs = new Map([...runs].map(([id, r]) => [id, r.cost]));
+    expect(f.trace_ids).toEqual(topTraces(costs, [...runs].filter(([, r]) => r.day >= first).map(([id]) => id)));
+  });
+
+  test('step and gradual escalations are found with the model moved to', () => {
+    const step = all.find((f) => f.kind === 'model_escalation' && f.tenant === INJECTED.escalationTenant);
+    expect([step?.start, step?.model, step?.evidence.from_model, step?.evidence.shift]).toEqual([`${dayString(INJECTED.escalationFromDay)}T00:00:00`, MODELS.opus, MODELS.sonnet, 1]);
+    const ramp = all.find((f) => f.kind === 'model_escalation' && f.tenant === INJECTED.rampTenant);
+    expect([ramp?.route, ramp?.model, ramp?.evidence.from_model]).toEqual([INJECTED.rampRoute, MODELS.opusOld, MODELS.sonnet]);
+    expect(ramp?.evidence.impact_usd).toBeGreaterThan(0);
+  });
+});
+
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+describe('the controls are quiet for the documented reason', () => {
+  test('the planned cheap model change is an escalation by share — money keeps it quiet', async () => {
+    const thresholds = resolveThresholds({ modelEscalation: { minUsdPerDay: 0 } });
+    const found = (await detectAnomalies(db, spec({ kinds: ['model_escalation'], thresholds }))).anomalies;
+    const legal = found.find((f) => f.route === INJECTED.lowVolumeRoute);
+    expect(legal?.start).toBe(`${dayString(INJECTED.plannedChangeDay)}T00:00:00`);
+    expect((legal?.evidence.impact_usd ?? Infinity) / (legal?.evidence.days as number)).toBeLessThan(DEFAULT_THRESHOLDS.model_escalation.minUsdPerDay);
+  });
+
+  test('the random cheap/costly mix of a low-volume tenant moves by chance — the z test keeps it quiet', async () => {
+    const thresholds = resolveThresholds({ modelEscalation: { minUsdPerDay: 0, minZ: 0 } });
+    const found = (await detectAnomalies(db, spec({ kinds: ['model_escalation'], thresholds }))).anomalies;
+    const mixed = found.filter((f) => f.tenant === INJECTED.mixedTenant);
+    expect(mixed.length).toBeGreaterThan(0);
+    expect(mixed.every((f) => (f.evidence.z as number) < DEFAULT_THRESHOLDS.model_escalation.minZ)).toBe(true);
+  });
+
+  test('a route at 8–16% falling under half its normal is not a storm: it did not fall 20 points', async () => {
+    const thresholds = resolveThresholds({ cacheMissStorm: { minDrop: 0 } });
+    const found = (await detectAnomalies(db, spec({ kinds: ['cache_miss_storm'], thresholds }))).anomalies;
+    const dip = found.find((f) => f.route === INJECTED.lowCacheRoute);
+    expect(dip?.start).toBe(`${dayString(INJECTED.lowCacheDipDay)}T00:00:00`);
+    expect((dip?.evidence.baseline_hit_rate as number) - (dip?.evidence.hit_rate as number)).toBeLessThan(DEFAULT_THRESHOLDS.cache_miss_storm.minDrop);
   });
 });
 
@@ -175,10 +267,17 @@ describe('options and thresholds change results', () => {
     expect(found).toEqual([]);
   });
 
-  test('without the minimum sample, the planned low-volume model change is reported', async () => {
-    const thresholds = resolveThresholds({ modelEscalation: { minRuns: 1, minBaselineRuns: 1 } });
-    const found = (await detectAnomalies(db, spec({ kinds: ['model_escalation'], thresholds }))).anomalies;
-    expect(found.some((f) => f.route === INJECTED.lowVolumeRoute && f.start.startsWith(dayString(INJECTED.plannedChangeDay)))).toBe(true);
+  test('incidentGapDays 0 splits the loop at its first quiet day; per-day windows add up to the incident', async () => {
+    const loop = all.find((f) => f.kind === 'tool_loop' && f.tenant === INJECTED.loopTenant);
+    const days = byDay(loop).map((d) => String(d.start).slice(0, 10));
+    const split = (await detectAnomalies(db, spec({ kinds: ['tool_loop'], tenant: INJECTED.loopTenant, thresholds: resolveThresholds({ incidentGapDays: 0 }) }))).anomalies;
+    const runs = days.reduce<string[][]>((acc, day, i) => {
+      if (i > 0 && day === addDays(days[i - 1] as string, 1)) (acc[acc.length - 1] as string[]).push(day);
+      else acc.push([day]);
+      return acc;
+    }, []);
+    expect(split.map((f) => f.start.slice(0, 10)).sort()).toEqual(runs.map((r) => r[0]).sort());
+    expect(sum(split.map((f) => f.evidence.impact_usd))).toBeCloseTo(loop?.evidence.impact_usd ?? 0, 5);
   });
 
   test('spend_spike z thresholds decide severity and presence', async () => {
@@ -201,7 +300,9 @@ describe('options and thresholds change results', () => {
 
     const loopco = (await detectAnomalies(db, spec({ tenant: INJECTED.loopTenant }))).anomalies;
     expect(loopco.every((f) => f.tenant === INJECTED.loopTenant)).toBe(true);
-    expect(loopco.filter((f) => f.kind === 'tool_loop')).toEqual(all.filter((f) => f.kind === 'tool_loop')); // every loop is loopco's
+    // the same loop findings a full run gives about loopco (the tenant-less loop is not loopco's)
+    expect(loopco.filter((f) => f.kind === 'tool_loop')).toEqual(all.filter((f) => f.kind === 'tool_loop' && f.tenant === INJECTED.loopTenant));
+    expect(loopco.some((f) => f.kind === 'tool_loop')).toBe(true);
 
     const big = (await detectAnomalies(db, spec({ minUsd: 2 }))).anomalies;
     expect(big.length).toBeGreaterThan(0);

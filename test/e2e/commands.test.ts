@@ -26,7 +26,7 @@ beforeAll(async () => {
   dir = tempDir('costattr-golden-');
   db = join(dir, 'inbox.duckdb');
   ingest = await runCliAsync(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--db', db, '--invoice', `${FIXTURE}/anthropic-cost.csv`,
-    `${FIXTURE}/openai-cost.csv`, '--revenue', `${FIXTURE}/revenue.csv`, '--json', '--quiet']);
+    '--invoice', `${FIXTURE}/openai-cost.csv`, '--revenue', `${FIXTURE}/revenue.csv`, '--json', '--quiet']);
 });
 
 // Volatile parts, replaced explicitly and nothing else: this run's temp directory (diff's `source`

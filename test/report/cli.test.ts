@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
-import { HOSTILE, MONTHLY_REVENUE, monthlySpans, openReportDb } from './fixture.js';
+import { ingestInvoiceFiles } from '../../src/ingest/invoices/index.js';
+import { HOSTILE, INVOICE_EXTRA_SPANS, MONTHLY_REVENUE, monthlySpans, octoberInvoices, openReportDb } from './fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -91,6 +92,57 @@ describe('report CLI', () => {
     expect(runCli(['report', 'hourly', '--db', db]).code).toBe(2);
     expect(report('daily', '--format', 'csv').code).toBe(2);
     expect(runCli(['report', 'weekly', '--db', db, '--week', '2026-W60']).code).toBe(2);
+  });
+});
+
+describe('report monthly with the invoice (built CLI)', () => {
+  let plain: string;
+  let unbilled: string;
+  let billed: string;
+  let invoices: string[];
+  beforeAll(async () => {
+    const here = tempDir('costattr-report-invoice-');
+    invoices = octoberInvoices(here);
+    plain = join(here, 'plain.duckdb');
+    unbilled = join(here, 'unbilled.duckdb');
+    billed = join(here, 'billed.duckdb');
+    (await openReportDb([...monthlySpans(), ...INVOICE_EXTRA_SPANS], [], plain)).close();
+    (await openReportDb([...monthlySpans(), ...INVOICE_EXTRA_SPANS], [], unbilled)).close();
+    const handle = await openReportDb([...monthlySpans(), ...INVOICE_EXTRA_SPANS], [], billed);
+    await ingestInvoiceFiles(handle, invoices);
+    handle.close();
+  });
+
+  it('--invoice FILE… puts the reconciliation in json, md and html; invoices already in --db are used the same way', () => {
+    const given = runCli(['report', 'monthly', '--db', plain, '--month', '2026-10', ...invoices.flatMap((file) => ['--invoice', file]), '--format', 'json', '--quiet']);
+    expect(given.stderr).toBe('');
+    expect(given.code).toBe(0);
+    const fromFiles = JSON.parse(given.stdout) as { reconcile: { status: string; invoice_usd: number; untraced_usd: number; within_tolerance: boolean; providers: Array<{ provider: string }> } };
+    // by hand (fixture.ts octoberInvoices): spans $19.057, billed $1.00 − $0.50 + $2.00 more
+    expect(fromFiles.reconcile).toMatchObject({ status: 'reconciled', invoice_usd: 21.557, untraced_usd: 2.5, within_tolerance: false });
+    expect(fromFiles.reconcile.providers.map((p) => p.provider)).toEqual(['anthropic', 'openai']);
+    const stored = runCli(['report', 'monthly', '--db', billed, '--month', '2026-10', '--format', 'json']);
+    expect(stored.code).toBe(0);
+    expect((JSON.parse(stored.stdout) as typeof fromFiles).reconcile).toEqual(fromFiles.reconcile);
+
+    const md = runCli(['report', 'monthly', '--db', billed, '--month', '2026-10', '--format', 'md', '--tolerance', '5%']);
+    expect(md.stdout).toContain('- Unexplained invoice variance $0.50 (2.3% of the invoice): within the 5.0% tolerance.');
+    expect(md.stdout).toContain('| all providers | $21.56 | $19.06 | $18.76 | $0.30 | $2.50 |');
+    const out = join(tempDir(), 'close.html');
+    expect(runCli(['report', 'monthly', '--db', billed, '--month', '2026-10', '--format', 'html', '--out', out]).code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('Invoice reconciliation by provider');
+    expect(html).toContain('over the 2.0% tolerance');
+  });
+
+  it('without invoice lines the report says the month is not reconciled; --invoice is refused outside monthly', () => {
+    const md = runCli(['report', 'monthly', '--db', unbilled, '--month', '2026-10', '--format', 'md']);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain('- No invoice lines for 2026-10: spend is priced from the spans and not reconciled (no invoices are loaded');
+    const daily = runCli(['report', 'daily', '--db', unbilled, '--date', '2026-10-02', ...invoices.flatMap((file) => ['--invoice', file])]);
+    expect(daily.code).toBe(2);
+    expect(daily.stderr).toContain('--invoice: only report monthly');
+    expect(runCli(['report', 'monthly', '--db', unbilled, '--month', '2026-10', '--tolerance', 'lots']).code).toBe(2);
   });
 });
 

@@ -92,3 +92,36 @@ export function monthlySpans(): Span[] {
 }
 
 export const MONTHLY_REVENUE = ['acme,2026-10,100,bundled', 'beta,2026-10,2,pass_through'];
+
+const ANTHROPIC_COST_HEADER = 'usage_date_utc,model,workspace,api_key,usage_type,context_window,token_type,cost_usd,list_price_usd,cost_type,inference_geo,speed';
+const OPENAI_COST_HEADER = 'start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source';
+
+/**
+ * October's invoices for `monthlySpans()` plus `INVOICE_EXTRA_SPANS`, as the providers export them
+ * (Anthropic Console cost CSV, OpenAI cost CSV). Against the spans, by hand:
+ *   - every Sonnet input day bills what the spans price to ($0.30 per 100k-token call), except
+ *     Oct 3: +$1.00 with no token counts (billed traffic with no spans: untraced), and
+ *     Oct 5: −$0.50 (the spans carry more than was billed: quantity, unexplained);
+ *   - Oct 1 cache reads ($0.057) and beta's output ($1.50) match;
+ *   - Oct 12 bills $2.00 of input on a day without spans (untraced);
+ *   - OpenAI bills Oct 2: 1M gpt-4.1-mini input tokens, $0.40 — the span's exactly.
+ */
+export function octoberInvoices(dir: string): string[] {
+  const sonnet = (day: number, tokenType: string, usd: number) =>
+    `2026-10-${String(day).padStart(2, '0')},Claude Sonnet 4.5,Default,key,message,≤ 200k,${tokenType},${usd.toFixed(6)},${usd.toFixed(6)},token,global,`;
+  const inputCalls = (d: number) => d + (d === 2 ? 1 : 0) + (d === 4 ? 1 : 0); // acme's d calls, the hostile tenant's, the tenant-less one
+  const anthropic = [ANTHROPIC_COST_HEADER];
+  for (let d = 1; d <= 10; d++) anthropic.push(sonnet(d, 'input_no_cache', inputCalls(d) * 0.3 + (d === 3 ? 1 : 0) - (d === 5 ? 0.5 : 0)));
+  anthropic.push(sonnet(1, 'input_cache_read', 0.057), sonnet(1, 'output', 1.5), sonnet(12, 'input_no_cache', 2));
+  const openai = [OPENAI_COST_HEADER, '1790899200,1790985600,2026-10-02T00:00:00+00:00,2026-10-03T00:00:00+00:00,0.400000,usd,1000000,tokens,"gpt-4.1-mini-2025-04-14, input",,key,proj,org,agent,Acme,,api'];
+  const files = [join(dir, 'claude_api_cost_2026_10.csv'), join(dir, 'openai_cost_2026-10-01_2026-11-01.csv')];
+  writeFileSync(files[0] as string, anthropic.join('\n') + '\n');
+  writeFileSync(files[1] as string, openai.join('\n') + '\n');
+  return files;
+}
+
+/** Spans the invoices above also bill: a tenant-less Sonnet call (Oct 4) and beta's gpt-4.1-mini call (Oct 2). */
+export const INVOICE_EXTRA_SPANS: Span[] = [
+  { trace: 'u', start: '2026-10-04 11:00:00', tenant: null, route: 'webhook', input: CALL },
+  { trace: 'm', start: '2026-10-02 11:00:00', tenant: 'beta', route: 'draft', model: MINI, input: 1_000_000 },
+];

@@ -13,10 +13,10 @@ function overlaps(a: Anomaly, b: Anomaly): boolean {
 }
 
 /** `findings` of one kind; route-wide ones have `tenant === null`. */
-export function keepBestGrain(findings: readonly Anomaly[]): Anomaly[] {
+export function keepBestGrain<T extends Anomaly>(findings: readonly T[]): T[] {
   const routeWide = findings.filter((f) => f.tenant === null);
   const perTenant = findings.filter((f) => f.tenant !== null);
-  const dropped = new Set<Anomaly>();
+  const dropped = new Set<T>();
   for (const route of routeWide) {
     const related = perTenant.filter((f) => f.route === route.route && overlaps(f, route));
     const dominant = related.some((f) => f.evidence.impact_usd >= DOMINANT_SHARE * route.evidence.impact_usd);

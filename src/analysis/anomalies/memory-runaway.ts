@@ -9,8 +9,9 @@
  * money at stake is the cost of the runaway sessions.
  */
 import { formatUsd } from '../../render/money.js';
-import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
-import type { Anomaly } from './types.js';
+import { dayCount, daySpan, maxOf, sumOf, tenantRouteEntity, type IncidentRules } from './incidents.js';
+import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceList, usd, windowText, type DetectorInput } from './scope.js';
+import type { Finding } from './types.js';
 
 const query = (input: DetectorInput): string => `
 WITH scoped AS (${inScope(input, 'priced_spans')}),
@@ -52,7 +53,7 @@ WHERE ${overlapsPeriod('CAST(g.day AS TIMESTAMP)', 'CAST(g.last_day AS TIMESTAMP
 GROUP BY ALL
 `;
 
-export async function detectMemoryRunaway(input: DetectorInput): Promise<Anomaly[]> {
+export async function detectMemoryRunaway(input: DetectorInput): Promise<Finding[]> {
   const t = input.thresholds.memory_runaway;
   const rows = await input.db.all(query(input), {
     ...scopeParams(input),
@@ -61,7 +62,7 @@ export async function detectMemoryRunaway(input: DetectorInput): Promise<Anomaly
     multiplier: t.p95Multiplier,
     budget: t.budgetTokens ?? -1,
   });
-  return rows.map((row) => {
+  return rows.map((row): Finding => {
     const cost = usd(row.cost);
     const peak = number(row.peak);
     const p95 = number(row.p95);
@@ -88,7 +89,30 @@ export async function detectMemoryRunaway(input: DetectorInput): Promise<Anomaly
         max_rising_turns: number(row.max_rising_turns),
         route_sessions: number(row.route_sessions),
       },
-      trace_ids: traceIds(row.trace_ids),
+      ...traceList(row),
     };
   });
 }
+
+export const memoryRunawayIncidents: IncidentRules = {
+  entity: tenantRouteEntity,
+  combine(windows, impactUsd) {
+    const first = windows[0];
+    const sessions = sumOf(windows, 'sessions');
+    const peak = maxOf(windows, 'peak_memory_tokens');
+    const p95 = maxOf(windows, 'route_p95_memory_tokens');
+    return {
+      summary: `tenant ${first?.tenant ?? ''} on route ${first?.route ?? ''}: ${sessions} sessions grew memory to ${Math.round(peak)} tokens per call (route p95 ${Math.round(p95)}) on ${dayCount(windows)} days, ${daySpan(windows)}, costing ${formatUsd(impactUsd)}`,
+      evidence: {
+        days: dayCount(windows),
+        sessions,
+        peak_memory_tokens: peak,
+        route_p95_memory_tokens: p95,
+        peak_over_p95: ratio(p95 > 0 ? peak / p95 : 0, 2),
+        max_turns: maxOf(windows, 'max_turns'),
+        max_rising_turns: maxOf(windows, 'max_rising_turns'),
+        route_sessions: maxOf(windows, 'route_sessions'),
+      },
+    };
+  },
+};

@@ -7,8 +7,9 @@
  */
 import { exactUsdSql } from '../../db/money.js';
 import { formatUsd } from '../../render/money.js';
-import { number, overlapsPeriod, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
-import type { Anomaly } from './types.js';
+import { daySpan, maxOf, sumOf, tenantRouteEntity, type IncidentRules } from './incidents.js';
+import { number, overlapsPeriod, inScope, percent, ratio, scopeParams, text, traceIdColumns, traceList, usd, windowText, type DetectorInput } from './scope.js';
+import type { Finding } from './types.js';
 
 const query = (input: DetectorInput): string => `
 WITH scoped AS (${inScope(input, 'priced_spans')}),
@@ -39,10 +40,10 @@ JOIN (SELECT route, week, trace_id, sum(prompt) AS prompt FROM calls GROUP BY AL
 GROUP BY ALL
 `;
 
-export async function detectPromptBloat(input: DetectorInput): Promise<Anomaly[]> {
+export async function detectPromptBloat(input: DetectorInput): Promise<Finding[]> {
   const t = input.thresholds.prompt_bloat;
   const rows = await input.db.all(query(input), { ...scopeParams(input), min_calls: t.minCalls, min_growth: t.minGrowth });
-  return rows.map((row) => {
+  return rows.map((row): Finding => {
     const growth = number(row.growth);
     const impact = usd(row.impact);
     const models = Array.isArray(row.models) ? row.models : [];
@@ -65,7 +66,31 @@ export async function detectPromptBloat(input: DetectorInput): Promise<Anomaly[]
         calls: number(row.calls),
         baseline_calls: number(row.base_calls),
       },
-      trace_ids: traceIds(row.trace_ids),
+      ...traceList(row),
     };
   });
 }
+
+/** Growth week after week: the incident compares its last week with the week before its first. */
+export const promptBloatIncidents: IncidentRules = {
+  entity: tenantRouteEntity,
+  combine(windows, impactUsd) {
+    const first = windows[0];
+    const last = windows[windows.length - 1];
+    const before = typeof first?.evidence.baseline_prompt_tokens_per_call === 'number' ? first.evidence.baseline_prompt_tokens_per_call : 0;
+    const now = typeof last?.evidence.prompt_tokens_per_call === 'number' ? last.evidence.prompt_tokens_per_call : 0;
+    const growth = before > 0 ? now / before - 1 : 0;
+    return {
+      summary: `route ${first?.route ?? ''}: prompt tokens per call up ${percent(growth)} over ${windows.length} weeks (${Math.round(before)} → ${Math.round(now)}), ${daySpan(windows)}, ${formatUsd(impactUsd)} of extra input cost`,
+      evidence: {
+        weeks: windows.length,
+        growth: ratio(growth),
+        max_weekly_growth: maxOf(windows, 'growth'),
+        prompt_tokens_per_call: now,
+        baseline_prompt_tokens_per_call: before,
+        calls: sumOf(windows, 'calls'),
+        baseline_calls: typeof first?.evidence.baseline_calls === 'number' ? first.evidence.baseline_calls : 0,
+      },
+    };
+  },
+};

@@ -60,9 +60,13 @@ export function windowText(expr: string): string {
   return `strftime(CAST(${expr} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S')`;
 }
 
-/** The capped, most-expensive-first trace id list and its full length, from (trace_id, cost) rows. */
+/**
+ * The capped, most-expensive-first trace id list, the weights (costs) beside it, and the full count,
+ * from rows of one trace each (aggregate per trace first: a trace's calls would list it twice).
+ */
 export function traceIdColumns(traceId: string, cost: string): string {
   return `list_slice(list(${traceId} ORDER BY ${cost} DESC, ${traceId}), 1, $max_ids) AS trace_ids,
+          list_slice(list(CAST(${cost} AS DOUBLE) ORDER BY ${cost} DESC, ${traceId}), 1, $max_ids) AS trace_weights,
           count(DISTINCT ${traceId}) AS trace_count`;
 }
 
@@ -87,6 +91,11 @@ export function ratio(value: unknown, digits = 4): number {
 
 export function traceIds(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** `trace_ids` and `traceWeights` of a finding from a row made with `traceIdColumns`. */
+export function traceList(row: Record<string, unknown>): { trace_ids: string[]; traceWeights: number[] } {
+  return { trace_ids: traceIds(row.trace_ids), traceWeights: Array.isArray(row.trace_weights) ? row.trace_weights.map(number) : [] };
 }
 
 export function percent(fraction: number): string {

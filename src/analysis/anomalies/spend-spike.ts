@@ -15,8 +15,9 @@
  * (half of the route's excess or more) is reported once, as the tenant's.
  */
 import { formatUsd } from '../../render/money.js';
-import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
-import type { Anomaly } from './types.js';
+import { dayCount, daySpan, maxOf, sumOf, tenantRouteEntity, type IncidentRules } from './incidents.js';
+import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceList, usd, windowText, type DetectorInput } from './scope.js';
+import type { Finding } from './types.js';
 
 const query = (input: DetectorInput): string => `
 WITH scoped AS (${inScope(input, 'priced_spans')}),
@@ -82,7 +83,7 @@ JOIN trace_day t
 GROUP BY ALL
 `;
 
-export async function detectSpendSpikes(input: DetectorInput): Promise<Anomaly[]> {
+export async function detectSpendSpikes(input: DetectorInput): Promise<Finding[]> {
   const t = input.thresholds.spend_spike;
   const rows = await input.db.all(query(input), {
     ...scopeParams(input),
@@ -92,7 +93,7 @@ export async function detectSpendSpikes(input: DetectorInput): Promise<Anomaly[]
     min_excess: t.minExcessUsd,
     min_base_runs: t.minBaselineRuns,
   });
-  return rows.map((row) => {
+  return rows.map((row): Finding => {
     const spend = usd(row.spend);
     const mean = number(row.mean);
     const z = number(row.z);
@@ -120,7 +121,30 @@ export async function detectSpendSpikes(input: DetectorInput): Promise<Anomaly[]
         baseline_days: number(row.baseline_days),
         baseline_runs: number(row.baseline_runs),
       },
-      trace_ids: traceIds(row.trace_ids),
+      ...traceList(row),
     };
   });
 }
+
+/** Days in a row over the baseline: the spend and the excess add up; the peak z is the worst day's. */
+export const spendSpikeIncidents: IncidentRules = {
+  entity: tenantRouteEntity,
+  combine(windows, impactUsd) {
+    const first = windows[0];
+    const who = first?.tenant !== null && first?.tenant !== undefined ? `tenant ${first.tenant}` : `route ${first?.route ?? ''}`;
+    const spend = sumOf(windows, 'day_usd');
+    const days = dayCount(windows);
+    const z = maxOf(windows, 'z');
+    return {
+      summary: `${who} spent ${formatUsd(spend)} over ${days} days, ${daySpan(windows)}, ${formatUsd(impactUsd)} over its baseline means (peak z=${z.toFixed(1)})`,
+      evidence: {
+        days,
+        window_usd: usd(spend),
+        baseline_usd: usd(sumOf(windows, 'baseline_mean_usd')),
+        z,
+        baseline_mean_usd: typeof first?.evidence.baseline_mean_usd === 'number' ? first.evidence.baseline_mean_usd : 0,
+        baseline_runs: typeof first?.evidence.baseline_runs === 'number' ? first.evidence.baseline_runs : 0,
+      },
+    };
+  },
+};

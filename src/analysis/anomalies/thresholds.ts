@@ -1,6 +1,7 @@
 /**
  * Default detector thresholds (from the cost-attribution guide) and merging the `anomalies` key of
  * `costattr.config.json` over them, e.g. `{"anomalies": {"spend_spike": {"warnZ": 3}, "maxTraceIds": 5}}`.
+ * `incidentGapDays`: quiet days an incident may have between two flagged days and stay one incident.
  * Unknown keys and non-numeric values are errors naming the key, so a typo never silently does nothing.
  */
 import { CostattrError } from '../../errors.js';
@@ -8,19 +9,30 @@ import { ANOMALY_KINDS, type AnomalyKind, type AnomalyThresholds } from './types
 
 export const DEFAULT_THRESHOLDS: AnomalyThresholds = {
   maxTraceIds: 10,
+  incidentGapDays: 1,
   tool_loop: { minRepeats: 5, criticalShare: 0.25 },
   prompt_bloat: { minGrowth: 0.1, criticalGrowth: 0.5, minCalls: 200 },
   memory_runaway: { p95Multiplier: 2, budgetTokens: null, minRisingTurns: 5, minSessions: 20, criticalMultiplier: 4 },
   cache_miss_storm: {
-    healthyRate: 0.7,
-    stormRate: 0.4,
-    criticalRate: 0.2,
+    maxShareOfBaseline: 0.5,
+    minDrop: 0.2,
+    criticalShareOfBaseline: 0.25,
     baselineDays: 7,
     minBaselineCalls: 100,
     minDayCalls: 50,
     minHourCalls: 30,
   },
-  model_escalation: { baselineDays: 7, minShift: 0.2, minCostIncrease: 0.1, criticalShift: 0.5, minRuns: 30, minBaselineRuns: 150 },
+  model_escalation: {
+    baselineDays: 14,
+    windowDays: 7,
+    minShift: 0.2,
+    minCostIncrease: 0.1,
+    minUsdPerDay: 0.25,
+    minZ: 3,
+    criticalShift: 0.5,
+    minRuns: 6,
+    minBaselineRuns: 10,
+  },
   spend_spike: { baselineDays: 7, warnZ: 2, criticalZ: 4, minStddevFraction: 0.75, minExcessUsd: 1, minBaselineRuns: 35 },
 };
 
@@ -67,9 +79,13 @@ export function resolveThresholds(raw: unknown): AnomalyThresholds {
       result.maxTraceIds = Math.floor(numberAt(key, value, false) ?? DEFAULT_THRESHOLDS.maxTraceIds);
       continue;
     }
+    if (key === 'incidentGapDays' || key === 'incident_gap_days') {
+      result.incidentGapDays = Math.floor(numberAt(key, value, false) ?? DEFAULT_THRESHOLDS.incidentGapDays);
+      continue;
+    }
     const kind = kindKey(key);
     if (kind === undefined) {
-      throw new CostattrError('BAD_INPUT', `${WHERE}.${key}: not an anomaly kind`, { hint: `kinds: ${ANOMALY_KINDS.join(', ')}, or maxTraceIds` });
+      throw new CostattrError('BAD_INPUT', `${WHERE}.${key}: not an anomaly kind`, { hint: `kinds: ${ANOMALY_KINDS.join(', ')}, maxTraceIds or incidentGapDays` });
     }
     assignKind(result, kind, value);
   }

@@ -10,8 +10,9 @@
  * tool `minRepeats`+ times at all are normalised. The money at stake is the whole cost of the looping traces.
  */
 import { formatUsd } from '../../render/money.js';
-import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceIds, usd, windowText, type DetectorInput } from './scope.js';
-import type { Anomaly } from './types.js';
+import { dayCount, daySpan, maxOf, sumOf, type IncidentRules } from './incidents.js';
+import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceList, usd, windowText, type DetectorInput } from './scope.js';
+import type { Finding } from './types.js';
 
 const mask = (expr: string): string => String.raw`regexp_replace(regexp_replace(regexp_replace(regexp_replace(lower(${expr}),
     '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<uuid>', 'g'),
@@ -76,10 +77,10 @@ function single(value: unknown): string | null {
   return Array.isArray(value) && value.length === 1 ? String(value[0]) : null;
 }
 
-export async function detectToolLoops(input: DetectorInput): Promise<Anomaly[]> {
+export async function detectToolLoops(input: DetectorInput): Promise<Finding[]> {
   const t = input.thresholds.tool_loop;
   const rows = await input.db.all(query(input), { ...scopeParams(input), min_repeats: t.minRepeats });
-  return rows.map((row) => {
+  return rows.map((row): Finding => {
     const cost = usd(row.cost);
     const daySpend = number(row.tenant_day_spend);
     const share = daySpend > 0 ? number(row.cost) / daySpend : 0;
@@ -105,7 +106,30 @@ export async function detectToolLoops(input: DetectorInput): Promise<Anomaly[]> 
         tenant_day_usd: usd(daySpend),
         share_of_tenant_day: ratio(share),
       },
-      trace_ids: traceIds(row.trace_ids),
+      ...traceList(row),
     };
   });
 }
+
+/** A loop is the tenant's bug whichever of its routes it shows on; over several days the counts add up. */
+export const toolLoopIncidents: IncidentRules = {
+  entity: (f) => JSON.stringify([f.tenant]),
+  combine(windows, impactUsd) {
+    const tools = [...new Set(windows.flatMap((w) => (Array.isArray(w.evidence.tools) ? w.evidence.tools.map(String) : [])))].sort();
+    const traces = sumOf(windows, 'looping_traces');
+    const tenantSpend = sumOf(windows, 'tenant_day_usd');
+    const days = dayCount(windows);
+    return {
+      summary: `tenant ${windows[0]?.tenant ?? ''}: ${traces} traces looped on ${tools.join(', ')} (up to ${maxOf(windows, 'max_repeats')} near-identical calls) on ${days} days, ${daySpan(windows)}, costing ${formatUsd(impactUsd)}`,
+      evidence: {
+        days,
+        looping_traces: traces,
+        loop_calls: sumOf(windows, 'loop_calls'),
+        max_repeats: maxOf(windows, 'max_repeats'),
+        tools,
+        tenant_day_usd: usd(tenantSpend),
+        share_of_tenant_day: ratio(tenantSpend > 0 ? impactUsd / tenantSpend : 0),
+      },
+    };
+  },
+};

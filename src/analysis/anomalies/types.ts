@@ -17,7 +17,10 @@ export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 export const SEVERITIES = ['critical', 'warn', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type EvidenceValue = number | string | null | Array<string | number> | Record<string, number>;
+/** One window (usually a day) of an incident, as listed in `evidence.by_day`: its scalar figures. */
+export type WindowEvidence = Record<string, number | string | null>;
+
+export type EvidenceValue = number | string | null | Array<string | number> | Record<string, number> | WindowEvidence[];
 
 export interface Anomaly {
   kind: AnomalyKind;
@@ -32,7 +35,11 @@ export interface Anomaly {
   end: string;
   /** One line a person can act on, with the money at stake. */
   summary: string;
-  /** Figures behind the finding; always has `impact_usd` (the money at stake) and `trace_count`. */
+  /**
+   * Figures behind the finding; always has `impact_usd` (the money at stake over the whole window),
+   * `trace_count`, and `by_day`: one entry per day (per hour span or week, for detectors that judge
+   * those) that the incident covers, each with its own start, end, severity, money and figures.
+   */
   evidence: Record<string, EvidenceValue> & { impact_usd: number; trace_count: number };
   /** The traces to open, most expensive first, capped at `maxTraceIds` (evidence.trace_count says how many there are). */
   trace_ids: string[];
@@ -40,6 +47,15 @@ export interface Anomaly {
 
 export interface AnomaliesResult {
   anomalies: Anomaly[];
+}
+
+/**
+ * What a detector returns: one window (a day, an hour span, a week, or a whole incident the detector
+ * delimits itself) with the weight of each listed trace (its cost; prompt tokens for prompt_bloat), so
+ * incidents can merge trace lists most expensive first. Dropped before output.
+ */
+export interface Finding extends Anomaly {
+  traceWeights: number[];
 }
 
 export interface ToolLoopThresholds {
@@ -71,12 +87,12 @@ export interface MemoryRunawayThresholds {
 }
 
 export interface CacheMissStormThresholds {
-  /** The trailing baseline hit rate must be at least this ("healthy"). */
-  healthyRate: number;
-  /** Reported when the day's (or hour's) hit rate falls below this. */
-  stormRate: number;
-  /** Critical below this hit rate. */
-  criticalRate: number;
+  /** A storm: the day's (or hour's) hit rate under this fraction of the route's own trailing baseline… */
+  maxShareOfBaseline: number;
+  /** …and at least this far below it (0.2 = 20 points). */
+  minDrop: number;
+  /** Critical under this fraction of the baseline. */
+  criticalShareOfBaseline: number;
   baselineDays: number;
   minBaselineCalls: number;
   minDayCalls: number;
@@ -85,13 +101,20 @@ export interface CacheMissStormThresholds {
 }
 
 export interface ModelEscalationThresholds {
+  /** The mix a window is judged against: the runs of the days before it. */
   baselineDays: number;
-  /** Share of calls that moved between models (total variation distance, 0..1). */
+  /** Days pooled from a candidate start (cut at the end of the data): a low-volume tenant has no per-day sample. */
+  windowDays: number;
+  /** Share of runs that moved between models (total variation distance, 0..1): of the window and of its first day. */
   minShift: number;
-  /** Cost at the day's mix over cost at the baseline mix, minus 1. */
+  /** Cost at the window's mix over cost at the baseline mix, minus 1. */
   minCostIncrease: number;
+  /** Money that makes it worth a look: extra USD per day of the window (a planned, cheap change stays quiet). */
+  minUsdPerDay: number;
+  /** Two-proportion z of the new model's share, window against baseline: chance reshuffles of a small sample stay quiet. */
+  minZ: number;
   criticalShift: number;
-  /** Runs (traces) needed that day, and in the baseline window. */
+  /** Runs (traces) the pooled window and the baseline need. */
   minRuns: number;
   minBaselineRuns: number;
 }
@@ -110,6 +133,8 @@ export interface SpendSpikeThresholds {
 
 export interface AnomalyThresholds {
   maxTraceIds: number;
+  /** Flagged days of one kind and entity at most this many quiet days apart are one incident. */
+  incidentGapDays: number;
   tool_loop: ToolLoopThresholds;
   prompt_bloat: PromptBloatThresholds;
   memory_runaway: MemoryRunawayThresholds;

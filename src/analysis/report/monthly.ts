@@ -5,7 +5,9 @@
  *   - cache economics over every span of the month (cache-economics.ts, scope `all`);
  *   - the month-end spend forecast against the budget (forecast.ts);
  *   - the top cost drivers: route × model groups by spend, with last month's spend beside them;
- *   - spend per day and the model mix, for the charts.
+ *   - spend per day and the model mix, for the charts;
+ *   - the invoice: the month's reconciliation per provider, by cause, against the tolerance
+ *     (month-close.ts; says so when no invoice line is in the month).
  * The forecast is fitted through the days up to the last day with data in the whole database, so a
  * month that is over is forecast at its actual spend and a month in progress is extended.
  */
@@ -18,6 +20,7 @@ import { baseRelation } from '../span-filter.js';
 import { tenantCohorts, type Cohort } from './cohorts.js';
 import { daysBetween, monthBounds, previousMonth } from './dates.js';
 import { forecastMonth, type Forecast } from './forecast.js';
+import { DEFAULT_TOLERANCE, monthClose, type MonthClose } from './month-close.js';
 import { change, costsOver, groupKey, keyed, modelMix, round6, spendByDay, type DaySpend, type DayWindow, type ModelShare } from './series.js';
 
 export const TOP_DRIVERS = 10;
@@ -27,6 +30,8 @@ export interface MonthlySpec {
   timezone: string;
   /** The month's spend budget (USD), when a budget file names it. */
   budget: number | null;
+  /** Unexplained invoice variance accepted, as a share of the invoice (default DEFAULT_TOLERANCE). */
+  tolerance?: number | undefined;
 }
 
 export interface MonthlyTenant {
@@ -75,6 +80,8 @@ export interface MonthlyReport {
   unpriced: UnpricedModel[];
   /** Spend per day of the month, up to the last day with data. */
   trend: DaySpend[];
+  /** The invoice beside the attribution (UTC month). */
+  reconcile: MonthClose;
 }
 
 export async function monthlyReport(db: Database, spec: MonthlySpec): Promise<MonthlyReport> {
@@ -130,6 +137,7 @@ export async function monthlyReport(db: Database, spec: MonthlySpec): Promise<Mo
     model_mix: await modelMix(db, window),
     unpriced: byDriver.unpriced,
     trend: observed,
+    reconcile: await monthClose(db, spec.month, spec.tolerance ?? DEFAULT_TOLERANCE),
   };
 }
 

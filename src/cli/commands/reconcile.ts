@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { SHARE_MODES, type ShareMode } from '../../analysis/share-unattributed.js';
 import { CostattrError } from '../../errors.js';
-import { addInputOptions, addInvoiceOptions, periodOf, readWorkspace, type InputOptions, type InvoiceInputOptions } from '../common.js';
+import { addInputOptions, addInvoiceOptions, parseTolerance, periodOf, readWorkspace, type InputOptions, type InvoiceInputOptions } from '../common.js';
 import { runInWorkspace } from '../run.js';
 
 const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
@@ -31,15 +31,6 @@ function parseUsd(flag: string, value: string | undefined): number | undefined {
   const m = /^\$?(\d+(?:\.\d+)?)$/.exec(value.trim());
   if (!m) throw new CostattrError('BAD_USAGE', `${flag} ${value}: expected an amount in USD such as 10`);
   return Number(m[1]);
-}
-
-/** `2%` → 0.02; `0.02` → 0.02. A bare number above 1 is ambiguous and refused. */
-export function parseTolerance(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
-  const n = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
-  if (!m || !Number.isFinite(n) || n > 1) throw new CostattrError('BAD_USAGE', `--tolerance ${value}: expected a percentage such as 2% (or a fraction such as 0.02)`);
-  return n;
 }
 
 export function registerReconcile(program: Command): void {

@@ -11,7 +11,7 @@ import { runConfig } from '../../app/config.js';
 import type { Database } from '../../db/database.js';
 import { CostattrError } from '../../errors.js';
 import type { Report } from '../../render/report.js';
-import { addInputOptions, readWorkspace, type InputOptions } from '../common.js';
+import { addInputOptions, collect, parseTolerance, readWorkspace, type InputOptions } from '../common.js';
 import { runInWorkspace } from '../run.js';
 
 const KINDS = ['daily', 'weekly', 'monthly'] as const;
@@ -23,6 +23,9 @@ interface ReportOptions extends InputOptions {
   week?: string;
   revenue?: string;
   budget?: string;
+  invoice?: string[];
+  provider?: string;
+  tolerance?: string;
 }
 
 function kindOf(value: string): Kind {
@@ -74,7 +77,7 @@ async function build(db: Database, kind: Kind, opts: ReportOptions, window: Peri
       const month = since.slice(0, 7);
       const budgets = opts.budget === undefined ? undefined : readBudgetFile(opts.budget);
       if (budgets !== undefined && !budgets.has(month)) throw new CostattrError('BAD_INPUT', `${opts.budget ?? ''}: no budget for ${month}`);
-      return monthlyReport(db, { month, timezone, budget: budgets?.get(month) ?? null });
+      return monthlyReport(db, { month, timezone, budget: budgets?.get(month) ?? null, tolerance: parseTolerance(opts.tolerance) });
     }
     default:
       return (kind satisfies never) as Report;
@@ -89,9 +92,13 @@ export function registerReport(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'daily: the day to report (default: yesterday in --timezone)')
     .option('--week <YYYY-Www>', 'weekly: the ISO week (default: the last complete week; or 7 days from --since)')
     .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd) for margins')
-    .option('--budget <file>', 'monthly: budgets as JSON {"YYYY-MM": usd} or CSV month,budget_usd');
+    .option('--budget <file>', 'monthly: budgets as JSON {"YYYY-MM": usd} or CSV month,budget_usd')
+    .option('--invoice <file>', 'monthly: an invoice or usage export to reconcile the month with (repeatable; invoices in --db are used too)', collect)
+    .option('--provider <name>', 'monthly: the provider of the --invoice files, when their header does not say')
+    .option('--tolerance <pct>', 'monthly: unexplained invoice variance accepted, e.g. 2% (default 2%)');
   addInputOptions(cmd, REPORT_FORMATS).action(async (kindArg: string, opts: ReportOptions) => {
     const kind = kindOf(kindArg);
+    if (kind !== 'monthly' && (opts.invoice?.length ?? 0) > 0) throw new CostattrError('BAD_USAGE', `--invoice: only report monthly reconciles invoices, not report ${kind}`);
     const timezone = opts.timezone ?? 'UTC';
     checkTimezone(timezone);
     const window = windowOf(kind, opts, timezone, yesterdayIn(timezone, new Date()));
