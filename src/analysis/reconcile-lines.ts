@@ -103,7 +103,9 @@ inv_lines AS (
                    ELSE coalesce(sum(quantity * book_rate) FILTER (WHERE kind = 'usage'), 0) END AS ${EXACT_USD}) AS invoice_usd,
          sum(amount_usd) FILTER (WHERE kind = 'cost') AS billed_usd,
          sum(list_amount_usd) FILTER (WHERE kind = 'cost') AS list_usd,
-         bool_or(NOT has_cost AND quantity > 0 AND book_rate IS NULL) AS invoice_unpriced
+         -- billed tokens with no money behind them: no cost line for them and no rate in the book
+         bool_or(quantity > 0 AND book_rate IS NULL AND (NOT has_cost OR kind = 'usage'))
+           AND coalesce(sum(amount_usd) FILTER (WHERE kind = 'cost'), 0) = 0 AS invoice_unpriced
   FROM inv_rated GROUP BY provider, model, day, token_class
 ),
 span_classes AS (
