@@ -9,7 +9,7 @@ import { UNATTRIBUTED } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
 import type { Period } from './period.js';
 import { closestNames } from './closest.js';
-import { baseRelation } from './span-filter.js';
+import { baseRelation, type SpanFilter } from './span-filter.js';
 
 export interface Coverage {
   spans: number;
@@ -36,23 +36,37 @@ function periodText(p: Period): string {
 }
 
 /**
- * Refuse a period that holds no spans (exit 2, saying what the data covers); for a period that
- * holds some but reaches past the data on either side, return a note saying so.
+ * Refuse a period that holds no spans (exit 2, saying what the data covers) — or, for a named tenant,
+ * no spans of that tenant; for a period that holds some but reaches past the data on either side,
+ * return a note saying so.
  */
-export async function requireSpansIn(db: Database, period: Period): Promise<string[]> {
+export async function requireSpansIn(db: Database, period: Period, tenant?: string): Promise<string[]> {
   const coverage = await spanCoverage(db);
   if (coverage.spans === 0) {
     throw new CostattrError('NO_DATA', 'the data holds no spans', { hint: 'load spans with `costattr ingest FILES --db FILE`, or give --spans FILE…' });
   }
-  const base = baseRelation({ period });
-  const inside = await db.one<{ n: string }>(`WITH base AS (${base.sql}) SELECT count(*)::VARCHAR AS n FROM base`, base.params);
-  if (Number(inside?.n ?? 0) === 0) {
+  const inside = await spansIn(db, { period });
+  if (inside === 0) {
     throw new CostattrError('NO_DATA', `no spans in ${periodText(period)}: ${coverageText(coverage)}`, { hint: 'choose a period inside the data (--month, --since/--until)' });
+  }
+  if (tenant !== undefined && (await spansIn(db, { period, tenant })) === 0) {
+    const own = await db.one<{ first: string | null; last: string | null }>(
+      `SELECT strftime(min(start_time), '%Y-%m-%d') AS first, strftime(max(start_time), '%Y-%m-%d') AS last FROM spans WHERE ${tenant === UNATTRIBUTED ? 'tenant IS NULL' : 'tenant = $tenant'}`,
+      tenant === UNATTRIBUTED ? {} : { tenant },
+    );
+    const covers = own?.first ? `its spans cover ${own.first} … ${own.last ?? '?'}` : 'it has no spans';
+    throw new CostattrError('NO_DATA', `tenant ${JSON.stringify(tenant)} has no spans in ${periodText(period)}: ${covers}`, { hint: 'choose a period inside its data' });
   }
   const startsBefore = period.since !== undefined && coverage.first !== null && period.since.slice(0, 10) < coverage.first;
   const lastDay = coverage.last === null ? null : nextDay(coverage.last);
   const endsAfter = period.until !== undefined && lastDay !== null && period.until.slice(0, 10) > lastDay;
   return startsBefore || endsAfter ? [`note: ${periodText(period)} reaches past the data (${coverageText(coverage)}); totals cover only those days`] : [];
+}
+
+async function spansIn(db: Database, filter: SpanFilter): Promise<number> {
+  const base = baseRelation(filter);
+  const row = await db.one<{ n: string }>(`WITH base AS (${base.sql}) SELECT count(*)::VARCHAR AS n FROM base`, base.params);
+  return Number(row?.n ?? 0);
 }
 
 function nextDay(day: string): string {

@@ -114,7 +114,8 @@ async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {
   if (scope === undefined) return;
   for (const name of scope.named ?? []) await requireKnown(db, name.field, name.value, name.flag);
   if (scope.period !== undefined) {
-    for (const line of await requireSpansIn(db, scope.period)) spec.note(line);
+    const tenant = scope.named?.find((n) => n.field === 'tenant')?.value;
+    for (const line of await requireSpansIn(db, scope.period, tenant)) spec.note(line);
     if (scope.invoices) await requireInvoicesIn(db, scope.period);
   }
 }
