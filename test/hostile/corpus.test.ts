@@ -103,7 +103,7 @@ function batchedSkipRuns(jobs: Array<() => Promise<void>>): void {
     const db = join(work, `skip-batch-${reader}.duckdb`);
     const files = cases.map((c) => join(CASES, c.file));
     const args = reader === 'spans' ? ['ingest', '--db', db, '--namespace', 'acme', '--json', '--skip-invalid', ...files]
-      : ['ingest', '--db', db, '--skip-invalid', '--invoice', ...files];
+      : ['ingest', '--db', db, '--skip-invalid', ...files.flatMap((file) => ['--invoice', file])];
     jobs.push(async () => {
       const result = await runCliAsync(args);
       for (const c of cases) (outcomes.get(c.file) as Outcome).skip = { result, db };

@@ -225,7 +225,7 @@ interface CostsJson {
 }
 
 function costs(by: string, spans: readonly string[] = [SPANS_DIR]): CostsJson {
-  const result = runCli(['costs', '--spans', ...spans, '--namespace', NS, '--by', by, '--format', 'json']);
+  const result = runCli(['costs', ...spans.flatMap((file) => ['--spans', file]), '--namespace', NS, '--by', by, '--format', 'json']);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as CostsJson;
 }
