@@ -48,7 +48,7 @@ describe('costattr demo', () => {
     expect(demo.portfolio.margin_pct).toBeCloseTo(0.81, 2);
     expect(demo.unattributed_usd).toBeCloseTo(Number(truth.unattributed.cost_usd), 2);
     expect(demo.check).toEqual({ tenants: 40, matched: 40, unattributed_matches: true, mismatches: [] });
-  }, 300_000);
+  });
 
   it('rejects an unknown format and a bad seed with exit 2', () => {
     expect(runCli(['demo', '--format', 'csv']).code).toBe(2);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   demo = generateDemo({ seed: DEFAULT_SEED, outDir: dir });
   analysis = await withWorkspace(demoWorkspace(demo), (workspace) => analyseDemo(workspace, demo));
   margins = analysis.margins;
-}, 300_000);
+});
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });

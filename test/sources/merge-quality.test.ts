@@ -111,5 +111,5 @@ describe('costattr quality', () => {
     const table = runCli(['quality', '--db', db]);
     expect(table.stdout).toContain('lower bound');
     expect(table.stdout).toContain('litellm reported $0.01 itself');
-  }, 120_000);
+  });
 });
