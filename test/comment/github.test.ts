@@ -49,7 +49,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     if (req.method === 'GET') {
       const page = Number(url.searchParams.get('page') ?? '1');
       const last = Math.max(1, Math.ceil(comments.length / PAGE));
-      const link = page < last ? { link: `<${api}/repos/acme/agent/issues/7/comments?per_page=100&page=${page + 1}>; rel="next", <${api}/repos/acme/agent/issues/7/comments?per_page=100&page=${last}>; rel="last"` } : {};
+      const link: Record<string, string> = page < last ? { link: `<${api}/repos/acme/agent/issues/7/comments?per_page=100&page=${page + 1}>; rel="next", <${api}/repos/acme/agent/issues/7/comments?per_page=100&page=${last}>; rel="last"` } : {};
       return send(res, 200, comments.slice((page - 1) * PAGE, page * PAGE), link);
     }
     if (req.method === 'POST') {
