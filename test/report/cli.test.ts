@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { expectGolden } from '../helpers/golden.js';
 import { HOSTILE, MONTHLY_REVENUE, monthlySpans, openReportDb } from './fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -59,6 +60,20 @@ describe('report CLI', () => {
     // Oct 2: acme 2 calls × 100k input ($0.60), the hostile tenant 100k input ($0.30); Oct 1 it spent nothing
     expect(r.stdout).toContain('- 2026-10-02: $0.90 spent across 2 tenants and 3 runs');
     expect(r.stdout).toContain('Biggest mover: tenant \\<img src=x onerror=alert(1)\\>, +$0.30 (new) to $0.30.');
+  });
+
+  it('daily in Slack mrkdwn: bullets, narrow code-block tables, &, < and > as entities', () => {
+    const r = report('daily', '--format', 'slack');
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('*Daily cost report — 2026-10-02*\n')).toBe(true);
+    expect(r.stdout).toContain('• 2026-10-02: $0.90 spent across 2 tenants and 3 runs');
+    expect(r.stdout).not.toMatch(/[<>]/); // Slack's control characters, all as entities
+    expect(r.stdout).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(r.stdout).not.toMatch(/^\|/m); // no Markdown table
+    const blocks = r.stdout.split('```').filter((_, i) => i % 2 === 1);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const line of blocks.flatMap((b) => b.split('\n'))) expect([...line.replaceAll(/&(amp|lt|gt);/g, '_')].length).toBeLessThanOrEqual(48);
+    expectGolden(join(ROOT, 'test/report/golden/daily.slack'), r.stdout);
   });
 
   it('json keeps names exact and carries the headline', () => {
