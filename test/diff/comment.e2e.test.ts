@@ -2,10 +2,10 @@
 // eval fixture, with the monthly effect, the "why" and the totals checked against figures computed
 // here from the generated tokens × the override's rates. A missing baseline is an error unless
 // --allow-missing-base; a ± rule trips on a move in either direction.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 import { expectGolden } from '../helpers/golden.js';
 import { runCost, writeEval, writePricing, type EvalRun, type Rates } from './eval-spans.js';
 
@@ -104,5 +104,38 @@ describe('the PR comment', () => {
     expect(torn.code).toBe(2);
     expect(torn.stdout).toBe('');
     expect(torn.stderr).toContain(`${at('torn.json')}: not valid JSON`);
+  });
+});
+
+/** The `costattr diff …` step of the GitHub Actions workflow in docs/ci.md, as argv (its quoting is single quotes only). */
+function workflowDiffArgs(): string[] {
+  const doc = readFileSync(join(ROOT, 'docs/ci.md'), 'utf8');
+  const step = /\n {10}costattr diff ([\s\S]*?--out costattr-comment\.md)\n/.exec(doc)?.[1];
+  if (step === undefined) throw new Error('docs/ci.md has no `costattr diff … --out costattr-comment.md` step');
+  const words = step.replaceAll('\\\n', ' ').match(/'[^']*'|\S+/g) ?? [];
+  return ['diff', ...words.map((word) => word.replace(/^'(.*)'$/, '$1'))];
+}
+
+describe('the workflow in docs/ci.md', () => {
+  it('runs as written: a comment without a baseline on the first PR, the gate against main after', () => {
+    const args = workflowDiffArgs();
+    expect(args).toContain('--allow-missing-base');
+    const repo = join(dir, 'repo');
+    mkdirSync(repo, { recursive: true });
+    copyFileSync(at('grown.json'), join(repo, 'costattr-head.json'));
+    const first = runCli([...args, '--quiet'], { cwd: repo });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(readFileSync(join(repo, 'costattr-comment.md'), 'utf8')).toContain('costattr: no baseline: the head costs');
+
+    mkdirSync(join(repo, '.costattr'));
+    copyFileSync(at('main.json'), join(repo, '.costattr/base.json'));
+    const gated = runCli([...args, '--quiet'], { cwd: repo });
+    // +7.2% cost per run is under the +10% and ±20% rules, +$82.29 a month (at 120k runs) under +$500: no
+    // failure (exit 0); inbox-triage's prompt layer grew 30%, over the +15% warning: ⚠️
+    expect(gated.code).toBe(0);
+    const comment = readFileSync(join(repo, 'costattr-comment.md'), 'utf8');
+    expect(comment).toContain('⚠️ **warn** `*.prompt_tokens_per_run>+15%`: inbox-triage prompt tokens per run 2,000 → 2,600, +30.0%');
+    expect(comment).toContain(`### ⚠️ costattr: +${cents((0.0048 * 120000) / 7)}/month (+7.2%) at 120,000 runs a month`);
   });
 });
