@@ -15,9 +15,11 @@
  *              | sign number                  absolute change:  head - base, in the metric's unit
  *              | number                       level:            head itself (a ceiling or floor)
  *   sign      := "+" | "-"
+ *              | "±" | "+-"                   either direction: the size of the change, up or down
  *
  * Examples: `total.cost_per_run>+10%`, `route:inbox-triage.p95_run_usd>+0.02`,
- * `*.prompt_tokens_per_run>+15%`, `*.cache_hit_rate<-0.1`, `total.p95_run_usd>0.50`.
+ * `*.prompt_tokens_per_run>+15%`, `*.cache_hit_rate<-0.1`, `total.p95_run_usd>0.50`,
+ * `total.monthly_usd>+500` (the monthly projection grew more than $500), `total.cost_per_run>±10%`.
  * A relative rule against a base of 0 trips on any move in its direction (the change is infinite).
  * Spaces are allowed around the operator. A rule that does not parse is a usage error whose
  * message repeats the rule with a caret under the offending character.
@@ -26,6 +28,7 @@ import { CostattrError } from '../errors.js';
 
 export const DIFF_METRICS = [
   'cost_usd',
+  'monthly_usd',
   'cost_per_run',
   'p50_run_usd',
   'p95_run_usd',
@@ -53,8 +56,10 @@ export interface DiffRule {
   metric: DiffMetric;
   op: RuleOp;
   kind: ThresholdKind;
-  /** Signed; a fraction for `relative` (10% → 0.1). */
+  /** Signed; a fraction for `relative` (10% → 0.1). Non-negative when `either_way`. */
   value: number;
+  /** `±`: the rule judges the size of the change in either direction. */
+  either_way: boolean;
 }
 
 const OPERATORS: readonly RuleOp[] = ['>=', '<=', '>', '<'];
@@ -74,7 +79,7 @@ export function parseRule(text: string, level: RuleLevel): DiffRule {
     if (!(err instanceof RuleSyntaxError)) throw err;
     const flag = level === 'fail' ? '--fail-on' : '--warn-on';
     throw new CostattrError('BAD_USAGE', `${flag} rule does not parse: ${err.message}\n  ${text}\n  ${' '.repeat(err.at)}^`, {
-      hint: 'rules look like total.cost_per_run>+10%, route:NAME.p95_run_usd>+0.02, *.cache_hit_rate<-0.1 (see docs/ci.md)',
+      hint: 'rules look like total.cost_per_run>+10%, total.monthly_usd>±500, route:NAME.p95_run_usd>+0.02, *.cache_hit_rate<-0.1 (see docs/ci.md)',
     });
   }
 }
@@ -93,8 +98,8 @@ function parseParts(text: string): Omit<DiffRule, 'text' | 'level'> {
   const op = OPERATORS.find((candidate) => text.startsWith(candidate, at));
   if (op === undefined) throw new RuleSyntaxError(at, 'expected an operator: >, >=, < or <=');
   at = skipSpaces(text, at + op.length);
-  const sign = text[at] === '+' || text[at] === '-' ? text[at] : undefined;
-  if (sign !== undefined) at += 1;
+  const sign = ['±', '+-', '+', '-'].find((candidate) => text.startsWith(candidate, at));
+  if (sign !== undefined) at += sign.length;
   const numberMatch = NUMBER.exec(text.slice(at));
   if (!numberMatch) throw new RuleSyntaxError(at, 'expected a number (e.g. +10%, +0.02, 0.5)');
   const magnitude = Number(numberMatch[1]);
@@ -102,10 +107,11 @@ function parseParts(text: string): Omit<DiffRule, 'text' | 'level'> {
   const percent = text[at] === '%';
   if (percent) at += 1;
   if (at < text.length) throw new RuleSyntaxError(at, 'unexpected text after the threshold');
-  if (percent && sign === undefined) throw new RuleSyntaxError(at - 1 - numberMatch[0].length, 'a percentage is a change: give it a sign (+10% or -10%)');
+  if (percent && sign === undefined) throw new RuleSyntaxError(at - 1 - numberMatch[0].length, 'a percentage is a change: give it a sign (+10%, -10%, or ±10% for either way)');
   const signed = sign === '-' ? -magnitude : magnitude;
   const kind: ThresholdKind = percent ? 'relative' : sign !== undefined ? 'absolute' : 'level';
-  return { scope: scoped.scope, metric: metricName as DiffMetric, op, kind, value: percent ? signed / 100 : signed };
+  const eitherWay = sign === '±' || sign === '+-';
+  return { scope: scoped.scope, metric: metricName as DiffMetric, op, kind, value: percent ? signed / 100 : signed, either_way: eitherWay };
 }
 
 /** The scope and the index just past the "." that ends it. */
@@ -163,9 +169,10 @@ function withoutFloatNoise(value: number): number {
 }
 
 /** Whether the rule trips for this pair of values (a rule with nothing to compare never trips). */
-export function ruleTrips(rule: Pick<DiffRule, 'kind' | 'op' | 'value'>, base: number | null, head: number | null): boolean {
-  const observed = observedValue(rule, base, head);
-  if (observed === null) return false;
+export function ruleTrips(rule: Pick<DiffRule, 'kind' | 'op' | 'value' | 'either_way'>, base: number | null, head: number | null): boolean {
+  const change = observedValue(rule, base, head);
+  if (change === null) return false;
+  const observed = rule.either_way ? Math.abs(change) : change;
   switch (rule.op) {
     case '>':
       return observed > rule.value;

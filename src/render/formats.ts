@@ -1,3 +1,3 @@
 /** The output formats a command can render. */
-export const FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
+export const FORMATS = ['table', 'json', 'csv', 'md', 'html', 'slack'] as const;
 export type Format = (typeof FORMATS)[number];

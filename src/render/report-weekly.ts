@@ -39,6 +39,7 @@ function promptRows(r: WeeklyReport): Row[] {
 export function weeklyView(r: WeeklyReport, options: ViewOptions): ReportView {
   const t = r.totals;
   const anyOutcomes = r.outcomes.some((o) => o.successes !== null);
+  const outcomeTag = r.outcome_attribute ?? 'outcome';
   const tables = [
     limitRows(table('Cost per outcome by route', [
       { key: 'route', header: 'route', kind: 'text' },
@@ -53,7 +54,7 @@ export function weeklyView(r: WeeklyReport, options: ViewOptions): ReportView {
         { key: 'previous_cost_per_success', header: 'per success before', kind: 'unit_money' as const },
         { key: 'cost_per_success_change', header: 'Δ per success', kind: 'rate' as const },
       ] : []),
-    ], r.outcomes.map((o) => ({ ...o })), anyOutcomes ? ['a success is a run whose <namespace>.outcome tag says so (success, ok, resolved, …)'] : ['no run carries an <namespace>.outcome tag: the outcome is the run']), options),
+    ], r.outcomes.map((o) => ({ ...o })), anyOutcomes ? [`a success is a run whose ${outcomeTag} tag says so (success, ok, resolved, …)`] : [`no run carries an ${outcomeTag} tag: the outcome is the run`]), options),
     limitRows(table('Model mix shift', [
       { key: 'model', header: 'model', kind: 'text' },
       { key: 'calls', header: 'calls', kind: 'int' },

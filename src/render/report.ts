@@ -1,6 +1,6 @@
 /**
  * `report daily|weekly|monthly` output in every format: Markdown (headline first, then the tables,
- * chat-sized), the terminal table, one self-contained HTML page, or JSON (the report object with its
+ * chat-sized), Slack mrkdwn, the terminal table, one self-contained HTML page, or JSON (the report object with its
  * headline). Input-derived names are escaped by the Markdown and HTML writers, never here.
  */
 import type { DailyReport } from '../analysis/report/daily.js';
@@ -13,11 +13,12 @@ import { dailyView } from './report-daily.js';
 import { monthlyView } from './report-monthly.js';
 import type { ReportView, ViewOptions } from './report-view.js';
 import { weeklyView } from './report-weekly.js';
+import { renderSlack } from './slack.js';
 import { renderTable } from './table.js';
 import { safeInline, safeMessage } from './terminal-text.js';
 
 export type Report = DailyReport | WeeklyReport | MonthlyReport;
-export const REPORT_FORMATS = ['table', 'md', 'html', 'json'] as const;
+export const REPORT_FORMATS = ['table', 'md', 'html', 'json', 'slack'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function reportView(report: Report, options: ViewOptions): ReportView {
@@ -45,6 +46,8 @@ export function renderReport(report: Report, format: ReportFormat, options: { co
       return renderJson({ ...report, headline: reportView(report, { full: true }).headline });
     case 'md':
       return markdown(reportView(report, { full: false }));
+    case 'slack':
+      return renderSlack(reportView(report, { full: false }));
     case 'table':
       return terminal(reportView(report, { full: false }), options.color);
     case 'html':

@@ -24,7 +24,7 @@ describe('diffSnapshots', () => {
     const head = side('head', [rate('big', '0.00001', '0.00004')], [use(0, 'a', 'big', 1000, 100), use(1, 'a', 'big', 1000, 300)]);
     const result = diffSnapshots(base, head, { reprice: false, rules: [] });
     // base: (1000 × 1e-6 + 100 × 4e-6 + 1000 × 1e-6 + 300 × 4e-6) / 2 = 0.0018; head at its own rates: 0.018
-    expect(result.base.cost_per_run).toBe(0.0018);
+    expect(result.base?.cost_per_run).toBe(0.0018);
     expect(result.head.cost_per_run).toBe(0.018);
     expect(result.notes).toContain("big (standard) has no rate in the base: priced at the head's rate");
   });
@@ -56,5 +56,28 @@ describe('diffSnapshots', () => {
     expect(diffSnapshots(base, head, { reprice: false, rules: [], skipBelow: { kind: 'usd', value: 0.000001 } }).skipped).toBe(false);
     expect(diffSnapshots(base, head, { reprice: false, rules: [], skipBelow: { kind: 'pct', value: 0.001 } }).skipped).toBe(false);
     expect(diffSnapshots(base, head, { reprice: false, rules: [parseRule('total.runs>=2', 'warn')], skipBelow: { kind: 'pct', value: 0.5 } }).skipped).toBe(false);
+  });
+});
+
+describe('why a route moved', () => {
+  const base = side('base', [rate('small', '0.000001', '0.000004'), rate('big', '0.00001', '0.00004')], [use(0, 'a', 'small', 1000, 100), use(1, 'a', 'small', 1000, 300)]);
+
+  it('names a model swap first, then the token counts that moved the cost the same way', () => {
+    // head: the big model, 20% more input and the same output
+    const head = side('head', base.rates, [use(0, 'a', 'big', 1200, 100), use(1, 'a', 'big', 1200, 300)]);
+    const result = diffSnapshots(base, head, { reprice: false, rules: [], runsPerMonth: 1000 });
+    expect(result.why.filter((d) => d.route === 'a')).toEqual([
+      { route: 'a', metric: 'model', base: 'small', head: 'big' },
+      { route: 'a', metric: 'input_tokens_per_run', base: 1000, head: 1200, delta_pct: 0.2, layer: null },
+    ]);
+    // monthly: 1000 runs at (1200 × 1e-5 + 200 × 4e-5 = $0.02) vs (1000 × 1e-6 + 200 × 4e-6 = $0.0018) a run
+    expect(result.changes.find((c) => c.route === '__total__' && c.metric === 'monthly_usd')).toMatchObject({ base: 1.8, head: 20, delta: 18.2 });
+  });
+
+  it('leaves out counts that moved against the cost', () => {
+    // less input (-10%) but four times the output: only the output explains the rise
+    const head = side('head', base.rates, [use(0, 'a', 'small', 900, 400), use(1, 'a', 'small', 900, 1200)]);
+    const why = diffSnapshots(base, head, { reprice: false, rules: [] }).why.filter((d) => d.route === 'a');
+    expect(why.map((d) => d.metric)).toEqual(['response_tokens_per_run']);
   });
 });

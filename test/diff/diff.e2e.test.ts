@@ -98,7 +98,7 @@ describe('costattr diff', () => {
   it('passes the same eval run twice, and stays silent under --skip-below', () => {
     const table = cli('diff', at('base.json'), at('rerun.json'), ...gate);
     expect(table.code).toBe(0);
-    expect(table.stdout).toContain('cost per run unchanged');
+    expect(table.stdout).toContain('no change in cost');
     const json = cli('diff', at('base.json'), at('rerun.json'), ...gate, '--format', 'json');
     const result = JSON.parse(json.stdout) as DiffJson;
     expect(result.failed).toBe(false);
@@ -140,7 +140,8 @@ describe('costattr diff', () => {
     expect(md.code).toBe(1);
     expect(md.stdout.startsWith('<!-- costattr-diff -->\n')).toBe(true);
     const totalPct = (mean(evalRuns(1300).map((r) => runCost(r, LIST))) / mean(evalRuns(1000).map((r) => runCost(r, LIST))) - 1) * 100;
-    expect(md.stdout).toContain(`cost per run up ${totalPct.toFixed(1)}%`);
+    // observed volume: 7 head runs on one day × 30 = 210 runs a month; 4 triage runs × +$0.0012 = +$0.0048 per 7 runs
+    expect(md.stdout).toContain(`### ❌ costattr: +$${(0.0048 * 30).toFixed(2)}/month (+${totalPct.toFixed(1)}%) at 210 runs a month`);
     expect(md.stdout).toContain('❌ **fail** `*.prompt_tokens_per_run>+15%`: inbox-triage prompt tokens per run 2,000 → 2,600, +30.0%');
     expect(md.stdout).toContain('⚠️ **warn** `*.cache_hit_rate<-0.05`');
     expect(md.stdout).toContain('| inbox-triage | changed |');

@@ -31,6 +31,16 @@ describe('parseRule', () => {
     expect(parseRule('*.cache_hit_rate<-0.1', 'fail')).toMatchObject({ metric: 'cache_hit_rate', op: '<', kind: 'absolute', value: -0.1 });
   });
 
+  it('reads ± (or +-) as a change in either direction, and judges its size', () => {
+    const rule = parseRule('total.monthly_usd>±500', 'fail');
+    expect(rule).toMatchObject({ metric: 'monthly_usd', kind: 'absolute', value: 500, either_way: true });
+    expect(parseRule('*.cost_per_run>+-10%', 'warn')).toMatchObject({ kind: 'relative', value: 0.1, either_way: true });
+    expect(ruleTrips(rule, 1000, 1501)).toBe(true);
+    expect(ruleTrips(rule, 1000, 499)).toBe(true);
+    expect(ruleTrips(rule, 1000, 1400)).toBe(false);
+    expect(ruleTrips(parseRule('total.monthly_usd>+500', 'fail'), 1000, 400)).toBe(false);
+  });
+
   it('reads an unsigned number as a level, and >=, <= and spaces around the operator', () => {
     expect(parseRule('total.p95_run_usd >= 0.5', 'fail')).toMatchObject({ op: '>=', kind: 'level', value: 0.5 });
     expect(parseRule('total.cache_hit_rate<=.25', 'fail')).toMatchObject({ op: '<=', kind: 'level', value: 0.25 });

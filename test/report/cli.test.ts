@@ -1,17 +1,18 @@
 // report through the built CLI, in every format, on a database with hostile tenant and route names;
 // the HTML is opened in real headless Chromium (skipped with a message where /usr/bin/chromium is
-// missing): no console errors, no network, every chart drawn, names shown as text, a screenshot.
+// missing): no console errors, no network, every chart drawn, names shown as text, nothing wider than
+// the screen and no text under 12 px at desktop (1280) and phone (390) widths, screenshots in a temp dir.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { ingestInvoiceFiles } from '../../src/ingest/invoices/index.js';
+import { expectGolden } from '../helpers/golden.js';
 import { HOSTILE, INVOICE_EXTRA_SPANS, MONTHLY_REVENUE, monthlySpans, octoberInvoices, openReportDb } from './fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
-const SHOTS = join(ROOT, 'test/.tmp');
 const HOSTILE_ROUTE = '<b>x</b>';
 
 let dir: string;
@@ -60,6 +61,20 @@ describe('report CLI', () => {
     // Oct 2: acme 2 calls × 100k input ($0.60), the hostile tenant 100k input ($0.30); Oct 1 it spent nothing
     expect(r.stdout).toContain('- 2026-10-02: $0.90 spent across 2 tenants and 3 runs');
     expect(r.stdout).toContain('Biggest mover: tenant \\<img src=x onerror=alert(1)\\>, +$0.30 (new) to $0.30.');
+  });
+
+  it('daily in Slack mrkdwn: bullets, narrow code-block tables, &, < and > as entities', () => {
+    const r = report('daily', '--format', 'slack');
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('*Daily cost report — 2026-10-02*\n')).toBe(true);
+    expect(r.stdout).toContain('• 2026-10-02: $0.90 spent across 2 tenants and 3 runs');
+    expect(r.stdout).not.toMatch(/[<>]/); // Slack's control characters, all as entities
+    expect(r.stdout).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(r.stdout).not.toMatch(/^\|/m); // no Markdown table
+    const blocks = r.stdout.split('```').filter((_, i) => i % 2 === 1);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const line of blocks.flatMap((b) => b.split('\n'))) expect([...line.replaceAll(/&(amp|lt|gt);/g, '_')].length).toBeLessThanOrEqual(48);
+    expectGolden(join(ROOT, 'test/report/golden/daily.slack'), r.stdout);
   });
 
   it('json keeps names exact and carries the headline', () => {
@@ -148,10 +163,26 @@ describe('report monthly with the invoice (built CLI)', () => {
 
 if (!HAS_CHROMIUM) console.warn(`report HTML browser test SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
+/** In the page (as text: the tests compile without the DOM library): elements reaching past the viewport. */
+const OVERFLOWING = `[...document.body.querySelectorAll('*')]
+  .map((el) => ({ el, box: el.getBoundingClientRect() }))
+  .filter(({ box }) => box.width > 0 && (box.left < -0.5 || box.right > window.innerWidth + 0.5))
+  .map(({ el, box }) => '<' + el.tagName.toLowerCase() + ' class="' + (el.getAttribute('class') ?? '') + '"> ' + Math.round(box.left) + '…' + Math.round(box.right))`;
+
+/** In the page: visible text drawn under 12 px (an SVG text's size is scaled by its chart). */
+const SMALL_TEXT = `[...document.body.querySelectorAll('*')]
+  .filter((el) => el.tagName.toLowerCase() !== 'title' && [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== ''))
+  .filter((el) => el.getClientRects().length > 0)
+  .map((el) => ({ text: (el.textContent ?? '').trim().slice(0, 30), px: parseFloat(getComputedStyle(el).fontSize) * (el instanceof SVGGraphicsElement ? (el.getScreenCTM()?.a ?? 1) : 1) }))
+  .filter(({ px }) => px < 12 - 1e-6)`;
+
 describe('report HTML in headless Chromium', () => {
-  it.skipIf(!HAS_CHROMIUM)(`renders every chart with no console errors or network, names as text (skipped without ${CHROMIUM})`, async () => {
+  const VIEWPORTS = [{ name: 'desktop', width: 1280, height: 900 }, { name: 'phone', width: 390, height: 844 }] as const;
+
+  it.skipIf(!HAS_CHROMIUM)(`draws every chart with no console errors or network, fits desktop and phone widths with text of 12 px or more (skipped without ${CHROMIUM})`, async () => {
     const { chromium } = await import('playwright-core');
-    mkdirSync(SHOTS, { recursive: true });
+    const shots = join(dir, 'screenshots');
+    mkdirSync(shots, { recursive: true });
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -160,30 +191,40 @@ describe('report HTML in headless Chromium', () => {
       for (const kind of ['monthly', 'daily', 'weekly']) {
         const file = join(dir, `${kind}.html`);
         expect(report(kind, '--format', 'html', '--out', file).code).toBe(0);
-        const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-        const errors: string[] = [];
-        const requests: string[] = [];
-        let dialogs = 0;
-        page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
-        page.on('pageerror', (err) => errors.push(err.message));
-        page.on('request', (req) => requests.push(req.url()));
-        page.on('dialog', (dialog) => { dialogs++; void dialog.dismiss(); });
-        await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-        const charts = kind === 'monthly'
-          ? ['chart-spend-trend', 'chart-top-tenants', 'chart-model-mix', 'chart-margin-segments']
-          : ['chart-spend-trend', 'chart-top-tenants', 'chart-model-mix'];
-        for (const id of charts) {
-          const box = await page.locator(`svg#${id}`).boundingBox();
-          expect(box?.width ?? 0, `${kind} ${id}`).toBeGreaterThan(200);
-          expect(await page.locator(`svg#${id} :is(polyline, rect)`).count(), `${kind} ${id} has marks`).toBeGreaterThan(0);
+        for (const viewport of VIEWPORTS) {
+          const where = `${kind} at ${viewport.width}px`;
+          const page = await browser.newPage({ viewport: { width: viewport.width, height: viewport.height } });
+          const errors: string[] = [];
+          const requests: string[] = [];
+          let dialogs = 0;
+          page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+          page.on('pageerror', (err) => errors.push(err.message));
+          page.on('request', (req) => requests.push(req.url()));
+          page.on('dialog', (dialog) => { dialogs++; void dialog.dismiss(); });
+          await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+          const charts = kind === 'monthly'
+            ? ['chart-spend-trend', 'chart-top-tenants', 'chart-model-mix', 'chart-margin-segments']
+            : ['chart-spend-trend', 'chart-top-tenants', 'chart-model-mix'];
+          for (const id of charts) {
+            const box = await page.locator(`svg#${id}`).boundingBox();
+            expect(box?.width ?? 0, `${where} ${id}`).toBeGreaterThan(200);
+            expect(await page.locator(`svg#${id} :is(polyline, rect)`).count(), `${where} ${id} has marks`).toBeGreaterThan(0);
+          }
+          // nothing sticks out of the screen, and the page does not scroll sideways
+          const wide = await page.evaluate<string[]>(OVERFLOWING);
+          expect(wide, where).toEqual([]);
+          expect(await page.evaluate<number>('document.documentElement.scrollWidth'), where).toBeLessThanOrEqual(viewport.width);
+          // every visible text at 12 px or more as drawn: SVG text scales with its chart
+          const small = await page.evaluate<Array<{ text: string; px: number }>>(SMALL_TEXT);
+          expect(small, where).toEqual([]);
+          expect(await page.locator('img, b, script').evaluateAll((els) => els.map((e) => e.outerHTML))).toEqual([]);
+          expect(await page.locator('body').innerText()).toContain(HOSTILE);
+          expect(errors).toEqual([]);
+          expect(dialogs).toBe(0);
+          expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
+          await page.screenshot({ path: join(shots, `report-${kind}-${viewport.name}.png`), fullPage: true });
+          await page.close();
         }
-        expect(await page.locator('img, b, script').evaluateAll((els) => els.map((e) => e.outerHTML))).toEqual([]);
-        expect(await page.locator('body').innerText()).toContain(HOSTILE);
-        expect(errors).toEqual([]);
-        expect(dialogs).toBe(0);
-        expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
-        await page.screenshot({ path: join(SHOTS, `report-${kind}.png`), fullPage: true });
-        await page.close();
       }
     } finally {
       await browser.close();

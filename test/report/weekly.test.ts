@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoWeekOf, isoWeekStart } from '../../src/analysis/report/dates.js';
 import { weeklyReport, type WeeklyReport } from '../../src/analysis/report/weekly.js';
 import type { Database } from '../../src/db/database.js';
+import { weeklyView } from '../../src/render/report-weekly.js';
 import { MINI, openReportDb, usd, type Span } from './fixture.js';
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -43,6 +44,17 @@ describe('report weekly', () => {
     expect(report.week).toBe('2026-W41');
     expect(report.totals.cost_usd).toBe(round6(4 * usd(150_000, 3) + usd(100_000, 1.6)));
     expect(report.totals.previous_usd).toBe(round6(2 * usd(100_000, 3) + usd(100_000, 15)));
+  });
+
+  it('names the outcome tag as the data does: the namespace the ingest resolved', async () => {
+    const note = (r: WeeklyReport) => weeklyView(r, { full: true }).tables.find((t) => t.title === 'Cost per outcome by route')?.notes[0];
+    expect(report.outcome_attribute).toBeNull(); // spans inserted without an ingest record
+    expect(note(report)).toBe('a success is a run whose outcome tag says so (success, ok, resolved, …)');
+    await db.exec(`INSERT INTO ingests VALUES (901, 'spans.jsonl', 'otlp', TIMESTAMP '2026-10-12 00:00:00', 1, 1, 0, 0, 'acme', NULL)`);
+    const tagged = await weeklyReport(db, { since: isoWeekStart('2026-W41'), timezone: 'UTC' });
+    await db.exec(`DELETE FROM ingests WHERE ingest_id = 901`);
+    expect(tagged.outcome_attribute).toBe('acme.outcome');
+    expect(note(tagged)).toBe('a success is a run whose acme.outcome tag says so (success, ok, resolved, …)');
   });
 
   it('gives cost per run and per successful outcome by route, week over week', () => {

@@ -21,6 +21,15 @@ export interface RouteOutcomes {
 
 const OUTCOME = `lower(trim(json_extract_string(tags_json, '$.outcome')))`;
 
+/**
+ * The outcome attribute as the data names it (`acme.outcome`): from the namespace each ingest
+ * resolved; several namespaces are listed; null when no ingest recorded one.
+ */
+export async function outcomeAttribute(db: Database): Promise<string | null> {
+  const rows = await db.all<{ namespace: string }>(`SELECT DISTINCT namespace FROM ingests WHERE namespace IS NOT NULL ORDER BY namespace`);
+  return rows.length === 0 ? null : rows.map((r) => `${r.namespace}.outcome`).join(' or ');
+}
+
 export async function outcomesByRoute(db: Database, window: DayWindow): Promise<Map<string, RouteOutcomes>> {
   const base = baseRelation({ period: periodOfWindow(window) });
   const rows = await db.all<{ route: string; tagged: string; successes: string }>(

@@ -13,7 +13,7 @@ import { UNATTRIBUTED } from '../../db/schema.js';
 import type { CostsTotals, UnpricedModel } from '../costs.js';
 import { addDays, isMonday, isoWeekOf } from './dates.js';
 import { marginMoves, type MarginMove } from './margin-drift.js';
-import { outcomesByRoute } from './outcomes.js';
+import { outcomeAttribute, outcomesByRoute } from './outcomes.js';
 import { promptTrend, type PromptTrend } from './prompt-length.js';
 import { hasRevenue } from './revenue.js';
 import { change, costsOver, keyed, modelMix, ratioOrNull, round6, spendByDay, type DaySpend, type DayWindow, type ModelShare } from './series.js';
@@ -65,6 +65,8 @@ export interface WeeklyReport {
   timezone: string;
   totals: CostsTotals & { previous_usd: number; delta_pct: number | null };
   outcomes: RouteOutcome[];
+  /** The tag a run's outcome is read from (`acme.outcome`); null when the data names no namespace. */
+  outcome_attribute: string | null;
   model_mix: ModelShift[];
   prompt_trend: PromptTrend[];
   /** null when no revenue is loaded. */
@@ -90,6 +92,7 @@ export async function weeklyReport(db: Database, spec: WeeklySpec): Promise<Week
     timezone: spec.timezone,
     totals: { ...byRoute.totals, previous_usd: round6(previous), delta_pct: change(byRoute.totals.cost_usd, previous) },
     outcomes: await routeOutcomes(db, week, before, byRoute.rows),
+    outcome_attribute: await outcomeAttribute(db),
     model_mix: await modelShifts(db, week, before),
     prompt_trend: await promptTrend(db, week),
     margin_moves: (await hasRevenue(db)) ? await marginMoves(db, week) : null,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerAnomalies } from './anomalies.js';
 import { registerAudit } from './audit.js';
+import { registerComment } from './comment.js';
 import { registerCosts } from './costs.js';
 import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
@@ -25,6 +26,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerSql,
   registerSnapshot,
   registerDiff,
+  registerComment,
   registerDemo,
   registerReport,
   registerGuard,

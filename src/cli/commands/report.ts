@@ -16,7 +16,7 @@ import { runInWorkspace } from '../run.js';
 
 const KINDS = ['daily', 'weekly', 'monthly'] as const;
 type Kind = (typeof KINDS)[number];
-const REPORT_FORMATS = ['table', 'md', 'html', 'json'] as const;
+const REPORT_FORMATS = ['table', 'md', 'html', 'json', 'slack'] as const;
 
 interface ReportOptions extends InputOptions {
   date?: string;
@@ -88,7 +88,7 @@ export function registerReport(program: Command): void {
   const cmd = program
     .command('report')
     .argument('<kind>', `${KINDS.join('|')}`)
-    .description('scheduled reports: daily anomaly surface, weekly margin drift, monthly roll-up (md, html, json, table)')
+    .description('scheduled reports: daily anomaly surface, weekly margin drift, monthly roll-up (md, slack, html, json, table)')
     .option('--date <YYYY-MM-DD>', 'daily: the day to report (default: yesterday in --timezone)')
     .option('--week <YYYY-Www>', 'weekly: the ISO week (default: the last complete week; or 7 days from --since)')
     .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd) for margins')

@@ -1,9 +1,15 @@
 /**
- * Charts as inline SVG, drawn from plain data (no library, no network): a line chart over day
- * labels with optional dashed series and horizontal reference lines, horizontal bars (negative
- * values drawn left of a zero axis), and 100% stacked bars for mixes. Every label is escaped.
+ * Charts as inline SVG, drawn from plain data (no script, no network): a line chart over day labels
+ * with optional dashed series and horizontal reference lines (axis ticks from d3-scale), horizontal
+ * bars (negative values drawn left of a zero axis), and 100% stacked bars for mixes. Every label is
+ * escaped.
+ *
+ * Sized for a phone first: the drawing is WIDTH units wide and text is FONT_SIZE units, so on a
+ * 390 px phone (a chart about 340 px wide) text is still at least 12 px, and wider screens scale it
+ * up. Names sit above their bars rather than beside them, so a long name never squeezes the bar.
  */
-import { formatUsdCompact } from '../money.js';
+import { scaleLinear } from 'd3-scale';
+import { formatUsd, formatUsdCompact } from '../money.js';
 import { escapeHtml } from './escape.js';
 
 export type ValueFormat = 'money' | 'rate';
@@ -43,57 +49,69 @@ export interface StackChart {
 export type Chart = LineChart | BarChart | StackChart;
 
 const PALETTE = ['#2563eb', '#f97316', '#10b981', '#a855f7', '#ef4444', '#0ea5e9', '#eab308', '#64748b', '#ec4899', '#14b8a6'];
-const WIDTH = 640;
-const FONT = 'font-family="system-ui, sans-serif" font-size="11" fill="#475569"';
+/** Drawing width in SVG units (the svg scales to its card). */
+export const WIDTH = 380;
+/** Text size in SVG units: 14 × 340/380 ≈ 12.5 px on a 390 px phone. */
+export const FONT_SIZE = 14;
+/** Average advance of a character at FONT_SIZE, for fitting labels. */
+const CHAR_W = 7.8;
+const FONT = `font-family="system-ui, sans-serif" font-size="${FONT_SIZE}" fill="#475569"`;
 
+/** A figure beside a mark: money to the cent, rates as percentages. */
 export function formatValue(value: number, format: ValueFormat): string {
   if (format === 'rate') return `${(value * 100).toFixed(1)}%`;
-  return formatUsdCompact(value);
-}
-
-/** A "nice" upper bound for an axis (1, 2, 2.5, 5 × 10ⁿ). */
-function niceMax(value: number): number {
-  if (value <= 0) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 2.5, 5, 10].find((s) => s * power >= value) ?? 10;
-  return step * power;
+  return formatUsd(value);
 }
 
 const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 
-function svgOpen(id: string, title: string, height: number): string {
-  return `<svg id="${escapeHtml(id)}" class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} ${height}"><title>${escapeHtml(title)}</title>`;
+/** A label cut (with …) to fit `width` units. */
+function fit(label: string, width: number): string {
+  const max = Math.max(4, Math.floor(width / CHAR_W));
+  const chars = [...label];
+  return chars.length <= max ? label : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-function legend(names: readonly string[], y: number, dashed: ReadonlySet<string> = new Set()): string {
-  let x = 48;
-  return names.map((name, i) => {
+function text(x: number, y: number, label: string, attrs = ''): string {
+  return `<text x="${fmt(x)}" y="${fmt(y)}"${attrs ? ` ${attrs}` : ''} ${FONT}>${escapeHtml(label)}</text>`;
+}
+
+function svgOpen(id: string, title: string, height: number): string {
+  return `<svg id="${escapeHtml(id)}" class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} ${fmt(height)}"><title>${escapeHtml(title)}</title>`;
+}
+
+/** Legend items laid out in rows that wrap at WIDTH; returns the marks and the height used. */
+function legend(names: readonly string[], top: number, dashed: ReadonlySet<string> = new Set()): { svg: string; height: number } {
+  const rowH = 22;
+  let [x, y] = [0, top + 12];
+  const items = names.map((name, i) => {
+    const label = fit(name, WIDTH - 24);
+    const width = 24 + [...label].length * CHAR_W + 14;
+    if (x > 0 && x + width > WIDTH) [x, y] = [0, y + rowH];
     const color = PALETTE[i % PALETTE.length] ?? '#000';
-    const item = `<line x1="${x}" y1="${y}" x2="${x + 16}" y2="${y}" stroke="${color}" stroke-width="3"${dashed.has(name) ? ' stroke-dasharray="5 3"' : ''}/><text x="${x + 20}" y="${y + 4}" ${FONT}>${escapeHtml(name)}</text>`;
-    x += 32 + Math.min(name.length, 28) * 6.5;
+    const item = `<line x1="${fmt(x)}" y1="${fmt(y - 5)}" x2="${fmt(x + 16)}" y2="${fmt(y - 5)}" stroke="${color}" stroke-width="3"${dashed.has(name) ? ' stroke-dasharray="5 3"' : ''}/>${text(x + 20, y, label)}`;
+    x += width;
     return item;
-  }).join('');
+  });
+  return { svg: items.join(''), height: names.length === 0 ? 0 : y - top + 8 };
 }
 
 function lineSvg(chart: LineChart): string {
-  const height = 260;
-  const [left, right, top, bottom] = [56, 16, 16, 58];
+  const [left, right, top, plotH] = [58, 12, 10, 170];
   const plotW = WIDTH - left - right;
-  const plotH = height - top - bottom;
   const values = [...chart.series.flatMap((s) => s.values.filter((v): v is number => v !== null)), ...chart.references.map((r) => r.value)];
-  const max = niceMax(Math.max(0, ...values));
+  const y = scaleLinear().domain([0, Math.max(0, ...values) || 1]).range([top + plotH, top]).nice(4);
   const n = chart.labels.length;
   const x = (i: number) => left + (n <= 1 ? plotW / 2 : (i * plotW) / (n - 1));
-  const y = (v: number) => top + plotH - (v / max) * plotH;
-  const parts: string[] = [svgOpen(chart.id, chart.title, height)];
-  for (let t = 0; t <= 4; t++) {
-    const v = (max * t) / 4;
-    parts.push(`<line x1="${left}" y1="${fmt(y(v))}" x2="${WIDTH - right}" y2="${fmt(y(v))}" stroke="#e2e8f0"/>`);
-    parts.push(`<text x="${left - 6}" y="${fmt(y(v) + 4)}" text-anchor="end" ${FONT}>${escapeHtml(formatValue(v, 'money'))}</text>`);
+  const parts: string[] = [];
+  for (const tick of y.ticks(4)) {
+    parts.push(`<line x1="${left}" y1="${fmt(y(tick))}" x2="${WIDTH - right}" y2="${fmt(y(tick))}" stroke="#e2e8f0"/>`);
+    parts.push(text(left - 6, y(tick) + 5, formatUsdCompact(tick), 'text-anchor="end"'));
   }
-  const every = Math.max(1, Math.ceil(n / 8));
+  // as many day labels as fit side by side
+  const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(plotW / 52))));
   chart.labels.forEach((label, i) => {
-    if (i % every === 0 || i === n - 1) parts.push(`<text x="${fmt(x(i))}" y="${height - bottom + 16}" text-anchor="middle" ${FONT}>${escapeHtml(label)}</text>`);
+    if (i % every === 0) parts.push(text(x(i), top + plotH + 20, label, 'text-anchor="middle"'));
   });
   chart.references.forEach((ref, i) => {
     const color = PALETTE[(chart.series.length + i) % PALETTE.length] ?? '#000';
@@ -112,62 +130,60 @@ function lineSvg(chart: LineChart): string {
     }
   });
   const names = [...chart.series.map((s) => s.name), ...chart.references.map((r) => r.name)];
-  const dashed = new Set(chart.series.filter((s) => s.dashed).map((s) => s.name));
-  parts.push(legend(names, height - 14, dashed), '</svg>');
-  return parts.join('');
+  const keys = legend(names, top + plotH + 30, new Set(chart.series.filter((s) => s.dashed).map((s) => s.name)));
+  return [svgOpen(chart.id, chart.title, top + plotH + 30 + keys.height), ...parts, keys.svg, '</svg>'].join('');
 }
 
 function barsSvg(chart: BarChart): string {
-  const rowH = 26;
-  const [labelW, valueW, top] = [170, 70, 8];
-  const height = top * 2 + Math.max(1, chart.bars.length) * rowH;
-  const plotW = WIDTH - labelW - valueW - 16;
+  const rowH = 42;
+  const height = Math.max(1, chart.bars.length) * rowH + 4;
   const lo = Math.min(0, ...chart.bars.map((b) => b.value));
   const hi = Math.max(0, ...chart.bars.map((b) => b.value));
-  const span = hi - lo || 1;
-  const x = (v: number) => labelW + ((v - lo) / span) * plotW;
+  const x = scaleLinear().domain([lo, hi === lo ? lo + 1 : hi]).range([0, WIDTH]);
   const parts: string[] = [svgOpen(chart.id, chart.title, height)];
-  parts.push(`<line x1="${fmt(x(0))}" y1="${top}" x2="${fmt(x(0))}" y2="${height - top}" stroke="#94a3b8"/>`);
+  parts.push(`<line x1="${fmt(x(0))}" y1="20" x2="${fmt(x(0))}" y2="${height}" stroke="#94a3b8"/>`);
   chart.bars.forEach((bar, i) => {
-    const yTop = top + i * rowH;
+    const yTop = i * rowH;
+    const value = formatValue(bar.value, chart.format);
     const [from, to] = bar.value >= 0 ? [x(0), x(bar.value)] : [x(bar.value), x(0)];
-    const label = bar.label.length > 26 ? `${bar.label.slice(0, 25)}…` : bar.label;
-    parts.push(`<text x="${labelW - 8}" y="${yTop + 17}" text-anchor="end" ${FONT}>${escapeHtml(label)}</text>`);
-    parts.push(`<rect x="${fmt(from)}" y="${yTop + 5}" width="${fmt(Math.max(1, to - from))}" height="${rowH - 10}" rx="3" fill="${bar.value < 0 ? '#ef4444' : PALETTE[0]}"><title>${escapeHtml(`${bar.label}: ${formatValue(bar.value, chart.format)}`)}</title></rect>`);
-    parts.push(`<text x="${fmt(Math.max(to, x(0)) + 6)}" y="${yTop + 17}" ${FONT}>${escapeHtml(formatValue(bar.value, chart.format))}</text>`);
+    parts.push(text(0, yTop + 16, fit(bar.label, WIDTH - ([...value].length + 2) * CHAR_W)));
+    parts.push(text(WIDTH, yTop + 16, value, 'text-anchor="end"'));
+    parts.push(`<rect x="${fmt(from)}" y="${yTop + 22}" width="${fmt(Math.max(1, to - from))}" height="14" rx="3" fill="${bar.value < 0 ? '#ef4444' : PALETTE[0]}"><title>${escapeHtml(`${bar.label}: ${value}`)}</title></rect>`);
   });
   parts.push('</svg>');
   return parts.join('');
 }
 
 function stackSvg(chart: StackChart): string {
-  const rowH = 34;
-  const labelW = 110;
+  const rowH = 50;
   const names = [...new Set(chart.rows.flatMap((r) => r.parts.map((p) => p.name)))];
   const color = (name: string) => PALETTE[names.indexOf(name) % PALETTE.length] ?? '#000';
-  const legendRows = Math.ceil(names.length / 3);
-  const height = 12 + chart.rows.length * rowH + legendRows * 18 + 8;
-  const plotW = WIDTH - labelW - 16;
-  const parts: string[] = [svgOpen(chart.id, chart.title, height)];
+  const parts: string[] = [];
   chart.rows.forEach((row, i) => {
-    const yTop = 8 + i * rowH;
-    parts.push(`<text x="${labelW - 8}" y="${yTop + 19}" text-anchor="end" ${FONT}>${escapeHtml(row.label)}</text>`);
-    let x = labelW;
+    const yTop = i * rowH;
+    parts.push(text(0, yTop + 16, fit(row.label, WIDTH)));
+    let x = 0;
     for (const part of row.parts) {
-      const w = part.share * plotW;
-      parts.push(`<rect x="${fmt(x)}" y="${yTop + 4}" width="${fmt(Math.max(0, w))}" height="${rowH - 10}" fill="${color(part.name)}"><title>${escapeHtml(`${part.name}: ${formatValue(part.share, 'rate')}`)}</title></rect>`);
-      if (w > 44) parts.push(`<text x="${fmt(x + w / 2)}" y="${yTop + 21}" text-anchor="middle" font-family="system-ui, sans-serif" font-size="11" fill="#fff">${escapeHtml(formatValue(part.share, 'rate'))}</text>`);
+      const w = part.share * WIDTH;
+      const share = formatValue(part.share, 'rate');
+      parts.push(`<rect x="${fmt(x)}" y="${yTop + 22}" width="${fmt(Math.max(0, w))}" height="24" fill="${color(part.name)}"><title>${escapeHtml(`${part.name}: ${share}`)}</title></rect>`);
+      if (w > ([...share].length + 1) * CHAR_W) parts.push(`<text x="${fmt(x + w / 2)}" y="${yTop + 39}" text-anchor="middle" font-family="system-ui, sans-serif" font-size="${FONT_SIZE}" fill="#fff">${escapeHtml(share)}</text>`);
       x += w;
     }
   });
+  // the legend in two columns (one for a single name), with each part's share when there is one row
+  const only = chart.rows.length === 1 ? chart.rows[0] : undefined;
+  const top = chart.rows.length * rowH + 4;
+  const columns = names.length === 1 ? 1 : 2;
   names.forEach((name, i) => {
-    const lx = 16 + (i % 3) * 205;
-    const ly = 12 + chart.rows.length * rowH + Math.floor(i / 3) * 18;
-    const label = name.length > 28 ? `${name.slice(0, 27)}…` : name;
-    parts.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${color(name)}"/><text x="${lx + 14}" y="${ly + 9}" ${FONT}>${escapeHtml(label)}</text>`);
+    const lx = (i % columns) * (WIDTH / columns);
+    const ly = top + Math.floor(i / columns) * 22;
+    const share = only?.parts.find((p) => p.name === name)?.share;
+    const label = share === undefined ? name : `${name} ${formatValue(share, 'rate')}`;
+    parts.push(`<rect x="${fmt(lx)}" y="${ly + 3}" width="10" height="10" fill="${color(name)}"/>${text(lx + 14, ly + 13, fit(label, WIDTH / columns - 20))}`);
   });
-  parts.push('</svg>');
-  return parts.join('');
+  const height = top + Math.ceil(names.length / columns) * 22 + 4;
+  return [svgOpen(chart.id, chart.title, height), ...parts, '</svg>'].join('');
 }
 
 export function renderChart(chart: Chart): string {

@@ -2,6 +2,8 @@
  * One self-contained HTML page for a report: inline CSS, charts as inline SVG, tables from the same
  * table models as the terminal and Markdown formats. No script, no external resource (a strict
  * Content-Security-Policy says so to the browser too). Every text passes through escapeHtml.
+ * Readable on a phone: no text under 12 px, and on narrow screens each table row becomes a card of
+ * "header: value" lines (data-label), so nothing is wider than the screen.
  */
 import { displayCell, isNumeric, type TableModel } from '../model.js';
 import { renderChart, type Chart } from './charts.js';
@@ -38,7 +40,7 @@ header p{margin:4px 0 0;color:#64748b}
 .figure .value{font-size:22px;font-weight:600;margin-top:2px}
 .figure .detail{font-size:12px;color:#64748b}
 .figure.good .detail{color:#059669}.figure.bad .detail{color:#dc2626}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:16px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(440px,100%),1fr));gap:16px}
 section.card{background:#fff;border-radius:8px;padding:14px 18px;margin:16px 0;box-shadow:0 1px 2px #0f172a14;overflow-x:auto}
 .charts section.card{margin:0}
 h2{font-size:16px;margin:0 0 10px}
@@ -50,12 +52,23 @@ th{font-size:12px;color:#64748b;font-weight:600;background:#f8fafc}
 th.num,td.num{text-align:right}
 tr:hover td{background:#f8fafc}
 .notes{color:#92400e;font-size:13px;margin:8px 0 0;padding-left:18px}
-footer{color:#94a3b8;font-size:12px;margin-top:28px}
+footer{color:#64748b;font-size:12px;margin-top:28px}
+@media (max-width:600px){
+main{padding:16px 12px 32px}
+section.card{padding:12px;overflow-x:visible}
+.headline{padding:10px 12px 10px 28px}
+.figures{grid-template-columns:repeat(2,minmax(0,1fr))}
+table,tbody,tr,td{display:block;width:100%}
+thead{display:none}
+tr{padding:6px 0;border-bottom:1px solid #e2e8f0}
+td,td.text{display:flex;justify-content:space-between;gap:12px;padding:2px 0;border:0;white-space:normal;text-align:right;overflow-wrap:anywhere}
+td::before{content:attr(data-label);color:#64748b;font-size:12px;text-align:left;flex:none;max-width:45%}
+}
 `;
 
 function tableHtml(model: TableModel): string {
   const head = model.columns.map((c) => `<th class="${isNumeric(c.kind) ? 'num' : 'text'}">${escapeHtml(c.header)}</th>`).join('');
-  const body = model.rows.map((row) => `<tr>${model.columns.map((c) => `<td class="${isNumeric(c.kind) ? 'num' : 'text'}">${escapeHtml(displayCell(row[c.key] ?? null, c.kind))}</td>`).join('')}</tr>`).join('\n');
+  const body = model.rows.map((row) => `<tr>${model.columns.map((c) => `<td class="${isNumeric(c.kind) ? 'num' : 'text'}" data-label="${escapeHtml(c.header)}">${escapeHtml(displayCell(row[c.key] ?? null, c.kind))}</td>`).join('')}</tr>`).join('\n');
   const notes = model.notes.length > 0 ? `<ul class="notes">${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
   return `<section class="card">${model.title ? `<h2>${escapeHtml(model.title)}</h2>` : ''}<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${notes}</section>`;
 }

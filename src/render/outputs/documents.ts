@@ -18,6 +18,7 @@ export function reportRendering(report: Report): Rendering {
     renderers: {
       table: ({ color }) => renderReport(report, 'table', { color }),
       md: ({ color }) => renderReport(report, 'md', { color }),
+      slack: ({ color }) => renderReport(report, 'slack', { color }),
       html: ({ color }) => renderReport(report, 'html', { color }),
       json: ({ color }) => renderReport(report, 'json', { color }),
     },
