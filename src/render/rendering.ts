@@ -4,7 +4,7 @@
  */
 import type { CostattrError } from '../errors.js';
 import type { Format } from './formats.js';
-import { renderJson } from './json.js';
+import { renderJsonDocument } from './json.js';
 import type { TableModel } from './model.js';
 import { renderTableModels, type TableFormat } from './tables.js';
 
@@ -26,9 +26,9 @@ export interface Rendering {
   failure?: CostattrError | undefined;
 }
 
-/** JSON: the document as the stable, two-space JSON every command prints. */
-export function jsonRenderer(document: () => unknown): Renderers {
-  return { json: () => renderJson(document()) };
+/** JSON: the document as the stable, two-space, versioned JSON every command prints. */
+export function jsonRenderer(document: () => object): Renderers {
+  return { json: () => renderJsonDocument(document()) };
 }
 
 /** table/md/csv from table models: CSV holds one table, so commands give it its own. */

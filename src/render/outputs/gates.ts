@@ -11,7 +11,7 @@ import { CostattrError } from '../../errors.js';
 import { renderCsv } from '../csv.js';
 import { renderDiffMarkdown, renderDiffTable } from '../diff.js';
 import { guardTables, guardTenantsTable } from '../guard.js';
-import { renderJson } from '../json.js';
+import { renderJson, renderJsonDocument } from '../json.js';
 import { formatUnitUsd } from '../money.js';
 import { billTable, linesTable, reconcileTables } from '../reconcile.js';
 import { jsonRenderer, tableRenderers, type Rendering } from '../rendering.js';
@@ -77,7 +77,7 @@ export function diffRendering(result: DiffResult): Rendering {
   const failed = result.tripped.filter((t) => t.level === 'fail');
   return {
     renderers: {
-      json: () => renderJson(result),
+      json: () => renderJsonDocument(result),
       md: () => renderDiffMarkdown(result),
       table: ({ color }) => renderDiffTable(result, { color }),
     },
