@@ -10,6 +10,8 @@ import { renderTableModels, type TableFormat } from './tables.js';
 
 export interface RenderContext {
   color: boolean;
+  /** Terminal columns a table must fit; undefined: every column (`--wide`, a file, a pipe). */
+  width?: number | undefined;
 }
 
 export type Renderers = Partial<Record<Format, (context: RenderContext) => string>>;
@@ -37,6 +39,6 @@ export function tableRenderers(
   models: (format: TableFormat) => readonly TableModel[],
 ): Renderers {
   const renderers: Renderers = {};
-  for (const format of formats) renderers[format] = ({ color }) => renderTableModels(models(format), format, { color });
+  for (const format of formats) renderers[format] = (context) => renderTableModels(models(format), format, context);
   return renderers;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wantsColor } from '../../src/render/color.js';
+import { tableWidth, wantsColor } from '../../src/render/color.js';
 import { csvCell, renderCsv } from '../../src/render/csv.js';
 import { escapeMarkdown, renderMarkdown } from '../../src/render/md.js';
 import { displayCell, type TableModel } from '../../src/render/model.js';
@@ -91,12 +91,31 @@ describe('cells and colour choice', () => {
     expect(displayCell(null, 'rate')).toBe('');
   });
 
-  it('uses colour only on a terminal, not into files, and never under NO_COLOR', () => {
-    expect(wantsColor({}, true, false)).toBe(true);
-    expect(wantsColor({ NO_COLOR: '1' }, true, false)).toBe(false);
-    expect(wantsColor({ NO_COLOR: '' }, true, false)).toBe(true);
-    expect(wantsColor({}, false, false)).toBe(false);
-    expect(wantsColor({}, true, true)).toBe(false);
+  it('colour: the flag, never into files, NO_COLOR, FORCE_COLOR (also piped), else only on a terminal', () => {
+    const tty = { isTTY: true, toFile: false };
+    const pipe = { isTTY: false, toFile: false };
+    expect(wantsColor({}, tty)).toBe(true);
+    expect(wantsColor({}, pipe)).toBe(false);
+    expect(wantsColor({}, { isTTY: true, toFile: true })).toBe(false);
+    expect(wantsColor({ NO_COLOR: '1' }, tty)).toBe(false);
+    expect(wantsColor({ NO_COLOR: '' }, tty)).toBe(true);
+    expect(wantsColor({ FORCE_COLOR: '1' }, pipe)).toBe(true);
+    expect(wantsColor({ FORCE_COLOR: '' }, pipe)).toBe(true);
+    expect(wantsColor({ FORCE_COLOR: '0' }, tty)).toBe(false);
+    expect(wantsColor({ FORCE_COLOR: 'false' }, tty)).toBe(false);
+    expect(wantsColor({ NO_COLOR: '1', FORCE_COLOR: '1' }, pipe)).toBe(false);
+    expect(wantsColor({ NO_COLOR: '1' }, { ...pipe, flag: true })).toBe(true);
+    expect(wantsColor({ FORCE_COLOR: '1' }, { ...tty, flag: false })).toBe(false);
+    expect(wantsColor({}, { isTTY: false, toFile: true, flag: true })).toBe(false);
+  });
+
+  it('table width: the terminal, else $COLUMNS; unlimited with --wide, into a file, or piped without $COLUMNS', () => {
+    expect(tableWidth({ COLUMNS: '200' }, { wide: false, columns: 90, toFile: false })).toBe(90);
+    expect(tableWidth({ COLUMNS: '120' }, { wide: false, toFile: false })).toBe(120);
+    expect(tableWidth({}, { wide: false, toFile: false })).toBeUndefined();
+    expect(tableWidth({ COLUMNS: 'x' }, { wide: false, toFile: false })).toBeUndefined();
+    expect(tableWidth({ COLUMNS: '80' }, { wide: true, columns: 80, toFile: false })).toBeUndefined();
+    expect(tableWidth({ COLUMNS: '80' }, { wide: false, toFile: true })).toBeUndefined();
   });
 });
 
