@@ -3,7 +3,7 @@
  * spans read, their rate and the ETA. Only on a terminal and without `--quiet`: piped or redirected,
  * nothing is drawn at all.
  */
-import { SingleBar } from 'cli-progress';
+import { Presets, SingleBar } from 'cli-progress';
 import type { IngestProgress } from '../ingest/spans/types.js';
 
 export interface ProgressBar {
@@ -24,7 +24,7 @@ export function ingestProgressBar(options: { quiet?: boolean | undefined }, stre
     clearOnComplete: true,
     etaBuffer: 50,
     fps: 5,
-  });
+  }, Presets.shades_classic);
   const started = Date.now();
   let running = false;
   const payload = (p: IngestProgress) => ({
