@@ -40,7 +40,8 @@ export function addDisplayOptions(program: Command): Command {
   program
     .option('--color', 'colour the output, even when piped')
     .option('--no-color', 'never colour the output (also: NO_COLOR=1)')
-    .option('--wide', 'show every table column, however wide the terminal');
+    .option('--wide', 'show every table column, however wide the terminal')
+    .configureHelp({ showGlobalOptions: true }); // each command's --help lists these too
   return program.hook('preAction', () => setDisplayFlags(program.opts<{ color?: boolean; wide?: boolean }>()));
 }
 
