@@ -48,6 +48,9 @@ describe('the npm package', () => {
     mkdirSync(elsewhere);
     const bin = join(prefix, 'bin', 'costattr');
     expect((await ok(bin, ['--version'], elsewhere)).trim()).toBe(VERSION);
+    const installed = JSON.parse(readFileSync(join(prefix, 'lib/node_modules/costattr/package.json'), 'utf8')) as Record<string, unknown>;
+    expect(installed).toMatchObject({ license: 'MIT', engines: { node: '>=20.19' }, repository: { type: 'git' } });
+    expect(readFileSync(join(prefix, 'lib/node_modules/costattr/LICENSE'), 'utf8')).toMatch(/^MIT License/);
 
     // a script beside the global node_modules resolves `costattr` by name through `exports`
     const script = join(prefix, 'lib', 'use-costattr.mjs');
