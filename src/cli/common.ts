@@ -8,7 +8,7 @@ import { parsePeriod, type Period } from '../analysis/period.js';
 import type { Scope, WorkspaceSpec } from '../app/workspace.js';
 import { CostattrError } from '../errors.js';
 import { FORMATS, type Format } from '../render/formats.js';
-import { note } from './output.js';
+import { note, setDisplayFlags } from './output.js';
 
 export { FORMATS, type Format };
 
@@ -41,6 +41,16 @@ export interface InvoiceInputOptions {
  */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** Program-wide display options, read before any command runs (after the command name too). */
+export function addDisplayOptions(program: Command): Command {
+  program
+    .option('--color', 'colour the output, even when piped')
+    .option('--no-color', 'never colour the output (also: NO_COLOR=1)')
+    .option('--wide', 'show every table column, however wide the terminal')
+    .configureHelp({ showGlobalOptions: true }); // each command's --help lists these too
+  return program.hook('preAction', () => setDisplayFlags(program.opts<{ color?: boolean; wide?: boolean }>()));
 }
 
 /** The input, period and output options; `formats` are the output formats this command renders. */

@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { costattrVersion } from '../app/version.js';
+import { addDisplayOptions } from './common.js';
 import { applyConfigDefaults } from './config-defaults.js';
 import { COMMANDS } from './commands/index.js';
 import { reportError } from './output.js';
@@ -17,6 +18,7 @@ function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   program.hook('preAction', (_program, action) => applyConfigDefaults(program, action, process.cwd()));
+  addDisplayOptions(program);
   for (const register of COMMANDS) register(program);
   return program;
 }

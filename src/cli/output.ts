@@ -1,11 +1,12 @@
 /**
  * The output layer: renders a command's result in the chosen format to stdout or `--out`
- * (atomically), decides colour, prints notes to stderr, and turns errors into messages and exit codes.
+ * (atomically), decides colour and table width, prints notes to stderr, and turns errors into
+ * messages and exit codes.
  */
 import { CommanderError } from 'commander';
 import { writeFileAtomic } from '../app/atomic-file.js';
 import { CostattrError } from '../errors.js';
-import { wantsColor } from '../render/color.js';
+import { tableWidth, wantsColor } from '../render/color.js';
 import type { Format } from '../render/formats.js';
 import type { Rendering } from '../render/rendering.js';
 import { safeMessage } from '../render/terminal-text.js';
@@ -14,6 +15,18 @@ export interface OutputOptions {
   format: Format;
   out?: string | undefined;
   quiet?: boolean | undefined;
+}
+
+/** The program-wide display flags (`--color`/`--no-color`, `--wide`), set once before a command runs. */
+export interface DisplayFlags {
+  color?: boolean | undefined;
+  wide?: boolean | undefined;
+}
+
+let display: DisplayFlags = {};
+
+export function setDisplayFlags(flags: DisplayFlags): void {
+  display = flags;
 }
 
 /** Progress and notes go to stderr, never stdout. */
@@ -25,8 +38,11 @@ export function note(options: { quiet?: boolean | undefined }, message: string):
 export function emit(rendering: Rendering, options: OutputOptions): void {
   const render = rendering.renderers[options.format];
   if (render === undefined) throw new CostattrError('BAD_USAGE', `--format ${options.format} is not available here`);
-  const color = wantsColor(process.env, process.stdout.isTTY === true, options.out !== undefined);
-  const text = render({ color });
+  const toFile = options.out !== undefined;
+  const isTTY = process.stdout.isTTY === true;
+  const color = wantsColor(process.env, { flag: display.color, isTTY, toFile });
+  const width = tableWidth(process.env, { wide: display.wide === true, columns: isTTY ? process.stdout.columns : undefined, toFile });
+  const text = render({ color, width });
   if (text.length === 0 && rendering.emptyIsSilence) writeData(options.out, '');
   else writeData(options.out, text.endsWith('\n') ? text : `${text}\n`);
   for (const file of rendering.files ?? []) {

@@ -102,7 +102,7 @@ export function demoTables(result: DemoResult): TableModel[] {
   return [segments, loops];
 }
 
-export function demoJson(result: DemoResult): unknown {
+export function demoJson(result: DemoResult): object {
   const m = result.margins;
   return {
     month: result.month,

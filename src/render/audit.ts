@@ -44,9 +44,9 @@ const TRACE_COLUMNS: Column[] = [
   { key: 'trace', header: 'trace / span', kind: 'text' },
   { key: 'detail', header: 'start / model', kind: 'text' },
   { key: 'input', header: 'input', kind: 'int' },
-  { key: 'cache_read', header: 'cache read', kind: 'int' },
-  { key: 'cache_write_5m', header: 'write 5m', kind: 'int' },
-  { key: 'cache_write_1h', header: 'write 1h', kind: 'int' },
+  { key: 'cache_read', header: 'cache read', kind: 'int', dropRank: 3 },
+  { key: 'cache_write_5m', header: 'write 5m', kind: 'int', dropRank: 2 },
+  { key: 'cache_write_1h', header: 'write 1h', kind: 'int', dropRank: 1 },
   { key: 'output', header: 'output', kind: 'int' },
   { key: 'cost_usd', header: 'cost', kind: 'money' },
 ];

@@ -1,6 +1,6 @@
 /**
  * `costs` results in the shapes users read: the stable JSON of PRODUCT.md, and a table model for
- * table/CSV/Markdown. CSV carries exactly the JSON rows; table and Markdown add the folded
+ * table/CSV/Markdown. CSV carries exactly the JSON rows (by a time dimension, in date order); table and Markdown add the folded
  * `(other)` row under `--top`, a total row, the concentration line and the lower-bound notes.
  */
 import type { CostsResult, CostsRow, Concentration, UnpricedModel } from '../analysis/costs.js';
@@ -42,19 +42,20 @@ function metricCells(row: CostsRow): Record<string, number | null> {
   };
 }
 
+// dropRank: the order columns give way in a narrow terminal (the cost and the dimensions always stay)
 const METRIC_COLUMNS: Column[] = [
   { key: 'cost_usd', header: 'cost', kind: 'money' },
-  { key: 'runs', header: 'runs', kind: 'int' },
-  { key: 'spans', header: 'spans', kind: 'int' },
-  { key: 'input_tokens', header: 'input', kind: 'int' },
-  { key: 'cache_read_tokens', header: 'cache read', kind: 'int' },
-  { key: 'cache_write_tokens', header: 'cache write', kind: 'int' },
-  { key: 'output_tokens', header: 'output', kind: 'int' },
-  { key: 'share', header: 'share', kind: 'rate' },
-  { key: 'p50_run_usd', header: 'p50/run', kind: 'unit_money' },
-  { key: 'p95_run_usd', header: 'p95/run', kind: 'unit_money' },
-  { key: 'p99_run_usd', header: 'p99/run', kind: 'unit_money' },
-  { key: 'cache_hit_rate', header: 'cache hit', kind: 'rate' },
+  { key: 'runs', header: 'runs', kind: 'int', dropRank: 10 },
+  { key: 'spans', header: 'spans', kind: 'int', dropRank: 3 },
+  { key: 'input_tokens', header: 'input', kind: 'int', dropRank: 5 },
+  { key: 'cache_read_tokens', header: 'cache read', kind: 'int', dropRank: 6 },
+  { key: 'cache_write_tokens', header: 'cache write', kind: 'int', dropRank: 2 },
+  { key: 'output_tokens', header: 'output', kind: 'int', dropRank: 7 },
+  { key: 'share', header: 'share', kind: 'rate', dropRank: 11 },
+  { key: 'p50_run_usd', header: 'p50/run', kind: 'unit_money', dropRank: 8 },
+  { key: 'p95_run_usd', header: 'p95/run', kind: 'unit_money', dropRank: 4 },
+  { key: 'p99_run_usd', header: 'p99/run', kind: 'unit_money', dropRank: 1 },
+  { key: 'cache_hit_rate', header: 'cache hit', kind: 'rate', dropRank: 9 },
 ];
 
 export interface CostsTableOptions {
@@ -65,7 +66,7 @@ export interface CostsTableOptions {
 
 export function costsTable(result: CostsResult, options: CostsTableOptions): TableModel {
   const columns: Column[] = [...result.by.map((dim): Column => ({ key: dim, header: dim, kind: 'text' })), ...METRIC_COLUMNS];
-  const rows: Row[] = result.rows.map((row) => ({ ...dimensionCells(result.by, row), ...metricCells(row) }));
+  const rows: Row[] = inDateOrder(result.by, result.rows).map((row) => ({ ...dimensionCells(result.by, row), ...metricCells(row) }));
   const model: TableModel = { columns, rows, notes: [] };
   if (options.title !== undefined) model.title = options.title;
   if (!options.summary) return model;
@@ -86,6 +87,17 @@ export function costsTable(result: CostsResult, options: CostsTableOptions): Tab
   if (result.rows.length > 0) rows.push({ [first]: 'total', cost_usd: result.totals.cost_usd, share: result.totals.cost_usd > 0 ? 1 : 0 });
   model.notes = costsNotes(result);
   return model;
+}
+
+const TIME_DIMENSIONS: readonly Dimension[] = ['day', 'week', 'month'];
+
+/** By a time dimension first, rows read in date order (`YYYY-MM-DD`, `YYYY-Www`, `YYYY-MM` sort as text); otherwise by cost, as given. */
+function inDateOrder(by: readonly Dimension[], rows: readonly CostsRow[]): readonly CostsRow[] {
+  if (!TIME_DIMENSIONS.includes(by[0] ?? 'tenant')) return rows;
+  return [...rows].sort((a, b) => {
+    const [x, y] = [a.values[0] ?? '', b.values[0] ?? ''];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 export function costsNotes(result: Pick<CostsResult, 'by' | 'concentration' | 'unpriced'>): string[] {

@@ -1,22 +1,22 @@
 /**
- * CSV (RFC 4180): quoted when needed, CRLF-free line ends (`\n`), raw numbers. Text cells that a
- * spreadsheet would run as a formula (starting with = + - @ tab or CR) get a leading `'`; numeric
- * columns are written as they are.
+ * CSV (RFC 4180, `\n` line ends, raw numbers) through csv-stringify, which does the quoting. What
+ * stays ours is the one rule a library cannot know: text cells (and headers) that a spreadsheet
+ * would run as a formula (starting with = + - @ tab or CR) get a leading `'`, while the values of
+ * numeric columns — DECIMAL and BIGINT arrive as strings — are written as they are.
  */
+import { stringify } from 'csv-stringify/sync';
 import type { Cell, ColumnKind, TableModel } from './model.js';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One cell; text is neutralised, values of a numeric column (DECIMAL and BIGINT arrive as strings) are data. */
-export function csvCell(value: Cell, kind: ColumnKind = 'text'): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  const text = kind === 'text' && FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/** One cell's value, neutralised if it is text a spreadsheet would evaluate. */
+export function neutraliseFormula(value: Cell, kind: ColumnKind): Cell {
+  return kind === 'text' && typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : value;
 }
 
 export function renderCsv(model: TableModel): string {
-  const lines = [model.columns.map((c) => csvCell(c.key)).join(',')];
-  for (const row of model.rows) lines.push(model.columns.map((c) => csvCell(row[c.key] ?? null, c.kind)).join(','));
-  return `${lines.join('\n')}\n`;
+  const header = model.columns.map((c) => neutraliseFormula(c.key, 'text'));
+  const rows = model.rows.map((row) => model.columns.map((c) => neutraliseFormula(row[c.key] ?? null, c.kind)));
+  // a lone CR is a line break to spreadsheets too: quoted, as RFC 4180 says (csv-stringify leaves a lone `\r` unquoted)
+  return stringify([header, ...rows], { record_delimiter: 'unix', quoted_match: /\r/ });
 }

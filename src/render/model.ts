@@ -16,6 +16,8 @@ export interface Column {
   key: string;
   header: string;
   kind: ColumnKind;
+  /** When the terminal is too narrow, the order this column gives way in (1 first); unset: always shown. */
+  dropRank?: number;
 }
 
 export type Cell = string | number | null;

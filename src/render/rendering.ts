@@ -4,12 +4,14 @@
  */
 import type { CostattrError } from '../errors.js';
 import type { Format } from './formats.js';
-import { renderJson } from './json.js';
+import { renderJsonDocument } from './json.js';
 import type { TableModel } from './model.js';
 import { renderTableModels, type TableFormat } from './tables.js';
 
 export interface RenderContext {
   color: boolean;
+  /** Terminal columns a table must fit; undefined: every column (`--wide`, a file, a pipe). */
+  width?: number | undefined;
 }
 
 export type Renderers = Partial<Record<Format, (context: RenderContext) => string>>;
@@ -26,9 +28,9 @@ export interface Rendering {
   failure?: CostattrError | undefined;
 }
 
-/** JSON: the document as the stable, two-space JSON every command prints. */
-export function jsonRenderer(document: () => unknown): Renderers {
-  return { json: () => renderJson(document()) };
+/** JSON: the document as the stable, two-space, versioned JSON every command prints. */
+export function jsonRenderer(document: () => object): Renderers {
+  return { json: () => renderJsonDocument(document()) };
 }
 
 /** table/md/csv from table models: CSV holds one table, so commands give it its own. */
@@ -37,6 +39,6 @@ export function tableRenderers(
   models: (format: TableFormat) => readonly TableModel[],
 ): Renderers {
   const renderers: Renderers = {};
-  for (const format of formats) renderers[format] = ({ color }) => renderTableModels(models(format), format, { color });
+  for (const format of formats) renderers[format] = (context) => renderTableModels(models(format), format, context);
   return renderers;
 }

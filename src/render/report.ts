@@ -7,7 +7,7 @@ import type { DailyReport } from '../analysis/report/daily.js';
 import type { MonthlyReport } from '../analysis/report/monthly.js';
 import type { WeeklyReport } from '../analysis/report/weekly.js';
 import { renderHtmlReport } from './html/document.js';
-import { renderJson } from './json.js';
+import { renderJsonDocument } from './json.js';
 import { escapeMarkdown, renderMarkdown } from './md.js';
 import { dailyView } from './report-daily.js';
 import { monthlyView } from './report-monthly.js';
@@ -43,7 +43,7 @@ function terminal(view: ReportView, color: boolean): string {
 export function renderReport(report: Report, format: ReportFormat, options: { color: boolean }): string {
   switch (format) {
     case 'json':
-      return renderJson({ ...report, headline: reportView(report, { full: true }).headline });
+      return renderJsonDocument({ ...report, headline: reportView(report, { full: true }).headline });
     case 'md':
       return markdown(reportView(report, { full: false }));
     case 'slack':

@@ -3,11 +3,11 @@ import { CostattrError } from '../errors.js';
 import { renderCsv } from './csv.js';
 import { renderMarkdownDocument } from './md.js';
 import type { TableModel } from './model.js';
-import { renderTables } from './table.js';
+import { renderTables, type TableOptions } from './table.js';
 
 export type TableFormat = 'table' | 'csv' | 'md';
 
-export function renderTableModels(models: readonly TableModel[], format: TableFormat, options: { color: boolean }): string {
+export function renderTableModels(models: readonly TableModel[], format: TableFormat, options: TableOptions): string {
   switch (format) {
     case 'table':
       return renderTables(models, options);

@@ -113,7 +113,7 @@ describe('costattr comment github', () => {
     seen = [];
     const second = await post(`${MARKER}\n### ✅ costattr: no change in cost\n`, '--format', 'json');
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.stdout)).toEqual({ action: 'updated', comment_id: 100, url: 'https://github.test/acme/agent/pull/7#issuecomment-100' });
+    expect(JSON.parse(second.stdout)).toEqual({ schema_version: 1, action: 'updated', comment_id: 100, url: 'https://github.test/acme/agent/pull/7#issuecomment-100' });
     expect(comments).toHaveLength(4); // never a second comment
     expect(comments.at(-1)?.body).toBe(`${MARKER}\n### ✅ costattr: no change in cost\n`);
     expect(seen.at(-1)).toMatchObject({ method: 'PATCH', path: '/repos/acme/agent/issues/comments/100' });

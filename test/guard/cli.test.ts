@@ -38,7 +38,7 @@ describe('costattr guard (CLI)', () => {
     const replay = runCli(['guard', '--policy', policyFile, '--spans', spans, '--month', '2026-10', '--format', 'json', '--quiet']);
     expect(replay.code, replay.stderr).toBe(0);
     const result = JSON.parse(replay.stdout);
-    expect(Object.keys(result).slice(0, 4)).toEqual(['events', 'tenants', 'blocked_usd', 'saved_usd']);
+    expect(Object.keys(result).slice(0, 5)).toEqual(['schema_version', 'events', 'tenants', 'blocked_usd', 'saved_usd']);
     const kills = result.events.filter((e: { rule: string }) => e.rule === 'kill_switch');
     expect(kills).toEqual([expect.objectContaining({ tenant: 'runaway', time: '2026-10-11T10:01:20', action: 'pause', requests: 40 })]);
     expect(result.tenants.find((t: { tenant: string }) => t.tenant === 'steady')).toMatchObject({ requests_blocked: 0, false_positive_days: [] });

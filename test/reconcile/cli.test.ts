@@ -31,7 +31,7 @@ describe('costattr reconcile', () => {
     const result = runCli(args('--tolerance', '2%', '--format', 'json'));
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['invoice_usd', 'span_usd', 'variance_usd', 'variance_pct', 'unattributed_usd', 'untraced_usd', 'lines', 'tenants', 'segments', 'portfolio', 'cache']);
+    expect(Object.keys(report)).toEqual(['schema_version', 'invoice_usd', 'span_usd', 'variance_usd', 'variance_pct', 'unattributed_usd', 'untraced_usd', 'lines', 'tenants', 'segments', 'portfolio', 'cache']);
     const invoice = usd(90_000, 3) + usd(20_000, 15);
     expect(report.invoice_usd).toBeCloseTo(invoice, 9);
     expect(report.span_usd).toBeCloseTo(usd(100_000, 3) + usd(20_000, 15), 9);

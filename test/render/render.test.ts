@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { wantsColor } from '../../src/render/color.js';
-import { csvCell, renderCsv } from '../../src/render/csv.js';
+import { tableWidth, wantsColor } from '../../src/render/color.js';
+import { renderCsv } from '../../src/render/csv.js';
 import { escapeMarkdown, renderMarkdown } from '../../src/render/md.js';
-import { displayCell, type TableModel } from '../../src/render/model.js';
+import { displayCell, type Cell, type ColumnKind, type TableModel } from '../../src/render/model.js';
 import { queryTable } from '../../src/render/query.js';
 import { renderTable } from '../../src/render/table.js';
 
@@ -21,7 +21,11 @@ const model: TableModel = {
 };
 
 describe('csv', () => {
-  it('neutralises formula injection and quotes per RFC 4180', () => {
+  // one cell in a one-column table, as csv-stringify writes it (the header line cut off)
+  const csvCell = (value: Cell, kind: ColumnKind = 'text'): string =>
+    renderCsv({ columns: [{ key: 'v', header: 'v', kind }], rows: [{ v: value }], notes: [] }).slice('v\n'.length, -1);
+
+  it('neutralises formula injection by column kind and quotes per RFC 4180', () => {
     expect(csvCell('=1+2')).toBe("'=1+2");
     expect(csvCell('+1')).toBe("'+1");
     expect(csvCell('-1')).toBe("'-1");
@@ -33,8 +37,13 @@ describe('csv', () => {
     expect(csvCell('line\nbreak')).toBe('"line\nbreak"');
     expect(csvCell(-1.5)).toBe('-1.5'); // numbers are data, not text
     expect(csvCell('-5.25', 'number')).toBe('-5.25'); // a DECIMAL arrives as a string in a numeric column
+    expect(csvCell('-5.25', 'money')).toBe('-5.25');
     expect(csvCell('-5.25', 'text')).toBe("'-5.25");
     expect(csvCell(null)).toBe('');
+  });
+
+  it('neutralises a header that would be a formula', () => {
+    expect(renderCsv({ columns: [{ key: '=cmd', header: 'x', kind: 'int' }], rows: [{ '=cmd': 1 }], notes: [] })).toBe("'=cmd\n1\n");
   });
 
   it('writes a header of column keys and raw values', () => {
@@ -91,12 +100,31 @@ describe('cells and colour choice', () => {
     expect(displayCell(null, 'rate')).toBe('');
   });
 
-  it('uses colour only on a terminal, not into files, and never under NO_COLOR', () => {
-    expect(wantsColor({}, true, false)).toBe(true);
-    expect(wantsColor({ NO_COLOR: '1' }, true, false)).toBe(false);
-    expect(wantsColor({ NO_COLOR: '' }, true, false)).toBe(true);
-    expect(wantsColor({}, false, false)).toBe(false);
-    expect(wantsColor({}, true, true)).toBe(false);
+  it('colour: the flag, never into files, NO_COLOR, FORCE_COLOR (also piped), else only on a terminal', () => {
+    const tty = { isTTY: true, toFile: false };
+    const pipe = { isTTY: false, toFile: false };
+    expect(wantsColor({}, tty)).toBe(true);
+    expect(wantsColor({}, pipe)).toBe(false);
+    expect(wantsColor({}, { isTTY: true, toFile: true })).toBe(false);
+    expect(wantsColor({ NO_COLOR: '1' }, tty)).toBe(false);
+    expect(wantsColor({ NO_COLOR: '' }, tty)).toBe(true);
+    expect(wantsColor({ FORCE_COLOR: '1' }, pipe)).toBe(true);
+    expect(wantsColor({ FORCE_COLOR: '' }, pipe)).toBe(true);
+    expect(wantsColor({ FORCE_COLOR: '0' }, tty)).toBe(false);
+    expect(wantsColor({ FORCE_COLOR: 'false' }, tty)).toBe(false);
+    expect(wantsColor({ NO_COLOR: '1', FORCE_COLOR: '1' }, pipe)).toBe(false);
+    expect(wantsColor({ NO_COLOR: '1' }, { ...pipe, flag: true })).toBe(true);
+    expect(wantsColor({ FORCE_COLOR: '1' }, { ...tty, flag: false })).toBe(false);
+    expect(wantsColor({}, { isTTY: false, toFile: true, flag: true })).toBe(false);
+  });
+
+  it('table width: the terminal, else $COLUMNS; unlimited with --wide, into a file, or piped without $COLUMNS', () => {
+    expect(tableWidth({ COLUMNS: '200' }, { wide: false, columns: 90, toFile: false })).toBe(90);
+    expect(tableWidth({ COLUMNS: '120' }, { wide: false, toFile: false })).toBe(120);
+    expect(tableWidth({}, { wide: false, toFile: false })).toBeUndefined();
+    expect(tableWidth({ COLUMNS: 'x' }, { wide: false, toFile: false })).toBeUndefined();
+    expect(tableWidth({ COLUMNS: '80' }, { wide: true, columns: 80, toFile: false })).toBeUndefined();
+    expect(tableWidth({ COLUMNS: '80' }, { wide: false, toFile: true })).toBeUndefined();
   });
 });
 

@@ -21,25 +21,11 @@ interface IngestOptions extends InvoiceInputOptions {
 
 const CONVENTIONS: readonly ConventionOverride[] = ['auto', 'inclusive', 'exclusive'];
 const INPUT_FORMATS: readonly SpanFormatOption[] = ['auto', 'otlp', 'jsonl', 'csv', 'parquet'];
-const PROGRESS_EVERY_MS = 500;
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
   const v = (value ?? allowed[0]) as T;
   if (!allowed.includes(v)) throw new CostattrError('BAD_USAGE', `${flag} ${String(value)} is not one of ${allowed.join(', ')}`);
   return v;
-}
-
-function progressReporter(opts: IngestOptions): SpanIngestOptions['onProgress'] {
-  if (opts.quiet || !process.stderr.isTTY) return undefined;
-  const started = Date.now();
-  let last = 0;
-  return ({ records }) => {
-    const now = Date.now();
-    if (now - last < PROGRESS_EVERY_MS) return;
-    last = now;
-    const rate = Math.round(records / Math.max(0.001, (now - started) / 1000));
-    process.stderr.write(`\r${records} records read (${rate}/s)   `);
-  };
 }
 
 /** `512MB`, `2GB`, `1.5GiB`: DuckDB's size syntax, checked here so a typo names the option. */
@@ -71,15 +57,15 @@ export function registerIngest(program: Command): void {
     if (files.length === 0 && !opts.invoice?.length && !opts.revenue) {
       throw new CostattrError('BAD_USAGE', 'nothing to ingest: give span files, --invoice FILE… or --revenue FILE');
     }
-    const { parseColumnMapping, readMappingFile } = await import('../../ingest/spans/index.js');
-    const onProgress = progressReporter(opts);
+    const [{ parseColumnMapping, readMappingFile }, { ingestProgressBar }] = await Promise.all([import('../../ingest/spans/index.js'), import('../progress.js')]);
+    const progress = ingestProgressBar(opts);
     const spanOptions: SpanIngestOptions = {
       namespace: opts.namespace,
       convention: oneOf('--convention', opts.convention, CONVENTIONS),
       skipInvalid: opts.skipInvalid === true,
       format: oneOf('--format', opts.format, INPUT_FORMATS),
       mapping: { ...(opts.mapFile ? readMappingFile(opts.mapFile) : {}), ...(opts.map ? parseColumnMapping(opts.map) : {}) },
-      onProgress,
+      onProgress: progress?.update,
       userMemoryLimit: opts.memoryLimit !== undefined,
     };
     const workspace = {
@@ -91,13 +77,20 @@ export function registerIngest(program: Command): void {
       revenue: opts.revenue,
       memoryLimit: parseMemoryLimit(opts.memoryLimit),
       tempDir: opts.tempDir,
-      note: (message: string) => note(opts, message),
+      note: (message: string) => {
+        progress?.stop(); // a note (invoices, revenue) after the spans: the bar's line is cleared first
+        note(opts, message);
+      },
     };
     // --format names the input format here; the report goes to stdout only as JSON (--json)
-    await runInWorkspace({ format: opts.json ? 'json' : 'table', quiet: opts.quiet }, ['table', 'json'], workspace, async ({ spans }) => {
-      if (onProgress && spans) process.stderr.write('\n');
-      const { ingestRendering } = await import('../../render/outputs/documents.js');
-      return ingestRendering(spans);
-    });
+    try {
+      await runInWorkspace({ format: opts.json ? 'json' : 'table', quiet: opts.quiet }, ['table', 'json'], workspace, async ({ spans }) => {
+        progress?.stop(); // the bar is cleared before the report's notes
+        const { ingestRendering } = await import('../../render/outputs/documents.js');
+        return ingestRendering(spans);
+      });
+    } finally {
+      progress?.stop();
+    }
   });
 }

@@ -39,8 +39,11 @@ export interface SourceLoadContext {
   readonly fileIdx: number;
   /** The source's rows take the ids ridBase, ridBase + 1, …, ridBase + rows - 1 (`rows` as it reports). */
   readonly ridBase: number;
-  /** `records` more read (for progress), from a source that streams a large file; the driver counts the rest when it returns. */
-  onRecords(records: number): void;
+  /**
+   * `records` more read (for progress), from a source that streams a large file, and `bytesRead` of
+   * the file on disk so far when it knows; the driver counts the rest when it returns.
+   */
+  onRecords(records: number, bytesRead?: number): void;
   /**
    * Something a source keeps open across the files of one ingest (OTLP's parse workers): opened on
    * the first call with `key`, the same value after, closed when the ingest has loaded every file.

@@ -5,6 +5,7 @@
  * writes, the problems, the dedupe, the transaction and the report. A bad record stops the ingest
  * (the database is untouched) unless `skipInvalid` is set, in which case it is left out and reported.
  */
+import { statSync } from 'node:fs';
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { badInput } from '../../errors.js';
@@ -45,6 +46,10 @@ async function loadFiles(db: Database, files: readonly SpanFile[], options: Span
   const results: SourceLoadResult[] = [];
   let ridBase = 1;
   let total = 0;
+  // bytes on disk, for progress: the files done, plus what the current one's source says it has read
+  const sizes = files.map((file) => file.files.reduce((sum, path) => sum + statSync(path).size, 0));
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  let doneBytes = 0;
   try {
     for (const [fileIdx, file] of files.entries()) {
       let streamed = 0;
@@ -53,9 +58,9 @@ async function loadFiles(db: Database, files: readonly SpanFile[], options: Span
         options,
         fileIdx,
         ridBase,
-        onRecords: (records) => {
+        onRecords: (records, bytesRead) => {
           streamed += records;
-          options.onProgress?.({ file: file.path, records: total + streamed });
+          options.onProgress?.({ file: file.path, records: total + streamed, bytes: doneBytes + (bytesRead ?? 0), totalBytes });
         },
         keepOpen: (key, open, close) => kept.keep(key, open, close),
       };
@@ -63,7 +68,8 @@ async function loadFiles(db: Database, files: readonly SpanFile[], options: Span
       results.push(result);
       ridBase += result.rows;
       total += result.records;
-      options.onProgress?.({ file: file.path, records: total });
+      doneBytes += sizes[fileIdx] ?? 0;
+      options.onProgress?.({ file: file.path, records: total, bytes: doneBytes, totalBytes });
     }
   } finally {
     await kept.closeAll();

@@ -12,6 +12,9 @@ export interface IngestProgress {
   file: string;
   /** Records (spans, or rows of a flat table) read so far in this ingest. */
   records: number;
+  /** Bytes of the input files read so far (on disk, so compressed for `.gz`), and their total. */
+  bytes: number;
+  totalBytes: number;
 }
 
 export interface SpanIngestOptions {

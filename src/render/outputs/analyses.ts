@@ -16,6 +16,7 @@ import { costsJson, costsNotes, costsTable, lowerBoundNotes } from '../costs.js'
 import { priceListTable, pricingCheckNotes, pricingCheckTable } from '../pricing.js';
 import { qualityJson, qualityTable } from '../quality.js';
 import { queryJson, queryTable } from '../query.js';
+import { renderJson } from '../json.js';
 import { jsonRenderer, tableRenderers, type Rendering } from '../rendering.js';
 import { whatifRowsTable, whatifTables } from '../whatif.js';
 
@@ -42,7 +43,7 @@ export function anomaliesRendering(result: AnomaliesResult): Rendering {
 }
 
 export function queryRendering(result: QueryResult): Rendering {
-  return { renderers: { ...jsonRenderer(() => queryJson(result)), ...tableRenderers(['table', 'md', 'csv'], () => [queryTable(result)]) } };
+  return { renderers: { json: () => renderJson(queryJson(result)), ...tableRenderers(['table', 'md', 'csv'], () => [queryTable(result)]) } };
 }
 
 export function qualityRendering(result: QualityResult): Rendering {

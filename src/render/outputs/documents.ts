@@ -9,6 +9,7 @@ import type { DemoResult } from '../../demo/run.js';
 import { CostattrError } from '../../errors.js';
 import type { IngestReport } from '../../ingest/spans/index.js';
 import { ingestSourceLines } from '../quality.js';
+import { renderJsonDocument } from '../json.js';
 import { jsonRenderer, tableRenderers, type Rendering } from '../rendering.js';
 import { formatUnitUsd } from '../money.js';
 import { renderReport, type Report } from '../report.js';
@@ -63,7 +64,7 @@ export function ingestRendering(report: IngestReport | undefined): Rendering {
   });
   return {
     renderers: {
-      json: () => (report === undefined ? '' : `${JSON.stringify(report, null, 2)}\n`),
+      json: () => (report === undefined ? '' : renderJsonDocument(report)),
       table: () => '',
     },
     emptyIsSilence: true,

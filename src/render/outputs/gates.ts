@@ -12,7 +12,7 @@ import { renderCsv } from '../csv.js';
 import { renderDiffMarkdown } from '../diff-comment.js';
 import { renderDiffTable } from '../diff.js';
 import { guardTables, guardTenantsTable } from '../guard.js';
-import { renderJson } from '../json.js';
+import { renderJson, renderJsonDocument } from '../json.js';
 import { formatUnitUsd } from '../money.js';
 import { billTable, linesTable, reconcileTables } from '../reconcile.js';
 import { jsonRenderer, tableRenderers, type Rendering } from '../rendering.js';
@@ -78,7 +78,7 @@ export function diffRendering(result: DiffResult): Rendering {
   const failed = result.tripped.filter((t) => t.level === 'fail');
   return {
     renderers: {
-      json: () => renderJson(result),
+      json: () => renderJsonDocument(result),
       md: () => renderDiffMarkdown(result),
       table: ({ color }) => renderDiffTable(result, { color }),
     },

@@ -4,7 +4,7 @@
  * flatten them, and the results go through the appender. At most `maxInFlight` batches are held,
  * so memory stays bounded whatever the file size.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { RawAppender } from '../../spans/raw-appender.js';
@@ -21,9 +21,10 @@ export interface OtlpStreams {
   maxInFlight: number;
 }
 
-function openText(path: string): Readable {
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  return path.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
+/** The file's text, and the stream on disk (whose `bytesRead` is the progress, gzip or not). */
+function openText(path: string): { text: Readable; disk: ReadStream } {
+  const disk = createReadStream(path, { highWaterMark: 1 << 20 });
+  return { text: path.endsWith('.gz') ? disk.pipe(createGunzip()) : disk, disk };
 }
 
 function countNewlines(bytes: Uint8Array): number {
@@ -60,13 +61,14 @@ export async function loadOtlpFile(ctx: SourceLoadContext, path: string, streams
   const problems: SourceProblem[] = [];
   const namespaces = new Set<string>();
   const inFlight = new Set<Promise<void>>();
+  const { text, disk } = openText(path);
   const absorb = (batch: FlatBatch): void => {
     streams.appender.append(ctx.fileIdx, ctx.ridBase + rows, batch);
     rows += batch.rows;
     records += batch.records;
     problems.push(...batch.problems);
     for (const ns of batch.candidates) namespaces.add(ns);
-    ctx.onRecords(batch.records);
+    ctx.onRecords(batch.records, disk.bytesRead);
   };
   const dispatch = async (kind: 'lines' | 'document', bytes: Uint8Array, firstLine: number): Promise<void> => {
     const job = streams.pool.parse(kind, bytes, firstLine).then(absorb);
@@ -89,7 +91,7 @@ export async function loadOtlpFile(ctx: SourceLoadContext, path: string, streams
     await dispatch('lines', bytes, firstLine);
   };
 
-  for await (const chunk of openText(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of text as AsyncIterable<Buffer>) {
     mode ??= looksLikeDocument(chunk) ? 'document' : 'lines';
     if (mode === 'document') {
       parts.push(chunk);
