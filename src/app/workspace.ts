@@ -8,11 +8,14 @@ import { existsSync } from 'node:fs';
 import { requireInvoicesIn, requireKnown, requireSpansIn, type NamedField } from '../analysis/coverage.js';
 import type { Period } from '../analysis/period.js';
 import { Database } from '../db/database.js';
-import { overlayWritableTables } from '../db/schema.js';
+import { hasIngestRuns, ingestState, recordIngestRun } from '../db/ingest-runs.js';
+import { killPoint } from '../db/kill-point.js';
+import { hideUncommittedRows, overlayWritableTables } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
 import { ingestInvoiceFiles } from '../ingest/invoices/index.js';
 import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../ingest/spans/index.js';
+import { recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, type PriceBook } from '../pricebook/index.js';
 import { readInvoiceMapping } from './invoice-mapping.js';
 
@@ -67,7 +70,15 @@ function hasSpanFiles(spec: WorkspaceSpec): boolean {
 async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
   if (spec.access === 'write') {
     if (spec.db === undefined) throw new CostattrError('BAD_USAGE', 'give the database to load into: --db FILE');
-    return Database.open({ path: spec.db, memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
+    const db = await Database.open({ path: spec.db, memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
+    try {
+      const recovered = await recoverInterruptedIngest(db);
+      if (recovered !== undefined) spec.note(recovered);
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
   if (spec.db === undefined) {
     if (!hasSpanFiles(spec)) throw new CostattrError('BAD_USAGE', 'give the data: --db FILE (made by `costattr ingest`) or --spans FILE…');
@@ -78,8 +89,14 @@ async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
   }
   const db = await Database.open({ path: spec.db, readOnly: true, memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
   try {
+    const state = (await hasIngestRuns(db)) ? await ingestState(db) : undefined;
     // inputs given beside a stored database are loaded into temporary copies: a read never writes the file
     await overlayWritableTables(db, { spans: hasSpanFiles(spec), invoices: (spec.invoices?.files?.length ?? 0) > 0, revenue: spec.revenue !== undefined });
+    if (state && state.interrupted.length > 0) {
+      await hideUncommittedRows(db, state.lastCommitted);
+      spec.note(`${spec.db} holds an unfinished ingest (ingest ids ${state.interrupted.join(', ')}): reading what was committed before it; the next \`costattr ingest\` rolls it back`);
+    }
+    if (state && state.mismatches.length > 0) spec.note(`${spec.db}: the stored rows differ from the last ingest record (${state.mismatches.join('; ')})`);
     return db;
   } catch (err) {
     db.close();
@@ -87,26 +104,51 @@ async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
   }
 }
 
+/**
+ * Spans, invoices and revenue load in one transaction; into a --db it ends with the ingest marker
+ * (src/db/ingest-runs.ts), so the whole run commits, or none of it.
+ */
 async function loadInputs(db: Database, spec: WorkspaceSpec): Promise<IngestReport | undefined> {
+  const loadOthers = async (): Promise<void> => {
+    await loadInvoices(db, spec);
+    killPoint('invoices-written');
+    await loadRevenue(db, spec);
+    killPoint('revenue-written');
+    if (spec.access === 'write') {
+      await recordIngestRun(db);
+      killPoint('marker-written');
+    }
+  };
   let report: IngestReport | undefined;
   if (hasSpanFiles(spec)) {
-    report = await ingestSpanFiles(db, [...(spec.spans ?? [])], spec.spanOptions ?? {});
+    report = await ingestSpanFiles(db, [...(spec.spans ?? [])], spec.spanOptions ?? {}, loadOthers);
     if (spec.access === 'read') spec.note(`loaded ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
+  } else {
+    await db.transaction(loadOthers);
   }
-  const invoices = spec.invoices;
-  if (invoices?.files && invoices.files.length > 0) {
-    const loaded = await ingestInvoiceFiles(db, invoices.files, {
-      provider: invoices.provider, skipInvalid: invoices.skipInvalid, mapping: readInvoiceMapping(invoices.mapFile),
-    });
-    spec.note(`loaded ${loaded.loaded} invoice lines from ${loaded.files.length} file(s) (${loaded.replaced} replaced, ${loaded.rejected} rejected rows)`);
-    for (const problem of loaded.problems) spec.note(`skipped ${problem.file} row ${problem.row}:${problem.field ? ` field ${problem.field}:` : ''} ${problem.message}`);
-  }
-  if (spec.revenue !== undefined) {
-    const revenue = await loadRevenueCsv(db, spec.revenue, { skipInvalid: spec.invoices?.skipInvalid });
-    for (const p of revenue.skipped) spec.note(`skipped ${revenue.path} row ${p.row}: field ${p.field}: ${p.problem}`);
-    spec.note(`loaded ${revenue.rows} revenue rows of ${revenue.read} from ${revenue.path} (${revenue.skipped.length} skipped)`);
+  if (spec.access === 'write') {
+    killPoint('committed');
+    killPoint('checkpoint');
+    await db.exec('CHECKPOINT'); // fold the WAL into the file now, so the next open has nothing to replay
   }
   return report;
+}
+
+async function loadInvoices(db: Database, spec: WorkspaceSpec): Promise<void> {
+  const invoices = spec.invoices;
+  if (!invoices?.files || invoices.files.length === 0) return;
+  const loaded = await ingestInvoiceFiles(db, invoices.files, {
+    provider: invoices.provider, skipInvalid: invoices.skipInvalid, mapping: readInvoiceMapping(invoices.mapFile),
+  });
+  spec.note(`loaded ${loaded.loaded} invoice lines from ${loaded.files.length} file(s) (${loaded.replaced} replaced, ${loaded.rejected} rejected rows)`);
+  for (const problem of loaded.problems) spec.note(`skipped ${problem.file} row ${problem.row}:${problem.field ? ` field ${problem.field}:` : ''} ${problem.message}`);
+}
+
+async function loadRevenue(db: Database, spec: WorkspaceSpec): Promise<void> {
+  if (spec.revenue === undefined) return;
+  const revenue = await loadRevenueCsv(db, spec.revenue, { skipInvalid: spec.invoices?.skipInvalid });
+  for (const p of revenue.skipped) spec.note(`skipped ${revenue.path} row ${p.row}: field ${p.field}: ${p.problem}`);
+  spec.note(`loaded ${revenue.rows} revenue rows of ${revenue.read} from ${revenue.path} (${revenue.skipped.length} skipped)`);
 }
 
 async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {

@@ -6,6 +6,7 @@
  * (the database is untouched) unless `skipInvalid` is set, in which case it is left out and reported.
  */
 import type { Database } from '../../db/database.js';
+import { killPoint } from '../../db/kill-point.js';
 import { quoteIdent } from '../../db/quote.js';
 import { badInput } from '../../errors.js';
 import type { SourceLoadContext, SourceLoadResult, SpanFile } from '../sources/source.js';
@@ -86,7 +87,11 @@ async function dropWorkTables(db: Database): Promise<void> {
   await dropMergeTables(db);
 }
 
-export async function ingestSpanFiles(db: Database, paths: string[], options: SpanIngestOptions = {}): Promise<IngestReport> {
+/**
+ * Ingest span files; `alsoCommit` runs inside the commit transaction after the spans are written
+ * (the workspace loads invoices, revenue and the ingest marker there, so the run commits as one).
+ */
+export async function ingestSpanFiles(db: Database, paths: string[], options: SpanIngestOptions = {}, alsoCommit?: () => Promise<void>): Promise<IngestReport> {
   const files = expandSpanPaths(paths, options.format ?? 'auto');
   const restoreMemory = options.userMemoryLimit ? async () => undefined : await boundIngestMemory(db);
   await createRawTable(db);
@@ -126,7 +131,8 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
         dropped: r.dropped,
       };
     });
-    const ids = await commitIngest(db, specs, counts, namespace);
+    killPoint('staged');
+    const ids = await commitIngest(db, specs, counts, namespace, alsoCommit);
 
     const report: IngestReport = {
       files: specs.map(({ path, format, dropped, ...figures }, idx) => ({ path, format, ingestId: ids[idx] ?? 0, ...figures, ...(dropped ? { dropped } : {}) })),
