@@ -10,12 +10,12 @@ import type { Period } from '../analysis/period.js';
 import { Database } from '../db/database.js';
 import { hasIngestRuns, ingestState, recordIngestRun } from '../db/ingest-runs.js';
 import { killPoint } from '../db/kill-point.js';
-import { hideUncommittedRows, overlayWritableTables } from '../db/schema.js';
+import { overlayWritableTables } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
 import { ingestInvoiceFiles } from '../ingest/invoices/index.js';
 import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../ingest/spans/index.js';
-import { recoverInterruptedIngest } from '../ingest/spans/recover.js';
+import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, type PriceBook } from '../pricebook/index.js';
 import { readInvoiceMapping } from './invoice-mapping.js';
 
@@ -93,7 +93,7 @@ async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
     // inputs given beside a stored database are loaded into temporary copies: a read never writes the file
     await overlayWritableTables(db, { spans: hasSpanFiles(spec), invoices: (spec.invoices?.files?.length ?? 0) > 0, revenue: spec.revenue !== undefined });
     if (state && state.interrupted.length > 0) {
-      await hideUncommittedRows(db, state.lastCommitted);
+      await readCommittedOnly(db, state);
       spec.note(`${spec.db} holds an unfinished ingest (ingest ids ${state.interrupted.join(', ')}): reading what was committed before it; the next \`costattr ingest\` rolls it back`);
     }
     if (state && state.mismatches.length > 0) spec.note(`${spec.db}: the stored rows differ from the last ingest record (${state.mismatches.join('; ')})`);
