@@ -4,10 +4,9 @@
  * flatten them, and the results go through the appender. At most `maxInFlight` batches are held,
  * so memory stays bounded whatever the file size.
  */
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { CostattrError } from '../../../errors.js';
 import type { RawAppender } from '../../spans/raw-appender.js';
+import { DEFAULT_INPUT_LIMITS, readInput } from '../input.js';
 import type { SourceLoadContext, SourceLoadResult, SourceProblem } from '../source.js';
 import type { FlatBatch } from './flatten.js';
 import type { OtlpParsePool } from './pool.js';
@@ -19,11 +18,6 @@ export interface OtlpStreams {
   pool: OtlpParsePool;
   appender: RawAppender;
   maxInFlight: number;
-}
-
-function openText(path: string): Readable {
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  return path.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
 }
 
 function countNewlines(bytes: Uint8Array): number {
@@ -89,11 +83,14 @@ export async function loadOtlpFile(ctx: SourceLoadContext, path: string, streams
     await dispatch('lines', bytes, firstLine);
   };
 
-  for await (const chunk of openText(path) as AsyncIterable<Buffer>) {
+  const limits = ctx.options.limits ?? DEFAULT_INPUT_LIMITS;
+  for await (const chunk of readInput(path, limits)) {
     mode ??= looksLikeDocument(chunk) ? 'document' : 'lines';
     if (mode === 'document') {
       parts.push(chunk);
       size += chunk.length;
+      // a pretty-printed document is parsed whole: it is held to the bound of one line
+      if (size > limits.lineBytes) throw new CostattrError('BAD_INPUT', `${path}:1: a JSON document longer than ${limits.lineBytes} bytes`, { hint: 'raise the limit with --input-limits line=…, or export JSON Lines' });
       continue;
     }
     const lastNewline = chunk.lastIndexOf(NEWLINE);
