@@ -4,7 +4,7 @@
  * the span/invoice/revenue inputs loaded into it, the price book loaded once and installed, and
  * everything closed when the command's work is done.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { requireInvoicesIn, requireKnown, requireSpansIn, type NamedField } from '../analysis/coverage.js';
 import type { Period } from '../analysis/period.js';
 import { Database } from '../db/database.js';
@@ -161,19 +161,45 @@ async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {
   }
 }
 
-/** DuckDB running out of its memory limit is a setting the user can change, not a bug: say which (exit 2). */
-function outOfMemoryAsUsage(err: unknown, spec: WorkspaceSpec): unknown {
-  if (!(err instanceof Error) || !/Out of Memory Error/.test(err.message)) return err;
+const FIRST_LINE = (err: Error): string => err.message.split('\n')[0] ?? '';
+
+/**
+ * What the engine reports about the machine, said as what the user can change (exit 2): a full disk
+ * (naming the file DuckDB could not write: the database, its WAL, or a spill file in --temp-dir),
+ * and running out of the memory limit.
+ */
+function engineErrorAsUsage(err: unknown, spec: WorkspaceSpec): unknown {
+  if (!(err instanceof Error)) return err;
+  if (/No space left on device|disk is full/i.test(err.message)) {
+    const file = /"([^"]+)"/.exec(err.message)?.[1];
+    const spill = file !== undefined && spec.db !== undefined && !file.startsWith(spec.db);
+    const nothingStored = spec.access === 'write' ? `; nothing was stored: ${spec.db ?? 'the database'} holds what it held before` : '';
+    return new CostattrError('BAD_INPUT', `no space left on the device for ${file ?? spec.db ?? 'a temporary file'}${spill ? ' (DuckDB spilling work that outgrew its memory limit)' : ''}${nothingStored}`, {
+      hint: spill ? 'free space there, or give --temp-dir a directory with room' : 'free space on that device, or use a --db on another one',
+      cause: err,
+    });
+  }
+  const spillFull = /failed to offload data block[^(]*\(([^)]*) used\)/.exec(err.message);
+  if (spillFull) {
+    const dir = spec.tempDir ?? (spec.db !== undefined ? `${spec.db}.tmp` : 'the temporary directory');
+    return new CostattrError('BAD_INPUT', `no space left in ${dir} for DuckDB to spill work that outgrew its memory limit (${spillFull[1]} used)${spec.access === 'write' ? '; nothing was stored' : ''}`, {
+      hint: 'free space there, give --temp-dir a directory with room, or raise --memory-limit',
+      cause: err,
+    });
+  }
+  if (!/Out of Memory Error/.test(err.message)) return err;
   const what = spec.access === 'write' ? 'ingest' : 'analysis';
-  return new CostattrError('BAD_USAGE', `${what} ran out of memory${spec.memoryLimit ? ` under --memory-limit ${spec.memoryLimit}` : ''}: ${err.message.split('\n')[0] ?? ''}`, {
+  return new CostattrError('BAD_USAGE', `${what} ran out of memory${spec.memoryLimit ? ` under --memory-limit ${spec.memoryLimit}` : ''}: ${FIRST_LINE(err)}`, {
     hint: spec.access === 'write' ? 'raise --memory-limit (e.g. 1GB), or split the input into smaller files; nothing was stored' : 'raise --memory-limit (e.g. 1GB)',
     cause: err,
   });
 }
 
-/** Open the workspace, run `work` in it, and close it whatever happens. */
+/** Open the workspace, run `work` in it, and close it whatever happens; a failed ingest that made the database removes it. */
 export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Workspace) => Promise<T>): Promise<T> {
+  const creates = spec.access === 'write' && spec.db !== undefined && !existsSync(spec.db);
   const db = await openDatabase(spec);
+  let failed = true;
   try {
     const spans = await loadInputs(db, spec);
     let book: PriceBook | undefined;
@@ -184,10 +210,13 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
     }
     await checkScope(db, spec);
     if (spec.sandbox) await db.sandbox();
-    return await work({ db, book, spans });
+    const result = await work({ db, book, spans });
+    failed = false;
+    return result;
   } catch (err) {
-    throw outOfMemoryAsUsage(err, spec);
+    throw engineErrorAsUsage(err, spec);
   } finally {
     db.close();
+    if (failed && creates && spec.db !== undefined) for (const file of [spec.db, `${spec.db}.wal`]) rmSync(file, { force: true });
   }
 }

@@ -48,6 +48,12 @@ export class Database {
           cause: err,
         });
       }
+      if (/not a valid DuckDB database file/i.test(message)) {
+        throw new CostattrError('BAD_INPUT', `${path} is not a costattr database (not a DuckDB file)`, {
+          hint: '--db takes a database file made by `costattr ingest`; check the path',
+          cause: err,
+        });
+      }
       throw new CostattrError('BAD_INPUT', `cannot open database ${path}: ${message}`, { cause: err });
     }
     const connection = await instance.connect();

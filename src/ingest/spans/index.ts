@@ -8,9 +8,10 @@
 import type { Database } from '../../db/database.js';
 import { killPoint } from '../../db/kill-point.js';
 import { quoteIdent } from '../../db/quote.js';
-import { badInput } from '../../errors.js';
+import { badInput, CostattrError } from '../../errors.js';
 import type { SourceLoadContext, SourceLoadResult, SpanFile } from '../sources/source.js';
 import { expandSpanPaths } from './files.js';
+import { literalSpanFile } from './literal-paths.js';
 import { boundIngestMemory } from './memory.js';
 import { commitIngest, dropMergeTables, selectFreshSpans } from './merge.js';
 import { resolveNamespace } from './namespace.js';
@@ -60,7 +61,15 @@ async function loadFiles(db: Database, files: readonly SpanFile[], options: Span
         },
         keepOpen: (key, open, close) => kept.keep(key, open, close),
       };
-      const result = await file.source.load(ctx, file);
+      const literal = literalSpanFile(file);
+      let result: SourceLoadResult;
+      try {
+        result = await file.source.load(ctx, literal.file);
+      } catch (err) {
+        throw literal.restore(err);
+      } finally {
+        literal.dispose();
+      }
       results.push(result);
       ridBase += result.rows;
       total += result.records;
@@ -91,6 +100,14 @@ async function dropWorkTables(db: Database): Promise<void> {
  * Ingest span files; `alsoCommit` runs inside the commit transaction after the spans are written
  * (the workspace loads invoices, revenue and the ingest marker there, so the run commits as one).
  */
+/** Span files that hold no span at all: never an empty answer (exit 2), saying what was read. */
+function noSpans(files: readonly SpanFile[], loaded: readonly SourceLoadResult[]): CostattrError {
+  const read = files.map((f, idx) => `${f.path} (${f.source.format}${f.files.length > 1 ? `, ${f.files.length} files` : ''}, ${loaded[idx]?.rows ?? 0} rows)`);
+  return new CostattrError('BAD_INPUT', `no spans in ${read.join(', ')}: nothing to load`, {
+    hint: 'check that the files are the span export (OTLP/JSON, flat JSONL/CSV/Parquet, Claude Code, LiteLLM, Langfuse) and not empty',
+  });
+}
+
 export async function ingestSpanFiles(db: Database, paths: string[], options: SpanIngestOptions = {}, alsoCommit?: () => Promise<void>): Promise<IngestReport> {
   const files = expandSpanPaths(paths, options.format ?? 'auto');
   const restoreMemory = options.userMemoryLimit ? async () => undefined : await boundIngestMemory(db);
@@ -99,6 +116,7 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
   try {
     await createNormaliseMacros(db);
     const loaded = await loadFiles(db, files, options);
+    if (loaded.every((r) => r.records === 0)) throw noSpans(files, loaded);
     const namespace = resolveNamespace(options.namespace, new Set(loaded.flatMap((r) => [...(r.namespaces ?? [])])));
     await normaliseIntoStaging(db, options.convention ?? 'auto', namespace);
     await dropCodedTables(db);
