@@ -171,7 +171,7 @@ const FIRST_LINE = (err: Error): string => err.message.split('\n')[0] ?? '';
 function engineErrorAsUsage(err: unknown, spec: WorkspaceSpec): unknown {
   if (!(err instanceof Error)) return err;
   if (/No space left on device|disk is full/i.test(err.message)) {
-    const file = /"([^"]+)"/.exec(err.message)?.[1];
+    const file = /file \\?"([^"\\]+)\\?"/.exec(err.message)?.[1];
     const spill = file !== undefined && spec.db !== undefined && !file.startsWith(spec.db);
     const nothingStored = spec.access === 'write' ? `; nothing was stored: ${spec.db ?? 'the database'} holds what it held before` : '';
     return new CostattrError('BAD_INPUT', `no space left on the device for ${file ?? spec.db ?? 'a temporary file'}${spill ? ' (DuckDB spilling work that outgrew its memory limit)' : ''}${nothingStored}`, {
