@@ -123,6 +123,10 @@ async function loadInputs(db: Database, spec: WorkspaceSpec): Promise<IngestRepo
   if (hasSpanFiles(spec)) {
     report = await ingestSpanFiles(db, [...(spec.spans ?? [])], spec.spanOptions ?? {}, loadOthers);
     if (spec.access === 'read') spec.note(`loaded ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
+    if (report.conflicts) {
+      const first = report.conflicts.first.map((c) => `${c.file} trace ${c.traceId} span ${c.spanId}`).join('; ');
+      spec.note(`${report.conflicts.count} conflicting span copies (same trace and span id as a copy already seen, different token counts): the first copy is kept (stored before, else first file and line); first: ${first}`);
+    }
   } else {
     await db.transaction(loadOthers);
   }

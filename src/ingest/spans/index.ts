@@ -10,6 +10,7 @@ import { killPoint } from '../../db/kill-point.js';
 import { quoteIdent } from '../../db/quote.js';
 import { badInput, CostattrError } from '../../errors.js';
 import type { SourceLoadContext, SourceLoadResult, SpanFile } from '../sources/source.js';
+import { findConflicts } from './conflicts.js';
 import { expandSpanPaths } from './files.js';
 import { literalSpanFile } from './literal-paths.js';
 import { boundIngestMemory } from './memory.js';
@@ -133,6 +134,7 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
     }
     if (invalid.length > 0) await dropInvalidStagedRows(db);
 
+    const conflicts = await findConflicts(db);
     const counts = await selectFreshSpans(db);
     const specs = files.map((file, idx) => {
       const r = loaded[idx] as SourceLoadResult;
@@ -147,13 +149,14 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
         rejected: problems.filter((p) => p.fileIdx === idx).length + (r.rejected ?? 0),
         conventions: c.conventions,
         dropped: r.dropped,
+        conflicts: conflicts.byFile.get(idx) ?? 0,
       };
     });
     killPoint('staged');
     const ids = await commitIngest(db, specs, counts, namespace, alsoCommit);
 
     const report: IngestReport = {
-      files: specs.map(({ path, format, dropped, ...figures }, idx) => ({ path, format, ingestId: ids[idx] ?? 0, ...figures, ...(dropped ? { dropped } : {}) })),
+      files: specs.map(({ path, format, dropped, conflicts: _conflicts, ...figures }, idx) => ({ path, format, ingestId: ids[idx] ?? 0, ...figures, ...(dropped ? { dropped } : {}) })),
       recordsRead: 0,
       loaded: 0,
       duplicates: 0,
@@ -161,6 +164,12 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
       problems: problems.map(({ file, line, row, field, message }) => ({ file, line, row, field, message })),
       namespace,
       conventions: {},
+      ...(conflicts.first.length > 0 ? {
+        conflicts: {
+          count: [...conflicts.byFile.values()].reduce((a, b) => a + b, 0),
+          first: conflicts.first.map((c) => ({ file: (files[c.fileIdx] as SpanFile).path, traceId: c.traceId, spanId: c.spanId })),
+        },
+      } : {}),
     };
     for (const f of report.files) {
       report.recordsRead += f.recordsRead;

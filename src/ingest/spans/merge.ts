@@ -7,6 +7,7 @@
  */
 import type { Database } from '../../db/database.js';
 import { killPoint } from '../../db/kill-point.js';
+import { SPAN_CONFLICT_RULE } from './conflicts.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, TAG_FIELDS } from '../../db/schema.js';
 import { STAGE_TABLE } from './normalise.js';
@@ -33,6 +34,8 @@ export interface IngestRowSpec {
   duplicates: number;
   /** Records the source dropped before staging, by rule (src/ingest/sources). */
   dropped?: Readonly<Record<string, number>> | undefined;
+  /** Staged copies dropped that disagreed with the copy kept (conflicts.ts); part of the (trace id, span id) drops. */
+  conflicts: number;
 }
 
 /** The rule name of the (trace id, span id) dedupe, in `ingest_drops`. */
@@ -137,7 +140,7 @@ export async function commitIngest(
       const row = await db.one<{ id: number }>(`SELECT nextval('ingest_seq')::INTEGER AS id`);
       const id = Number(row?.id);
       ids.push(id);
-      const drops: Record<string, number> = { ...file.dropped, [SPAN_ID_RULE]: c.staged - c.fresh };
+      const drops: Record<string, number> = { ...file.dropped, [SPAN_ID_RULE]: c.staged - c.fresh - file.conflicts, [SPAN_CONFLICT_RULE]: file.conflicts };
       await db.exec(
         `INSERT INTO ingests VALUES ($id, $path, $format, now()::TIMESTAMP, $read, $loaded, $duplicates, $rejected, $namespace, $conventions)`,
         {

@@ -64,4 +64,6 @@ export interface IngestReport {
   namespace: string | null;
   /** Inference spans loaded, by the input-token convention applied. */
   conventions: Record<string, number>;
+  /** Copies of a (trace id, span id) already seen with different token counts: the first copy kept, these dropped (the first ones listed). */
+  conflicts?: { count: number; first: Array<{ file: string; traceId: string; spanId: string }> } | undefined;
 }
