@@ -8,7 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { requireInvoicesIn, requireKnown, requireSpansIn, type NamedField } from '../analysis/coverage.js';
 import type { Period } from '../analysis/period.js';
 import { Database } from '../db/database.js';
-import { hasIngestRuns, ingestState, recordIngestRun } from '../db/ingest-runs.js';
+import { forgetIngestRun, hasIngestRuns, ingestState, recordIngestRun, startIngestRun } from '../db/ingest-runs.js';
 import { killPoint } from '../db/kill-point.js';
 import { overlayWritableTables } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
@@ -96,7 +96,6 @@ async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
       await readCommittedOnly(db, state);
       spec.note(`${spec.db} holds an unfinished ingest (ingest ids ${state.interrupted.join(', ')}): reading what was committed before it; the next \`costattr ingest\` rolls it back`);
     }
-    if (state && state.mismatches.length > 0) spec.note(`${spec.db}: the stored rows differ from the last ingest record (${state.mismatches.join('; ')})`);
     return db;
   } catch (err) {
     db.close();
@@ -108,14 +107,14 @@ async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
  * Spans, invoices and revenue load in one transaction; into a --db it ends with the ingest marker
  * (src/db/ingest-runs.ts), so the whole run commits, or none of it.
  */
-async function loadInputs(db: Database, spec: WorkspaceSpec): Promise<IngestReport | undefined> {
+async function loadInputs(db: Database, spec: WorkspaceSpec, run: number | undefined): Promise<IngestReport | undefined> {
   const loadOthers = async (): Promise<void> => {
     await loadInvoices(db, spec);
     killPoint('invoices-written');
     await loadRevenue(db, spec);
     killPoint('revenue-written');
-    if (spec.access === 'write') {
-      await recordIngestRun(db);
+    if (run !== undefined) {
+      await recordIngestRun(db, run);
       killPoint('marker-written');
     }
   };
@@ -204,8 +203,10 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
   const creates = spec.access === 'write' && spec.db !== undefined && !existsSync(spec.db);
   const db = await openDatabase(spec);
   let failed = true;
+  let run: number | undefined;
   try {
-    const spans = await loadInputs(db, spec);
+    if (spec.access === 'write') run = await startIngestRun(db);
+    const spans = await loadInputs(db, spec, run);
     let book: PriceBook | undefined;
     if (spec.access === 'read') {
       book = await loadPriceBook([...(spec.pricing ?? [])]);
@@ -218,6 +219,8 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
     failed = false;
     return result;
   } catch (err) {
+    // rolled back cleanly: not an interrupted ingest (should this fail too, the next open recovers it)
+    if (run !== undefined) await forgetIngestRun(db, run).catch(() => undefined);
     throw engineErrorAsUsage(err, spec);
   } finally {
     db.close();

@@ -1,5 +1,6 @@
-// The ingest marker at work on a torn database, built here by hand the way issue 16 found one: the
-// spans of an ingest stored, with the tag they gave a stored span, but no marker (nor `ingests` row).
+// The ingest marker at work on a torn database, built here by hand the way issue 16 found one: an
+// ingest started (its started marker committed), its spans stored with the tag they gave a stored
+// span, but never marked committed (nor its `ingests` row written).
 // A read sees exactly what the last marker covers (the file untouched); the next write open rolls the
 // rest back, tags resolved again; a database from before the marker is adopted whole.
 import { copyFileSync, readFileSync } from 'node:fs';
@@ -34,6 +35,7 @@ async function tear(db: string): Promise<void> {
   copyFileSync(base, db);
   const handle = await Database.open({ path: db });
   try {
+    await handle.exec('INSERT INTO ingest_runs (run_id, committed) VALUES (2, false)');
     await insertSpanRows(handle, [spanRow({ trace_id: 't2', span_id: 's20', ingest_id: TORN_ID, tag_tenant: 't2', tenant: 't2' })]);
     await handle.exec(`UPDATE spans SET tenant = 't2' WHERE span_id = 's21'`);
   } finally {
@@ -68,15 +70,26 @@ describe('ingest marker: recovery of an unfinished ingest', () => {
     await tear(db);
     const notes: string[] = [];
     await withWorkspace({ access: 'write', db, note: (m) => notes.push(m) }, async () => undefined);
-    expect(notes.join('\n')).toContain(`rolled back an interrupted ingest (ingest ids ${TORN_ID})`);
+    expect(notes.join('\n')).toContain(`an earlier ingest was interrupted; rolled back what it stored (ingest ids ${TORN_ID})`);
     const handle = await Database.open({ path: db, readOnly: true });
     try {
       expect(await handle.one(TENANTS_SQL)).toEqual(COMMITTED);
-      expect(await ingestState(handle)).toEqual({ lastCommitted: 1, interrupted: [], mismatches: [] });
+      expect(await ingestState(handle)).toEqual({ lastCommitted: 1, unfinished: [], interrupted: [] });
     } finally {
       handle.close();
     }
     expect((await read(db)).notes).toEqual([]);
+  });
+
+  it('rows written outside ingest (no started marker) are never taken for an unfinished ingest', async () => {
+    const db = join(dir, 'by-hand.duckdb');
+    copyFileSync(base, db);
+    const handle = await Database.open({ path: db });
+    await insertSpanRows(handle, [spanRow({ trace_id: 't3', span_id: 's30', ingest_id: 42 })]);
+    handle.close();
+    const { seen, notes } = await read(db);
+    expect(seen.spans).toBe('3');
+    expect(notes).toEqual([]);
   });
 
   it('a database written before the marker existed is adopted whole, nothing rolled back', async () => {

@@ -1,12 +1,12 @@
 /**
  * What an unfinished ingest left behind (rows with ingest ids above the last ingest marker,
  * src/db/ingest-runs.ts). A write open rolls it back: the rows are deleted, the tags of the stored
- * spans that shared a trace with them are resolved again, and a marker records the state recovered
- * to, all in one transaction; re-running the interrupted ingest then loads it whole. A read open
+ * spans that shared a trace with them are resolved again, and the unfinished run's marker is
+ * removed, all in one transaction; re-running the interrupted ingest then loads it whole. A read open
  * leaves the file alone and reads the same recovered state through temporary copies.
  */
 import type { Database } from '../../db/database.js';
-import { INGEST_ID_TABLES, ingestState, recordIngestRun, type IngestState } from '../../db/ingest-runs.js';
+import { INGEST_ID_TABLES, ingestState, type IngestState } from '../../db/ingest-runs.js';
 import { quoteIdent } from '../../db/quote.js';
 import { hideUncommittedRows } from '../../db/schema.js';
 import { dropMergeTables, reresolveTraces } from './merge.js';
@@ -30,15 +30,15 @@ export async function readCommittedOnly(db: Database, state: IngestState): Promi
 /** Roll back what an interrupted ingest left; returns what was done, for a note (undefined: nothing to do). */
 export async function recoverInterruptedIngest(db: Database): Promise<string | undefined> {
   const state = await ingestState(db);
-  if (state.interrupted.length === 0 && state.mismatches.length === 0) return undefined;
+  if (state.unfinished.length === 0) return undefined;
   await db.transaction(async () => {
-    await withoutUncommitted(db, state.lastCommitted, async () => {
-      for (const table of INGEST_ID_TABLES) await db.exec(`DELETE FROM ${quoteIdent(table)} WHERE ingest_id > $last`, { last: state.lastCommitted });
-    });
-    await recordIngestRun(db);
+    if (state.interrupted.length > 0) {
+      await withoutUncommitted(db, state.lastCommitted, async () => {
+        for (const table of INGEST_ID_TABLES) await db.exec(`DELETE FROM ${quoteIdent(table)} WHERE ingest_id > $last`, { last: state.lastCommitted });
+      });
+    }
+    await db.exec('DELETE FROM ingest_runs WHERE NOT committed');
   });
-  const parts: string[] = [];
-  if (state.interrupted.length > 0) parts.push(`rolled back an interrupted ingest (ingest ids ${state.interrupted.join(', ')}); run it again to load it`);
-  if (state.mismatches.length > 0) parts.push(`the stored rows differed from the last ingest record (${state.mismatches.join('; ')})`);
-  return `${db.path}: ${parts.join('; ')}`;
+  const left = state.interrupted.length > 0 ? `rolled back what it stored (ingest ids ${state.interrupted.join(', ')})` : 'it had stored nothing';
+  return `${db.path}: an earlier ingest was interrupted; ${left}; run it again to load it`;
 }
