@@ -4,15 +4,18 @@
  * the span/invoice/revenue inputs loaded into it, the price book loaded once and installed, and
  * everything closed when the command's work is done.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { requireInvoicesIn, requireKnown, requireSpansIn, type NamedField } from '../analysis/coverage.js';
 import type { Period } from '../analysis/period.js';
 import { Database } from '../db/database.js';
+import { forgetIngestRun, hasIngestRuns, ingestState, recordIngestRun, startIngestRun } from '../db/ingest-runs.js';
+import { killPoint } from '../db/kill-point.js';
 import { overlayWritableTables } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
 import { ingestInvoiceFiles } from '../ingest/invoices/index.js';
 import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../ingest/spans/index.js';
+import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, type PriceBook } from '../pricebook/index.js';
 import { readInvoiceMapping } from './invoice-mapping.js';
 
@@ -67,7 +70,15 @@ function hasSpanFiles(spec: WorkspaceSpec): boolean {
 async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
   if (spec.access === 'write') {
     if (spec.db === undefined) throw new CostattrError('BAD_USAGE', 'give the database to load into: --db FILE');
-    return Database.open({ path: spec.db, memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
+    const db = await Database.open({ path: spec.db, memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
+    try {
+      const recovered = await recoverInterruptedIngest(db);
+      if (recovered !== undefined) spec.note(recovered);
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
   if (spec.db === undefined) {
     if (!hasSpanFiles(spec)) throw new CostattrError('BAD_USAGE', 'give the data: --db FILE (made by `costattr ingest`) or --spans FILE…');
@@ -78,8 +89,13 @@ async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
   }
   const db = await Database.open({ path: spec.db, readOnly: true, memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
   try {
+    const state = (await hasIngestRuns(db)) ? await ingestState(db) : undefined;
     // inputs given beside a stored database are loaded into temporary copies: a read never writes the file
     await overlayWritableTables(db, { spans: hasSpanFiles(spec), invoices: (spec.invoices?.files?.length ?? 0) > 0, revenue: spec.revenue !== undefined });
+    if (state && state.interrupted.length > 0) {
+      await readCommittedOnly(db, state);
+      spec.note(`${spec.db} holds an unfinished ingest (ingest ids ${state.interrupted.join(', ')}): reading what was committed before it; the next \`costattr ingest\` rolls it back`);
+    }
     return db;
   } catch (err) {
     db.close();
@@ -87,26 +103,55 @@ async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
   }
 }
 
-async function loadInputs(db: Database, spec: WorkspaceSpec): Promise<IngestReport | undefined> {
+/**
+ * Spans, invoices and revenue load in one transaction; into a --db it ends with the ingest marker
+ * (src/db/ingest-runs.ts), so the whole run commits, or none of it.
+ */
+async function loadInputs(db: Database, spec: WorkspaceSpec, run: number | undefined): Promise<IngestReport | undefined> {
+  const loadOthers = async (): Promise<void> => {
+    await loadInvoices(db, spec);
+    killPoint('invoices-written');
+    await loadRevenue(db, spec);
+    killPoint('revenue-written');
+    if (run !== undefined) {
+      await recordIngestRun(db, run);
+      killPoint('marker-written');
+    }
+  };
   let report: IngestReport | undefined;
   if (hasSpanFiles(spec)) {
-    report = await ingestSpanFiles(db, [...(spec.spans ?? [])], spec.spanOptions ?? {});
+    report = await ingestSpanFiles(db, [...(spec.spans ?? [])], spec.spanOptions ?? {}, loadOthers);
     if (spec.access === 'read') spec.note(`loaded ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
+    if (report.conflicts) {
+      const first = report.conflicts.first.map((c) => `${c.file} trace ${c.traceId} span ${c.spanId}`).join('; ');
+      spec.note(`${report.conflicts.count} conflicting span copies (same trace and span id as a copy already seen, different token counts): the first copy is kept (stored before, else first file and line); first: ${first}`);
+    }
+  } else {
+    await db.transaction(loadOthers);
   }
-  const invoices = spec.invoices;
-  if (invoices?.files && invoices.files.length > 0) {
-    const loaded = await ingestInvoiceFiles(db, invoices.files, {
-      provider: invoices.provider, skipInvalid: invoices.skipInvalid, mapping: readInvoiceMapping(invoices.mapFile),
-    });
-    spec.note(`loaded ${loaded.loaded} invoice lines from ${loaded.files.length} file(s) (${loaded.replaced} replaced, ${loaded.rejected} rejected rows)`);
-    for (const problem of loaded.problems) spec.note(`skipped ${problem.file} row ${problem.row}:${problem.field ? ` field ${problem.field}:` : ''} ${problem.message}`);
-  }
-  if (spec.revenue !== undefined) {
-    const revenue = await loadRevenueCsv(db, spec.revenue, { skipInvalid: spec.invoices?.skipInvalid });
-    for (const p of revenue.skipped) spec.note(`skipped ${revenue.path} row ${p.row}: field ${p.field}: ${p.problem}`);
-    spec.note(`loaded ${revenue.rows} revenue rows of ${revenue.read} from ${revenue.path} (${revenue.skipped.length} skipped)`);
+  if (spec.access === 'write') {
+    killPoint('committed');
+    killPoint('checkpoint');
+    await db.exec('CHECKPOINT'); // fold the WAL into the file now, so the next open has nothing to replay
   }
   return report;
+}
+
+async function loadInvoices(db: Database, spec: WorkspaceSpec): Promise<void> {
+  const invoices = spec.invoices;
+  if (!invoices?.files || invoices.files.length === 0) return;
+  const loaded = await ingestInvoiceFiles(db, invoices.files, {
+    provider: invoices.provider, skipInvalid: invoices.skipInvalid, mapping: readInvoiceMapping(invoices.mapFile),
+  });
+  spec.note(`loaded ${loaded.loaded} invoice lines from ${loaded.files.length} file(s) (${loaded.replaced} replaced, ${loaded.rejected} rejected rows)`);
+  for (const problem of loaded.problems) spec.note(`skipped ${problem.file} row ${problem.row}:${problem.field ? ` field ${problem.field}:` : ''} ${problem.message}`);
+}
+
+async function loadRevenue(db: Database, spec: WorkspaceSpec): Promise<void> {
+  if (spec.revenue === undefined) return;
+  const revenue = await loadRevenueCsv(db, spec.revenue, { skipInvalid: spec.invoices?.skipInvalid });
+  for (const p of revenue.skipped) spec.note(`skipped ${revenue.path} row ${p.row}: field ${p.field}: ${p.problem}`);
+  spec.note(`loaded ${revenue.rows} revenue rows of ${revenue.read} from ${revenue.path} (${revenue.skipped.length} skipped)`);
 }
 
 async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {
@@ -120,21 +165,49 @@ async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {
   }
 }
 
-/** DuckDB running out of its memory limit is a setting the user can change, not a bug: say which (exit 2). */
-function outOfMemoryAsUsage(err: unknown, spec: WorkspaceSpec): unknown {
-  if (!(err instanceof Error) || !/Out of Memory Error/.test(err.message)) return err;
+const FIRST_LINE = (err: Error): string => err.message.split('\n')[0] ?? '';
+
+/**
+ * What the engine reports about the machine, said as what the user can change (exit 2): a full disk
+ * (naming the file DuckDB could not write: the database, its WAL, or a spill file in --temp-dir),
+ * and running out of the memory limit.
+ */
+function engineErrorAsUsage(err: unknown, spec: WorkspaceSpec): unknown {
+  if (!(err instanceof Error)) return err;
+  if (/No space left on device|disk is full/i.test(err.message)) {
+    const file = /file \\?"([^"\\]+)\\?"/.exec(err.message)?.[1];
+    const spill = file !== undefined && spec.db !== undefined && !file.startsWith(spec.db);
+    const nothingStored = spec.access === 'write' ? `; nothing was stored: ${spec.db ?? 'the database'} holds what it held before` : '';
+    return new CostattrError('BAD_INPUT', `no space left on the device for ${file ?? spec.db ?? 'a temporary file'}${spill ? ' (DuckDB spilling work that outgrew its memory limit)' : ''}${nothingStored}`, {
+      hint: spill ? 'free space there, or give --temp-dir a directory with room' : 'free space on that device, or use a --db on another one',
+      cause: err,
+    });
+  }
+  const spillFull = /failed to offload data block[^(]*\(([^)]*) used\)/.exec(err.message);
+  if (spillFull) {
+    const dir = spec.tempDir ?? (spec.db !== undefined ? `${spec.db}.tmp` : 'the temporary directory');
+    return new CostattrError('BAD_INPUT', `no space left in ${dir} for DuckDB to spill work that outgrew its memory limit (${spillFull[1]} used)${spec.access === 'write' ? '; nothing was stored' : ''}`, {
+      hint: 'free space there, give --temp-dir a directory with room, or raise --memory-limit',
+      cause: err,
+    });
+  }
+  if (!/Out of Memory Error/.test(err.message)) return err;
   const what = spec.access === 'write' ? 'ingest' : 'analysis';
-  return new CostattrError('BAD_USAGE', `${what} ran out of memory${spec.memoryLimit ? ` under --memory-limit ${spec.memoryLimit}` : ''}: ${err.message.split('\n')[0] ?? ''}`, {
+  return new CostattrError('BAD_USAGE', `${what} ran out of memory${spec.memoryLimit ? ` under --memory-limit ${spec.memoryLimit}` : ''}: ${FIRST_LINE(err)}`, {
     hint: spec.access === 'write' ? 'raise --memory-limit (e.g. 1GB), or split the input into smaller files; nothing was stored' : 'raise --memory-limit (e.g. 1GB)',
     cause: err,
   });
 }
 
-/** Open the workspace, run `work` in it, and close it whatever happens. */
+/** Open the workspace, run `work` in it, and close it whatever happens; a failed ingest that made the database removes it. */
 export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Workspace) => Promise<T>): Promise<T> {
+  const creates = spec.access === 'write' && spec.db !== undefined && !existsSync(spec.db);
   const db = await openDatabase(spec);
+  let failed = true;
+  let run: number | undefined;
   try {
-    const spans = await loadInputs(db, spec);
+    if (spec.access === 'write') run = await startIngestRun(db);
+    const spans = await loadInputs(db, spec, run);
     let book: PriceBook | undefined;
     if (spec.access === 'read') {
       book = await loadPriceBook([...(spec.pricing ?? [])]);
@@ -143,10 +216,15 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
     }
     await checkScope(db, spec);
     if (spec.sandbox) await db.sandbox();
-    return await work({ db, book, spans });
+    const result = await work({ db, book, spans });
+    failed = false;
+    return result;
   } catch (err) {
-    throw outOfMemoryAsUsage(err, spec);
+    // rolled back cleanly: not an interrupted ingest (should this fail too, the next open recovers it)
+    if (run !== undefined) await forgetIngestRun(db, run).catch(() => undefined);
+    throw engineErrorAsUsage(err, spec);
   } finally {
     db.close();
+    if (failed && creates && spec.db !== undefined) for (const file of [spec.db, `${spec.db}.wal`]) rmSync(file, { force: true });
   }
 }

@@ -5,6 +5,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { CostattrError } from '../errors.js';
+import { killPoint } from './kill-point.js';
 import { quoteLiteral } from './quote.js';
 import { createSchema } from './schema.js';
 
@@ -23,6 +24,9 @@ export interface OpenOptions {
 }
 
 export class Database {
+  /** Open `transaction` calls: an inner one joins the outer, which alone commits or rolls back. */
+  private transactionDepth = 0;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
@@ -41,6 +45,12 @@ export class Database {
       if (/lock|Conflicting/i.test(message)) {
         throw new CostattrError('DB_IN_USE', `database ${path} is in use by another costattr process`, {
           hint: 'wait for the other process to finish, or use a different --db',
+          cause: err,
+        });
+      }
+      if (/not a valid DuckDB database file/i.test(message)) {
+        throw new CostattrError('BAD_INPUT', `${path} is not a costattr database (not a DuckDB file)`, {
+          hint: '--db takes a database file made by `costattr ingest`; check the path',
           cause: err,
         });
       }
@@ -88,17 +98,27 @@ export class Database {
     return rows[0];
   }
 
-  /** Run `work` inside a transaction; roll back on any error so nothing is half-written. */
+  /**
+   * Run `work` inside a transaction; roll back on any error so nothing is half-written. Called inside
+   * another `transaction`, the work joins it: a whole ingest (spans, invoices, revenue, its marker)
+   * commits once, or not at all.
+   */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.transactionDepth > 0) return work();
     await this.exec('BEGIN TRANSACTION');
+    this.transactionDepth++;
+    let result: T;
     try {
-      const result = await work();
-      await this.exec('COMMIT');
-      return result;
+      result = await work();
     } catch (err) {
       await this.exec('ROLLBACK');
       throw err;
+    } finally {
+      this.transactionDepth--;
     }
+    killPoint('commit');
+    await this.exec('COMMIT');
+    return result;
   }
 
   close(): void {

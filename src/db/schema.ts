@@ -4,6 +4,7 @@
  * docs/data-model.md explains each column and the rules behind it.
  */
 import type { Database } from './database.js';
+import { adoptUnmarkedDatabase, hasIngestRuns, INGEST_ID_TABLES, INGEST_RUN_COLUMNS } from './ingest-runs.js';
 import { EXACT_USD } from './money.js';
 import { quoteIdent } from './quote.js';
 
@@ -111,14 +112,24 @@ const DROP_COLUMNS = `
   rule           VARCHAR NOT NULL,
   records        BIGINT NOT NULL`;
 
+/**
+ * The canonical tables, made when missing. A database from before the ingest marker gets the
+ * marker table and one run covering what it holds, in the same transaction: never a marker table
+ * that would make its stored rows look like an unfinished ingest.
+ */
 export async function createSchema(db: Database): Promise<void> {
-  await db.exec(`
-    CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1;
-    CREATE TABLE IF NOT EXISTS ingests (${INGEST_COLUMNS});
-    CREATE TABLE IF NOT EXISTS spans (${SPAN_COLUMNS});
-    CREATE TABLE IF NOT EXISTS ingest_drops (${DROP_COLUMNS});
-    CREATE TABLE IF NOT EXISTS invoice_lines (${INVOICE_LINE_COLUMNS});
-  `);
+  await db.transaction(async () => {
+    const marked = await hasIngestRuns(db);
+    await db.exec(`
+      CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1;
+      CREATE TABLE IF NOT EXISTS ingests (${INGEST_COLUMNS});
+      CREATE TABLE IF NOT EXISTS spans (${SPAN_COLUMNS});
+      CREATE TABLE IF NOT EXISTS ingest_drops (${DROP_COLUMNS});
+      CREATE TABLE IF NOT EXISTS invoice_lines (${INVOICE_LINE_COLUMNS});
+      CREATE TABLE IF NOT EXISTS ingest_runs (${INGEST_RUN_COLUMNS});
+    `);
+    if (!marked) await adoptUnmarkedDatabase(db);
+  });
 }
 
 const REVENUE_COLUMNS = `
@@ -176,6 +187,22 @@ export async function overlayWritableTables(db: Database, writes: WritableTables
   if (writes.invoices || !stored.has('invoice_lines')) await copy('invoice_lines', `CREATE TEMP TABLE invoice_lines (${INVOICE_LINE_COLUMNS})`);
   if (writes.revenue) await copy('revenue', `CREATE TEMP TABLE revenue (${REVENUE_COLUMNS})`);
   if (!loadsAny && !stored.has('ingests')) await db.exec(`CREATE TEMP TABLE ingests (${INGEST_COLUMNS})`);
+}
+
+/**
+ * On a database opened read-only that holds rows of an unfinished ingest (ids above `lastCommitted`):
+ * the tables that carry ingest ids are read through temporary copies without those rows, so a
+ * report sees exactly what the last ingest marker covers. The file is left as it is; the next
+ * ingest rolls the rows back (src/ingest/spans/recover.ts).
+ */
+export async function hideUncommittedRows(db: Database, lastCommitted: number): Promise<void> {
+  const catalog = quoteIdent((await db.one<{ name: string }>('SELECT current_database() AS name'))?.name ?? 'main');
+  const temporary = new Set((await db.all<{ name: string }>('SELECT table_name AS name FROM duckdb_tables() WHERE temporary')).map((r) => r.name));
+  for (const table of INGEST_ID_TABLES) {
+    const name = quoteIdent(table);
+    if (temporary.has(table)) await db.exec(`DELETE FROM temp.main.${name} WHERE ingest_id > $last`, { last: lastCommitted });
+    else await db.exec(`CREATE TEMP TABLE ${name} AS SELECT * FROM ${catalog}.main.${name} WHERE ingest_id <= $last`, { last: lastCommitted });
+  }
 }
 
 /** DDL for a staging table shaped like `spans` (used by ingest before the dedupe/merge step). */

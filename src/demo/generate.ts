@@ -7,7 +7,7 @@
  * ~10% of revenue on normal traffic and the rest on looping traces after the bug's onset day.
  * Writes spans.jsonl (OTLP/JSON), revenue.csv, the provider invoices and truth.json into `outDir`.
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../app/atomic-file.js';
 import { join } from 'node:path';
 import { invoiceLines, writeInvoices } from './invoice.js';
 import { writeOtlpJsonLines } from './otlp-writer.js';
@@ -119,12 +119,12 @@ export function generateDemo(options: { seed: number; outDir: string }): Generat
   const spansFile = join(dir, DEMO_FILES.spans);
   const spanCount = writeOtlpJsonLines(spansFile, runs);
   const revenueFile = join(dir, DEMO_FILES.revenue);
-  writeFileSync(revenueFile, revenueCsv(tenants));
+  writeFileAtomic(revenueFile, revenueCsv(tenants));
   const lines = invoiceLines(runs.flatMap((r) => r.calls), rng);
   const invoiceFiles = writeInvoices(dir, lines);
 
   const truth = buildTruth({ seed: options.seed, month: DEMO_MONTH, tenants, tallies, unattributed, spanCount, invoice: lines });
   const truthFile = join(dir, DEMO_FILES.truth);
-  writeFileSync(truthFile, `${JSON.stringify(truth, null, 2)}\n`);
+  writeFileAtomic(truthFile, `${JSON.stringify(truth, null, 2)}\n`);
   return { dir, spansFile, revenueFile, invoiceFiles, truthFile, truth };
 }

@@ -4,7 +4,7 @@
  * instrumentation). Written in the providers' own export formats (reference/invoice-formats.md):
  * the Anthropic Console cost CSV and usage CSV (2026 headers), and the OpenAI dashboard cost CSV.
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../app/atomic-file.js';
 import { join } from 'node:path';
 import type { Prng } from './prng.js';
 import { classCostFemto, DEMO_MODELS, DEMO_TOKEN_CLASSES, femtoToUsd, type DemoModel } from './prices.js';
@@ -119,7 +119,7 @@ export function writeInvoices(dir: string, lines: readonly InvoiceLine[]): strin
   ];
   return files.map(([name, text]) => {
     const path = join(dir, name);
-    writeFileSync(path, text);
+    writeFileAtomic(path, text);
     return path;
   });
 }

@@ -1,8 +1,8 @@
 /**
  * Writes demo runs as the OpenTelemetry Collector file exporter does: JSON Lines, one
- * `ExportTraceServiceRequest` (`{"resourceSpans":[…]}`) per batch of spans.
+ * `ExportTraceServiceRequest` (`{"resourceSpans":[…]}`) per batch of spans, through the atomic writer.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { AtomicFile } from '../app/atomic-file.js';
 import { SERVICE_NAME, type DemoRun } from './trace-builder.js';
 
 export const SPANS_PER_BATCH = 500;
@@ -22,7 +22,7 @@ function batchLine(spans: readonly string[]): string {
 
 /** Write `runs` (already in export order) to `path`; returns the number of spans written. */
 export function writeOtlpJsonLines(path: string, runs: readonly DemoRun[]): number {
-  const fd = openSync(path, 'w');
+  const file = new AtomicFile(path);
   let batch: string[] = [];
   let written = 0;
   try {
@@ -30,18 +30,20 @@ export function writeOtlpJsonLines(path: string, runs: readonly DemoRun[]): numb
       for (const span of run.spans) {
         batch.push(span);
         if (batch.length === SPANS_PER_BATCH) {
-          writeSync(fd, batchLine(batch));
+          file.write(batchLine(batch));
           written += batch.length;
           batch = [];
         }
       }
     }
     if (batch.length > 0) {
-      writeSync(fd, batchLine(batch));
+      file.write(batchLine(batch));
       written += batch.length;
     }
-  } finally {
-    closeSync(fd);
+    file.commit();
+  } catch (err) {
+    file.abort();
+    throw err;
   }
   return written;
 }

@@ -17,6 +17,7 @@ interface IngestOptions extends InvoiceInputOptions {
   json?: boolean;
   memoryLimit?: string;
   tempDir?: string;
+  inputLimits?: string;
 }
 
 const CONVENTIONS: readonly ConventionOverride[] = ['auto', 'inclusive', 'exclusive'];
@@ -52,12 +53,16 @@ export function registerIngest(program: Command): void {
     .option('--json', 'print the ingest report as JSON on stdout')
     .option('--memory-limit <size>', "DuckDB's memory_limit for this run, e.g. 512MB (work beyond it spills to --temp-dir)")
     .option('--temp-dir <dir>', 'where DuckDB spills work tables that outgrow the memory limit (default: <db>.tmp)')
+    .option('--input-limits <limits>', 'bounds on each span file: line=256MB,depth=128,gzip-ratio=200,file=64GiB (any of them)')
     .option('--quiet', 'no progress or summary on stderr');
   addInvoiceOptions(cmd).action(async (files: string[], opts: IngestOptions) => {
     if (files.length === 0 && !opts.invoice?.length && !opts.revenue) {
       throw new CostattrError('BAD_USAGE', 'nothing to ingest: give span files, --invoice FILE… or --revenue FILE');
     }
-    const [{ parseColumnMapping, readMappingFile }, { ingestProgressBar }] = await Promise.all([import('../../ingest/spans/index.js'), import('../progress.js')]);
+    const [{ parseColumnMapping, readMappingFile }, { parseInputLimits }, { ingestProgressBar }] = await Promise.all([
+      import('../../ingest/spans/index.js'), import('../../ingest/sources/input.js'), import('../progress.js'),
+    ]);
+    const limits = parseInputLimits(opts.inputLimits);
     const progress = ingestProgressBar(opts);
     const spanOptions: SpanIngestOptions = {
       namespace: opts.namespace,
@@ -67,6 +72,7 @@ export function registerIngest(program: Command): void {
       mapping: { ...(opts.mapFile ? readMappingFile(opts.mapFile) : {}), ...(opts.map ? parseColumnMapping(opts.map) : {}) },
       onProgress: progress?.update,
       userMemoryLimit: opts.memoryLimit !== undefined,
+      limits,
     };
     const workspace = {
       access: 'write' as const,

@@ -1,11 +1,11 @@
 /**
  * Which files an ingest reads: paths may be files or directories (recursed, picking the span file
- * extensions), each given to its source (src/ingest/sources/registry.ts: the one `--format` names,
+ * extensions; a directory with none is refused, saying what it holds), paths read literally (no globbing), each given to its source (src/ingest/sources/registry.ts: the one `--format` names,
  * else the first to recognise the file's head). The files of a source that reads a tree (Claude
  * Code logs) found under one path become one entry, named by that path.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { CostattrError } from '../../errors.js';
 import { FileHead } from '../sources/head.js';
 import { SPAN_SOURCES, sourceOf } from '../sources/registry.js';
@@ -29,6 +29,23 @@ function listDirectory(dir: string): string[] {
     });
 }
 
+/** Every file under a directory (for saying what was found where no span file was). */
+function allFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? allFiles(path) : [path];
+  });
+}
+
+/** A directory holding no span file is a mistake (a wrong path, an export not yet written): say what was searched and found. */
+function noSpanFiles(dir: string): CostattrError {
+  const found = allFiles(dir);
+  const sample = found.slice(0, 5).map((f) => relative(dir, f)).join(', ');
+  return new CostattrError('BAD_INPUT', `${dir}: no span files in this directory (searched it and its subdirectories for ${EXTENSIONS.join(', ')}; found ${found.length === 0 ? 'no files at all' : `${found.length} other file(s): ${sample}${found.length > 5 ? ', …' : ''}`})`, {
+    hint: 'give the span files or the directory that holds them; paths are read literally (no globbing)',
+  });
+}
+
 /** The trees found under one argument come first, one entry per source, then the other files in order. */
 function groupTrees(arg: string, found: readonly SpanFile[]): SpanFile[] {
   const trees = SPAN_SOURCES.filter((source) => source.readsTree).flatMap((source): SpanFile[] => {
@@ -47,7 +64,9 @@ export function expandSpanPaths(paths: readonly string[], format: SpanFormatOpti
     } catch {
       throw new CostattrError('BAD_INPUT', `${path}: no such file or directory`);
     }
-    const found = (isDir ? listDirectory(path) : [path]).map((file): SpanFile => ({ path: file, source: sourceOf(new FileHead(file), format), files: [file] }));
+    const listed = isDir ? listDirectory(path) : [path];
+    if (listed.length === 0) throw noSpanFiles(path);
+    const found = listed.map((file): SpanFile => ({ path: file, source: sourceOf(new FileHead(file), format), files: [file] }));
     files.push(...groupTrees(path, found));
   }
   return files;

@@ -7,10 +7,13 @@
  */
 import { statSync } from 'node:fs';
 import type { Database } from '../../db/database.js';
+import { killPoint } from '../../db/kill-point.js';
 import { quoteIdent } from '../../db/quote.js';
-import { badInput } from '../../errors.js';
+import { badInput, CostattrError } from '../../errors.js';
 import type { SourceLoadContext, SourceLoadResult, SpanFile } from '../sources/source.js';
+import { findConflicts } from './conflicts.js';
 import { expandSpanPaths } from './files.js';
+import { literalSpanFile } from './literal-paths.js';
 import { boundIngestMemory } from './memory.js';
 import { commitIngest, dropMergeTables, selectFreshSpans } from './merge.js';
 import { resolveNamespace } from './namespace.js';
@@ -64,7 +67,15 @@ async function loadFiles(db: Database, files: readonly SpanFile[], options: Span
         },
         keepOpen: (key, open, close) => kept.keep(key, open, close),
       };
-      const result = await file.source.load(ctx, file);
+      const literal = literalSpanFile(file);
+      let result: SourceLoadResult;
+      try {
+        result = await file.source.load(ctx, literal.file);
+      } catch (err) {
+        throw literal.restore(err);
+      } finally {
+        literal.dispose();
+      }
       results.push(result);
       ridBase += result.rows;
       total += result.records;
@@ -92,7 +103,19 @@ async function dropWorkTables(db: Database): Promise<void> {
   await dropMergeTables(db);
 }
 
-export async function ingestSpanFiles(db: Database, paths: string[], options: SpanIngestOptions = {}): Promise<IngestReport> {
+/**
+ * Ingest span files; `alsoCommit` runs inside the commit transaction after the spans are written
+ * (the workspace loads invoices, revenue and the ingest marker there, so the run commits as one).
+ */
+/** Span files that hold no span at all: never an empty answer (exit 2), saying what was read. */
+function noSpans(files: readonly SpanFile[], loaded: readonly SourceLoadResult[]): CostattrError {
+  const read = files.map((f, idx) => `${f.path} (${f.source.format}${f.files.length > 1 ? `, ${f.files.length} files` : ''}, ${loaded[idx]?.rows ?? 0} rows)`);
+  return new CostattrError('BAD_INPUT', `no spans in ${read.join(', ')}: nothing to load`, {
+    hint: 'check that the files are the span export (OTLP/JSON, flat JSONL/CSV/Parquet, Claude Code, LiteLLM, Langfuse) and not empty',
+  });
+}
+
+export async function ingestSpanFiles(db: Database, paths: string[], options: SpanIngestOptions = {}, alsoCommit?: () => Promise<void>): Promise<IngestReport> {
   const files = expandSpanPaths(paths, options.format ?? 'auto');
   const restoreMemory = options.userMemoryLimit ? async () => undefined : await boundIngestMemory(db);
   await createRawTable(db);
@@ -100,6 +123,7 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
   try {
     await createNormaliseMacros(db);
     const loaded = await loadFiles(db, files, options);
+    if (loaded.every((r) => r.records === 0)) throw noSpans(files, loaded);
     const namespace = resolveNamespace(options.namespace, new Set(loaded.flatMap((r) => [...(r.namespaces ?? [])])));
     await normaliseIntoStaging(db, options.convention ?? 'auto', namespace);
     await dropCodedTables(db);
@@ -116,6 +140,7 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
     }
     if (invalid.length > 0) await dropInvalidStagedRows(db);
 
+    const conflicts = await findConflicts(db);
     const counts = await selectFreshSpans(db);
     const specs = files.map((file, idx) => {
       const r = loaded[idx] as SourceLoadResult;
@@ -130,12 +155,14 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
         rejected: problems.filter((p) => p.fileIdx === idx).length + (r.rejected ?? 0),
         conventions: c.conventions,
         dropped: r.dropped,
+        conflicts: conflicts.byFile.get(idx) ?? 0,
       };
     });
-    const ids = await commitIngest(db, specs, counts, namespace);
+    killPoint('staged');
+    const ids = await commitIngest(db, specs, counts, namespace, alsoCommit);
 
     const report: IngestReport = {
-      files: specs.map(({ path, format, dropped, ...figures }, idx) => ({ path, format, ingestId: ids[idx] ?? 0, ...figures, ...(dropped ? { dropped } : {}) })),
+      files: specs.map(({ path, format, dropped, conflicts: _conflicts, ...figures }, idx) => ({ path, format, ingestId: ids[idx] ?? 0, ...figures, ...(dropped ? { dropped } : {}) })),
       recordsRead: 0,
       loaded: 0,
       duplicates: 0,
@@ -143,6 +170,12 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
       problems: problems.map(({ file, line, row, field, message }) => ({ file, line, row, field, message })),
       namespace,
       conventions: {},
+      ...(conflicts.first.length > 0 ? {
+        conflicts: {
+          count: [...conflicts.byFile.values()].reduce((a, b) => a + b, 0),
+          first: conflicts.first.map((c) => ({ file: (files[c.fileIdx] as SpanFile).path, traceId: c.traceId, spanId: c.spanId })),
+        },
+      } : {}),
     };
     for (const f of report.files) {
       report.recordsRead += f.recordsRead;

@@ -6,6 +6,8 @@
  * (response-merge.ts). All of it commits together or not at all.
  */
 import type { Database } from '../../db/database.js';
+import { killPoint } from '../../db/kill-point.js';
+import { SPAN_CONFLICT_RULE } from './conflicts.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, TAG_FIELDS } from '../../db/schema.js';
 import { STAGE_TABLE } from './normalise.js';
@@ -32,6 +34,8 @@ export interface IngestRowSpec {
   duplicates: number;
   /** Records the source dropped before staging, by rule (src/ingest/sources). */
   dropped?: Readonly<Record<string, number>> | undefined;
+  /** Staged copies dropped that disagreed with the copy kept (conflicts.ts); part of the (trace id, span id) drops. */
+  conflicts: number;
 }
 
 /** The rule name of the (trace id, span id) dedupe, in `ingest_drops`. */
@@ -76,26 +80,24 @@ export async function selectFreshSpans(db: Database): Promise<Map<number, FileCo
   return counts;
 }
 
+/** The spans' own tag columns, as the walk reads them. */
+const OWN_TAGS = TAG_FIELDS.map((f) => `tag_${f}`).join(', ');
+
 /**
  * Tag resolution, set-based: each span walks up its ancestors, filling each field from the nearest
- * one that has it. Returns whether any stored span shares a trace with the new ones (only then can
- * a stored span's tags change).
+ * one that has it. `nodesSql` selects the spans to walk over (trace_id, span_id, parent_span_id, the
+ * tag_* columns, `stored`). Returns whether any stored span is among them (only then can a stored
+ * span's tags change).
  */
-async function resolveTags(db: Database): Promise<boolean> {
-  const own = TAG_FIELDS.map((f) => `tag_${f}`);
-  await db.exec(`
-    CREATE OR REPLACE TEMP TABLE ${NODES_TABLE} AS
-    SELECT trace_id, span_id, parent_span_id, ${own.join(', ')}, false AS stored FROM ${FRESH_TABLE}
-    UNION ALL
-    SELECT trace_id, span_id, parent_span_id, ${own.join(', ')}, true AS stored FROM spans
-    WHERE trace_id IN (SELECT DISTINCT trace_id FROM ${FRESH_TABLE})`);
+async function resolveTags(db: Database, nodesSql: string): Promise<boolean> {
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${NODES_TABLE} AS ${nodesSql}`);
   const walkCols = TAG_FIELDS.map((f) => quoteIdent(f)).join(', ');
   const step = TAG_FIELDS.map((f) => `coalesce(w.${quoteIdent(f)}, p.tag_${f})`).join(', ');
   const unfinished = TAG_FIELDS.map((f) => `w.${quoteIdent(f)} IS NULL`).join(' OR ');
   await db.exec(`
     CREATE OR REPLACE TEMP TABLE ${RESOLVED_TABLE} AS
     WITH RECURSIVE walk(trace_id, span_id, next_id, depth, ${walkCols}) AS (
-      SELECT trace_id, span_id, parent_span_id, 0, ${own.join(', ')} FROM ${NODES_TABLE}
+      SELECT trace_id, span_id, parent_span_id, 0, ${OWN_TAGS} FROM ${NODES_TABLE}
       UNION ALL
       SELECT w.trace_id, w.span_id, p.parent_span_id, w.depth + 1, ${step}
       FROM walk w JOIN ${NODES_TABLE} p ON p.trace_id = w.trace_id AND p.span_id = w.next_id
@@ -107,8 +109,30 @@ async function resolveTags(db: Database): Promise<boolean> {
   return Number(stored?.n ?? 0) > 0;
 }
 
-/** Write everything in one transaction; returns the ingest id given to each file index. */
-export async function commitIngest(db: Database, files: readonly IngestRowSpec[], counts: Map<number, FileCounts>, namespace: string | null): Promise<number[]> {
+/** Stored spans whose resolved tags differ from the walk's take its result. */
+async function updateStoredTags(db: Database): Promise<void> {
+  const changed = TAG_FIELDS.map((f) => `spans.${quoteIdent(f)} IS DISTINCT FROM r.${quoteIdent(f)}`).join(' OR ');
+  await db.exec(`
+    UPDATE spans SET ${TAG_FIELDS.map((f) => `${quoteIdent(f)} = r.${quoteIdent(f)}`).join(', ')}
+    FROM ${RESOLVED_TABLE} r
+    WHERE spans.trace_id = r.trace_id AND spans.span_id = r.span_id AND (${changed})`);
+}
+
+/** Resolve again the tags of the stored spans in the traces `traceTable` lists (after a rollback removed some of their spans). */
+export async function reresolveTraces(db: Database, traceTable: string): Promise<void> {
+  await resolveTags(db, `
+    SELECT trace_id, span_id, parent_span_id, ${OWN_TAGS}, true AS stored FROM spans
+    WHERE trace_id IN (SELECT trace_id FROM ${quoteIdent(traceTable)})`);
+  await updateStoredTags(db);
+}
+
+/**
+ * Write everything in one transaction, then `alsoCommit` (what else the run loads) inside it;
+ * returns the ingest id given to each file index.
+ */
+export async function commitIngest(
+  db: Database, files: readonly IngestRowSpec[], counts: Map<number, FileCounts>, namespace: string | null, alsoCommit?: () => Promise<void>,
+): Promise<number[]> {
   return db.transaction(async () => {
     const ids: number[] = [];
     for (const [idx, file] of files.entries()) {
@@ -116,7 +140,7 @@ export async function commitIngest(db: Database, files: readonly IngestRowSpec[]
       const row = await db.one<{ id: number }>(`SELECT nextval('ingest_seq')::INTEGER AS id`);
       const id = Number(row?.id);
       ids.push(id);
-      const drops: Record<string, number> = { ...file.dropped, [SPAN_ID_RULE]: c.staged - c.fresh };
+      const drops: Record<string, number> = { ...file.dropped, [SPAN_ID_RULE]: c.staged - c.fresh - file.conflicts, [SPAN_CONFLICT_RULE]: file.conflicts };
       await db.exec(
         `INSERT INTO ingests VALUES ($id, $path, $format, now()::TIMESTAMP, $read, $loaded, $duplicates, $rejected, $namespace, $conventions)`,
         {
@@ -135,7 +159,11 @@ export async function commitIngest(db: Database, files: readonly IngestRowSpec[]
         if (records > 0) await db.exec(`INSERT INTO ingest_drops VALUES ($id, $rule, $records)`, { id, rule, records });
       }
     }
-    const touchesStored = await resolveTags(db);
+    const touchesStored = await resolveTags(db, `
+      SELECT trace_id, span_id, parent_span_id, ${OWN_TAGS}, false AS stored FROM ${FRESH_TABLE}
+      UNION ALL
+      SELECT trace_id, span_id, parent_span_id, ${OWN_TAGS}, true AS stored FROM spans
+      WHERE trace_id IN (SELECT DISTINCT trace_id FROM ${FRESH_TABLE})`);
     const insertCols = SPAN_COLUMN_NAMES.map((c) => {
       if (c === 'ingest_id') return `($ids::INTEGER[])[f.ingest_id + 1]`;
       if ((TAG_FIELDS as readonly string[]).includes(c)) return `r.${quoteIdent(c)}`;
@@ -145,12 +173,10 @@ export async function commitIngest(db: Database, files: readonly IngestRowSpec[]
       INSERT INTO spans (${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')})
       SELECT ${insertCols.join(', ')}
       FROM ${FRESH_TABLE} f JOIN ${RESOLVED_TABLE} r USING (trace_id, span_id)`, { ids: JSON.stringify(ids) });
-    const changed = TAG_FIELDS.map((f) => `spans.${quoteIdent(f)} IS DISTINCT FROM r.${quoteIdent(f)}`).join(' OR ');
-    if (touchesStored) await db.exec(`
-      UPDATE spans SET ${TAG_FIELDS.map((f) => `${quoteIdent(f)} = r.${quoteIdent(f)}`).join(', ')}
-      FROM ${RESOLVED_TABLE} r
-      WHERE spans.trace_id = r.trace_id AND spans.span_id = r.span_id AND (${changed})`);
+    if (touchesStored) await updateStoredTags(db);
     await mergeByResponseId(db, ids);
+    killPoint('spans-written');
+    await alsoCommit?.();
     return ids;
   });
 }

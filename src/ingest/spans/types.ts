@@ -2,6 +2,7 @@
  * The span-ingest contract: options a caller passes, and the report every ingest returns
  * (totals, per-file figures, the problems it skipped, the namespace and conventions it applied).
  */
+import type { InputLimits } from '../sources/input.js';
 
 export type InputConvention = 'inclusive' | 'exclusive' | 'no_cache_counts';
 export type ConventionOverride = 'auto' | 'inclusive' | 'exclusive';
@@ -29,6 +30,8 @@ export interface SpanIngestOptions {
   workers?: number | undefined;
   /** The user chose DuckDB's memory_limit (`--memory-limit`): keep it instead of the ingest's own budget. */
   userMemoryLimit?: boolean | undefined;
+  /** Bounds on each input file (`--input-limits`; src/ingest/sources/input.ts); defaults otherwise. */
+  limits?: InputLimits | undefined;
 }
 
 /** One record left out under --skip-invalid (or the first one that stopped the ingest). */
@@ -64,4 +67,6 @@ export interface IngestReport {
   namespace: string | null;
   /** Inference spans loaded, by the input-token convention applied. */
   conventions: Record<string, number>;
+  /** Copies of a (trace id, span id) already seen with different token counts: the first copy kept, these dropped (the first ones listed). */
+  conflicts?: { count: number; first: Array<{ file: string; traceId: string; spanId: string }> } | undefined;
 }

@@ -3,12 +3,11 @@
  * valid UTF-8, and a cleaned copy of a file in which every line a judge refuses (and a leading BOM)
  * is blanked, so DuckDB reads the rest while the true line numbers of what was left out are known.
  */
-import { createReadStream, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { readInput, type InputLimits } from '../input.js';
 import type { SourceProblem } from '../source.js';
 
 const NEWLINE = 0x0a;
@@ -26,16 +25,11 @@ export interface CleanCopy {
   dispose(): void;
 }
 
-function open(path: string): Readable {
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  return path.toLowerCase().endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
-}
-
 /** Each line of a file (without its `\n`), in order, with its 1-based number. */
-async function* lines(path: string): AsyncGenerator<[Buffer, number]> {
+async function* lines(path: string, limits: InputLimits): AsyncGenerator<[Buffer, number]> {
   let carry = Buffer.alloc(0);
   let number = 0;
-  for await (const chunk of open(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of readInput(path, limits)) {
     const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
     for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
@@ -48,9 +42,9 @@ async function* lines(path: string): AsyncGenerator<[Buffer, number]> {
 }
 
 /** Whether the whole file is valid UTF-8 (checked a chunk at a time, cut at the last newline). */
-export async function isUtf8File(path: string): Promise<boolean> {
+export async function isUtf8File(path: string, limits: InputLimits): Promise<boolean> {
   let carry = Buffer.alloc(0);
-  for await (const chunk of open(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of readInput(path, limits)) {
     const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     const cut = data.lastIndexOf(NEWLINE) + 1;
     if (!isUtf8(data.subarray(0, cut))) return false;
@@ -63,14 +57,14 @@ export async function isUtf8File(path: string): Promise<boolean> {
  * Copy `path` (decompressed) into a temporary file of the same extension without a leading BOM;
  * every line `judge` refuses becomes a blank line, so the copy keeps the original line numbers.
  */
-export async function writeCleanCopy(path: string, judge: (line: Buffer) => LineVerdict): Promise<CleanCopy> {
+export async function writeCleanCopy(path: string, judge: (line: Buffer) => LineVerdict, limits: InputLimits): Promise<CleanCopy> {
   const dir = mkdtempSync(join(tmpdir(), 'costattr-flat-'));
   const copy = join(dir, `clean${extname(path.replace(/\.gz$/i, '')) || '.txt'}`);
   const problems: SourceProblem[] = [];
   const gaps: number[] = [];
   const fd = openSync(copy, 'w');
   try {
-    for await (const [raw, number] of lines(path)) {
+    for await (const [raw, number] of lines(path, limits)) {
       const line = number === 1 && raw.subarray(0, 3).equals(BOM) ? raw.subarray(3) : raw;
       const verdict = line.length === 0 || (line.length === 1 && line[0] === 0x0d) ? undefined : judge(line);
       if (verdict === undefined || 'problem' in verdict) gaps.push(number);

@@ -10,6 +10,7 @@ import { quoteIdent, quoteLiteral } from '../../../db/quote.js';
 import { badInput, CostattrError } from '../../../errors.js';
 import { RAW_TABLE } from '../../spans/raw-table.js';
 import type { SourceLoadContext, SourceLoadResult, SourceProblem } from '../source.js';
+import { checkJsonLines, DEFAULT_INPUT_LIMITS, type InputLimits } from '../input.js';
 import { isUtf8File, judgeCsvLine, judgeJsonLine, writeCleanCopy, type CleanCopy } from './lines.js';
 import { FLAT_COLUMNS, requireInputTokenColumn, resolveMapping } from './mapping.js';
 
@@ -109,13 +110,15 @@ async function lineExpression(db: Database, gaps: number[], header: number): Pro
 }
 
 /** Read the file, falling back to a cleaned copy where DuckDB cannot read the file itself. */
-async function readFlatFile(db: Database, path: string, format: FlatFormat): Promise<CleanCopy | undefined> {
+async function readFlatFile(db: Database, path: string, format: FlatFormat, limits: InputLimits): Promise<CleanCopy | undefined> {
+  // DuckDB's JSON reader crashes on JSON nested thousands deep, and reads a gzip bomb whole: bounds first
+  if (format === 'jsonl') await checkJsonLines(path, limits);
   // DuckDB's CSV reader fails hard (and can crash) on bytes that are not UTF-8 while it stores rejects
-  let copy = format === 'csv' && !(await isUtf8File(path)) ? await writeCleanCopy(path, judgeCsvLine) : undefined;
+  let copy = format === 'csv' && !(await isUtf8File(path, limits)) ? await writeCleanCopy(path, judgeCsvLine, limits) : undefined;
   try {
     let err = await readSource(db, copy?.path ?? path, format);
     if (format === 'jsonl' && copy === undefined && (err !== undefined || isBareJson(await describeSource(db)))) {
-      copy = await writeCleanCopy(path, judgeJsonLine);
+      copy = await writeCleanCopy(path, judgeJsonLine, limits);
       err = await readSource(db, copy.path, format);
     }
     if (err !== undefined) {
@@ -136,7 +139,7 @@ async function readFlatFile(db: Database, path: string, format: FlatFormat): Pro
  */
 export async function loadFlatFile(ctx: SourceLoadContext, path: string, format: FlatFormat): Promise<SourceLoadResult> {
   const { db } = ctx;
-  const copy = await readFlatFile(db, path, format);
+  const copy = await readFlatFile(db, path, format, ctx.options.limits ?? DEFAULT_INPUT_LIMITS);
   try {
     const problems = [...(copy?.problems ?? []), ...(format === 'csv' ? await csvRejects(db) : [])];
     const count = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM ${quoteIdent(SOURCE_TABLE)}`);

@@ -4,10 +4,9 @@
  * flatten them, and the results go through the appender. At most `maxInFlight` batches are held,
  * so memory stays bounded whatever the file size.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { CostattrError } from '../../../errors.js';
 import type { RawAppender } from '../../spans/raw-appender.js';
+import { DEFAULT_INPUT_LIMITS, readInput } from '../input.js';
 import type { SourceLoadContext, SourceLoadResult, SourceProblem } from '../source.js';
 import type { FlatBatch } from './flatten.js';
 import type { OtlpParsePool } from './pool.js';
@@ -19,12 +18,6 @@ export interface OtlpStreams {
   pool: OtlpParsePool;
   appender: RawAppender;
   maxInFlight: number;
-}
-
-/** The file's text, and the stream on disk (whose `bytesRead` is the progress, gzip or not). */
-function openText(path: string): { text: Readable; disk: ReadStream } {
-  const disk = createReadStream(path, { highWaterMark: 1 << 20 });
-  return { text: path.endsWith('.gz') ? disk.pipe(createGunzip()) : disk, disk };
 }
 
 function countNewlines(bytes: Uint8Array): number {
@@ -61,7 +54,7 @@ export async function loadOtlpFile(ctx: SourceLoadContext, path: string, streams
   const problems: SourceProblem[] = [];
   const namespaces = new Set<string>();
   const inFlight = new Set<Promise<void>>();
-  const { text, disk } = openText(path);
+  const disk = { bytesRead: 0 }; // on-disk bytes read so far: the progress, gzip or not
   const absorb = (batch: FlatBatch): void => {
     streams.appender.append(ctx.fileIdx, ctx.ridBase + rows, batch);
     rows += batch.rows;
@@ -91,11 +84,14 @@ export async function loadOtlpFile(ctx: SourceLoadContext, path: string, streams
     await dispatch('lines', bytes, firstLine);
   };
 
-  for await (const chunk of text as AsyncIterable<Buffer>) {
+  const limits = ctx.options.limits ?? DEFAULT_INPUT_LIMITS;
+  for await (const chunk of readInput(path, limits, disk)) {
     mode ??= looksLikeDocument(chunk) ? 'document' : 'lines';
     if (mode === 'document') {
       parts.push(chunk);
       size += chunk.length;
+      // a pretty-printed document is parsed whole: it is held to the bound of one line
+      if (size > limits.lineBytes) throw new CostattrError('BAD_INPUT', `${path}:1: a JSON document longer than ${limits.lineBytes} bytes`, { hint: 'raise the limit with --input-limits line=…, or export JSON Lines' });
       continue;
     }
     const lastNewline = chunk.lastIndexOf(NEWLINE);

@@ -1,0 +1,19 @@
+/**
+ * Named points where the crash tests (test/crash/kill-points.test.ts) make costattr SIGKILL itself,
+ * so every step of an ingest's commit can be interrupted on purpose. Inert unless the environment
+ * variable COSTATTR_TEST_KILL_AT names the point: `<point>` kills there and then, `<point>@<ms>`
+ * arms a timer so the kill lands while the work that follows (a COMMIT, a CHECKPOINT) is running
+ * on DuckDB's threads.
+ */
+const KILL_AT = 'COSTATTR_TEST_KILL_AT';
+
+export type KillPoint = 'staged' | 'spans-written' | 'invoices-written' | 'revenue-written' | 'marker-written' | 'commit' | 'committed' | 'checkpoint';
+
+export function killPoint(point: KillPoint): void {
+  const wanted = process.env[KILL_AT];
+  if (wanted === undefined) return;
+  const [name, delay] = wanted.split('@');
+  if (name !== point) return;
+  if (delay === undefined) process.kill(process.pid, 'SIGKILL');
+  else setTimeout(() => process.kill(process.pid, 'SIGKILL'), Number(delay)).unref();
+}

@@ -1,0 +1,167 @@
+// Crash consistency at every step of an ingest's commit. `costattr ingest spans --invoice --revenue`
+// on a database holding an earlier ingest is SIGKILLed at named points (COSTATTR_TEST_KILL_AT: before
+// the transaction, after each part is written, with the marker written but not committed, while
+// COMMIT runs, after it, while CHECKPOINT runs), at random delays, and the moment the WAL appears
+// (≥ 50 kills). After each kill, what a read command sees is exactly the earlier data or exactly the
+// whole run, figures computed here by hand; then the next ingest (which rolls an unfinished one
+// back) is re-run and holds the whole run.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, watch, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withWorkspace, type WorkspaceSpec } from '../../src/app/workspace.js';
+import { hasRevenueTable } from '../../src/db/schema.js';
+import { writeLines } from '../ingest/otlp-builder.js';
+import { ROOT, tempDir } from '../helpers/cli.js';
+
+const dir = tempDir('costattr-killpoints-');
+const base = join(dir, 'base.duckdb');
+/** One flat JSONL span (the cheapest source to start: each kill is a fresh process). */
+const span = (trace: string, id: string, input: number, extra: Record<string, string | number> = {}): string => JSON.stringify({
+  trace_id: trace, span_id: id, operation: 'chat', provider: 'anthropic', request_model: 'claude-haiku-4-5',
+  input_tokens: input, output_tokens: 10, start_time: '2026-01-01T00:00:00Z', ...extra,
+});
+
+// earlier ingest: trace 1's root carries tenant t1; trace 2 holds a child whose parent arrives later
+const earlier = writeLines(dir, 'earlier.jsonl', [span('t1', 's1', 100, { tenant: 't1' }), span('t2', 's21', 200, { parent_span_id: 's20' })]);
+// the run: a child of trace 1's stored root (inherits t1), trace 2's parent (gives the stored child t2), and 20 more
+const more = Array.from({ length: 20 }, (_, i) => ({ trace: `t${100 + i}`, id: `s${100 + i}`, input: 1000 + i }));
+const run = writeLines(dir, 'run.jsonl', [
+  span('t1', 's2', 300, { parent_span_id: 's1' }),
+  JSON.stringify({ trace_id: 't2', span_id: 's20', operation: 'invoke_agent', tenant: 't2', start_time: '2026-01-01T00:00:00Z' }),
+  ...more.map((m) => span(m.trace, m.id, m.input, { tenant: 't9' })),
+]);
+const invoice = join(dir, 'invoice.csv');
+writeFileSync(invoice, [
+  'usage_date_utc,model,workspace,api_key,usage_type,context_window,token_type,cost_usd,list_price_usd,cost_type,inference_geo,speed,api_key_id,api_key_status',
+  '2026-01-01,Claude Haiku 4.5,Default,k,message,≤ 200k,input_no_cache,0.10,0.10,token,not_available,,apikey_01,active',
+  '2026-01-01,Claude Haiku 4.5,Default,k,message,≤ 200k,output,0.25,0.25,token,not_available,,apikey_01,active',
+  '2026-01-02,Claude Haiku 4.5,Default,k,message,≤ 200k,input_no_cache,1.00,1.00,token,not_available,,apikey_01,active',
+].join('\n') + '\n');
+const revenue = join(dir, 'revenue.csv');
+writeFileSync(revenue, 'tenant,month,revenue_usd\nt1,2026-01,500\nt9,2026-01,70\n');
+
+interface Figures {
+  spans: number;
+  inputTokens: number;
+  ingests: number;
+  invoiceLines: number;
+  invoiceUsd: string;
+  revenueRows: number;
+  /** Tenant of trace 1's child and of trace 2's stored child: tag resolution across the two ingests. */
+  childTenants: string;
+}
+
+const moreInput = more.reduce((n, m) => n + m.input, 0);
+const BEFORE: Figures = { spans: 2, inputTokens: 300, ingests: 1, invoiceLines: 0, invoiceUsd: '0.00', revenueRows: 0, childTenants: 'none,none' };
+const AFTER: Figures = {
+  spans: 2 + 2 + more.length, inputTokens: 300 + 300 + moreInput, ingests: 3, invoiceLines: 3, invoiceUsd: '1.35', revenueRows: 2, childTenants: 't1,t2',
+};
+
+const quiet = (): void => undefined;
+
+/** What a read command sees: the same read workspace `costs`, `sql`, … open. */
+async function seen(db: string): Promise<Figures> {
+  const spec: WorkspaceSpec = { access: 'read', db, note: quiet };
+  return withWorkspace(spec, async ({ db: handle }) => {
+    const row = await handle.one<Record<string, string>>(`
+      SELECT (SELECT count(*) FROM spans)::VARCHAR AS spans,
+             (SELECT coalesce(sum(input_tokens), 0) FROM spans)::VARCHAR AS input,
+             (SELECT count(*) FROM ingests)::VARCHAR AS ingests,
+             (SELECT count(*) FROM invoice_lines)::VARCHAR AS lines,
+             (SELECT coalesce(sum(amount_usd), 0)::DECIMAL(18,2) FROM invoice_lines)::VARCHAR AS usd,
+             (SELECT string_agg(coalesce(tenant, 'none'), ',' ORDER BY trace_id) FROM spans WHERE span_id IN ($c1, $c2)) AS children`,
+    { c1: 's2', c2: 's21' });
+    const revenueRows = (await hasRevenueTable(handle)) ? Number((await handle.one<{ n: string }>('SELECT count(*)::VARCHAR AS n FROM revenue'))?.n) : 0;
+    const children = row?.children ?? 'none';
+    return {
+      spans: Number(row?.spans), inputTokens: Number(row?.input), ingests: Number(row?.ingests), invoiceLines: Number(row?.lines),
+      invoiceUsd: row?.usd ?? '', revenueRows, childTenants: children.includes(',') ? children : `none,${children}`,
+    };
+  });
+}
+
+const ingestArgs = (db: string): string[] => ['ingest', '--db', db, '--quiet', run, '--invoice', invoice, '--revenue', revenue];
+
+interface Kill {
+  /** COSTATTR_TEST_KILL_AT, or a delay in ms the test kills after, or 'wal': when the WAL file appears. */
+  at: string | number;
+}
+
+/** Run the ingest on a copy of the base database and kill it as `kill` says; resolves when it is gone. */
+function killedIngest(db: string, kill: Kill): Promise<number | null> {
+  copyFileSync(base, db);
+  const env = { ...process.env, TZ: 'UTC', ...(typeof kill.at === 'string' && kill.at !== 'wal' ? { COSTATTR_TEST_KILL_AT: kill.at } : {}) };
+  const child = spawn(process.execPath, [join(ROOT, 'bin/costattr.js'), ...ingestArgs(db)], { env, stdio: 'ignore' });
+  const gone = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  if (typeof kill.at === 'number') setTimeout(() => child.kill('SIGKILL'), kill.at);
+  if (kill.at === 'wal') {
+    const watcher = watch(dir, (_, name) => {
+      if (name === `${db.split('/').pop()}.wal` && existsSync(`${db}.wal`)) child.kill('SIGKILL');
+    });
+    void gone.then(() => watcher.close());
+  }
+  return gone;
+}
+
+const NAMED = [
+  'staged', 'spans-written', 'invoices-written', 'revenue-written', 'marker-written',
+  'commit', 'commit@0', 'commit@1', 'commit@2', 'commit@4', 'committed',
+  'checkpoint@0', 'checkpoint@1', 'checkpoint@2', 'checkpoint@4', 'checkpoint@8',
+];
+const RANDOM = 28;
+const WAL = 6;
+
+async function inBatches<T, R>(items: readonly T[], size: number, each: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += size) results.push(...(await Promise.all(items.slice(i, i + size).map(each))));
+  return results;
+}
+
+let killed = 0;
+
+/**
+ * Kill an ingest as each `kills` entry says, each on its own copy of the base database; check what a
+ * read sees, then re-run the ingest and check it holds the whole run. Returns what each kill left.
+ */
+async function killAndRerun(kills: readonly Kill[]): Promise<Figures[]> {
+  return inBatches(kills, 4, async (kill) => {
+    const db = join(dir, `kill-${killed++}.duckdb`);
+    const code = await killedIngest(db, kill);
+    const now = await seen(db);
+    expect([BEFORE, AFTER], `killed at ${kill.at} (exit ${code})`).toContainEqual(now);
+    await withWorkspace({ access: 'write', db, spans: [run], invoices: { files: [invoice] }, revenue, note: quiet }, async () => undefined);
+    // a re-run over a whole run adds its two `ingests` rows (0 new spans, 3 invoice lines replaced) and nothing else
+    expect(await seen(db), `re-run after a kill at ${kill.at}`).toEqual({ ...AFTER, ingests: now.spans === AFTER.spans ? AFTER.ingests + 2 : AFTER.ingests });
+    return now;
+  });
+}
+
+describe(`kill points: an ingest run is all or nothing (${NAMED.length + RANDOM + WAL} kills)`, () => {
+  beforeAll(async () => {
+    await withWorkspace({ access: 'write', db: base, spans: [earlier], note: quiet }, async () => undefined);
+    expect(await seen(base)).toEqual(BEFORE);
+  });
+
+  it('a run that is not killed stores exactly the whole run', async () => {
+    const db = join(dir, 'whole.duckdb');
+    expect(await killedIngest(db, { at: 60_000 })).toBe(0);
+    expect(await seen(db)).toEqual(AFTER);
+  });
+
+  it(`SIGKILL at ${NAMED.length} named points: before the COMMIT nothing is visible, after it everything`, async () => {
+    const left = await killAndRerun(NAMED.map((at) => ({ at })));
+    NAMED.forEach((at, i) => {
+      if (at.startsWith('commit@')) return; // inside the COMMIT: either, as long as it is one or the other
+      expect(left[i], `killed at ${at}`).toEqual(at === 'committed' || at.startsWith('checkpoint') ? AFTER : BEFORE);
+    });
+  });
+
+  it(`SIGKILL after ${RANDOM} random delays and the moment the WAL appears (${WAL} times): earlier data or the whole run`, async () => {
+    const left = await killAndRerun([
+      ...Array.from({ length: RANDOM }, () => ({ at: 100 + Math.floor(Math.random() * 1200) })),
+      ...Array.from({ length: WAL }, () => ({ at: 'wal' })),
+    ]);
+    expect(left.some((f) => f.spans === BEFORE.spans), 'some kills landed before the commit').toBe(true);
+  });
+});
