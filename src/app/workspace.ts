@@ -10,10 +10,11 @@ import type { Period } from '../analysis/period.js';
 import { Database } from '../db/database.js';
 import { overlayWritableTables } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
-import { ingestInvoiceFiles } from '../ingest/invoices/index.js';
+import { ingestInvoiceFiles, type InvoiceIngestReport } from '../ingest/invoices/index.js';
 import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../ingest/spans/index.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, type PriceBook } from '../pricebook/index.js';
+import { skippedNotes } from '../render/problems.js';
 import { readInvoiceMapping } from './invoice-mapping.js';
 
 export interface InvoiceInputs {
@@ -58,7 +59,10 @@ export interface Workspace {
   book: PriceBook | undefined;
   /** What span ingest loaded, when span files were given. */
   spans: IngestReport | undefined;
+  /** What invoice ingest loaded, when invoice files were given. */
+  invoices: InvoiceIngestReport | undefined;
 }
+
 
 function hasSpanFiles(spec: WorkspaceSpec): boolean {
   return spec.spans !== undefined && spec.spans.length > 0;
@@ -87,26 +91,27 @@ async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
   }
 }
 
-async function loadInputs(db: Database, spec: WorkspaceSpec): Promise<IngestReport | undefined> {
+async function loadInputs(db: Database, spec: WorkspaceSpec): Promise<Pick<Workspace, 'spans' | 'invoices'>> {
   let report: IngestReport | undefined;
+  let loaded: InvoiceIngestReport | undefined;
   if (hasSpanFiles(spec)) {
     report = await ingestSpanFiles(db, [...(spec.spans ?? [])], spec.spanOptions ?? {});
     if (spec.access === 'read') spec.note(`loaded ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
   }
   const invoices = spec.invoices;
   if (invoices?.files && invoices.files.length > 0) {
-    const loaded = await ingestInvoiceFiles(db, invoices.files, {
+    loaded = await ingestInvoiceFiles(db, invoices.files, {
       provider: invoices.provider, skipInvalid: invoices.skipInvalid, mapping: readInvoiceMapping(invoices.mapFile),
     });
     spec.note(`loaded ${loaded.loaded} invoice lines from ${loaded.files.length} file(s) (${loaded.replaced} replaced, ${loaded.rejected} rejected rows)`);
-    for (const problem of loaded.problems) spec.note(`skipped ${problem.file} row ${problem.row}:${problem.field ? ` field ${problem.field}:` : ''} ${problem.message}`);
+    for (const line of skippedNotes(loaded.problems, loaded.rejected)) spec.note(line);
   }
   if (spec.revenue !== undefined) {
     const revenue = await loadRevenueCsv(db, spec.revenue, { skipInvalid: spec.invoices?.skipInvalid });
     for (const p of revenue.skipped) spec.note(`skipped ${revenue.path} row ${p.row}: field ${p.field}: ${p.problem}`);
     spec.note(`loaded ${revenue.rows} revenue rows of ${revenue.read} from ${revenue.path} (${revenue.skipped.length} skipped)`);
   }
-  return report;
+  return { spans: report, invoices: loaded };
 }
 
 async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {
@@ -133,7 +138,7 @@ function outOfMemoryAsUsage(err: unknown, spec: WorkspaceSpec): unknown {
 export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Workspace) => Promise<T>): Promise<T> {
   const db = await openDatabase(spec);
   try {
-    const spans = await loadInputs(db, spec);
+    const inputs = await loadInputs(db, spec);
     let book: PriceBook | undefined;
     if (spec.access === 'read') {
       book = await loadPriceBook([...(spec.pricing ?? [])]);
@@ -142,7 +147,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
     }
     await checkScope(db, spec);
     if (spec.sandbox) await db.sandbox();
-    return await work({ db, book, spans });
+    return await work({ db, book, ...inputs });
   } catch (err) {
     throw outOfMemoryAsUsage(err, spec);
   } finally {

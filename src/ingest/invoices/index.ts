@@ -25,8 +25,8 @@ const KNOWN: readonly InvoiceAdapter[] = [
   anthropicCostJson, anthropicUsageJson, openaiCostJson, openaiUsageJson,
 ];
 
-/** Problems listed in the report under --skip-invalid (the counts are always complete). */
-const MAX_PROBLEMS = 100;
+/** Problems listed in the report under --skip-invalid (the counts are always complete; `--rejects` writes the list). */
+const MAX_PROBLEMS = 100_000;
 
 export async function ingestInvoiceFiles(db: Database, paths: readonly string[], options: InvoiceIngestOptions = {}): Promise<InvoiceIngestReport> {
   const provider = options.provider?.trim().toLowerCase();
