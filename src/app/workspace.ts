@@ -15,6 +15,7 @@ import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../ingest/spans/index.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, type PriceBook } from '../pricebook/index.js';
 import { skippedNotes } from '../render/problems.js';
+import { uncountedNotes } from '../render/quality.js';
 import { readInvoiceMapping } from './invoice-mapping.js';
 
 export interface InvoiceInputs {
@@ -97,6 +98,7 @@ async function loadInputs(db: Database, spec: WorkspaceSpec): Promise<Pick<Works
   if (hasSpanFiles(spec)) {
     report = await ingestSpanFiles(db, [...(spec.spans ?? [])], spec.spanOptions ?? {});
     if (spec.access === 'read') spec.note(`loaded ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
+    if (spec.access === 'read') for (const line of uncountedNotes(report)) spec.note(line);
   }
   const invoices = spec.invoices;
   if (invoices?.files && invoices.files.length > 0) {

@@ -13,7 +13,7 @@ import { expandSpanPaths } from './files.js';
 import { boundIngestMemory } from './memory.js';
 import { commitIngest, dropMergeTables, selectFreshSpans } from './merge.js';
 import { resolveNamespace } from './namespace.js';
-import { createNormaliseMacros, dropInvalidStagedRows, normaliseIntoStaging, STAGE_TABLE, stagedProblems } from './normalise.js';
+import { createNormaliseMacros, dropInvalidStagedRows, normaliseIntoStaging, STAGE_TABLE, stagedProblems, uncountedSpans } from './normalise.js';
 import { createCodedTables, dropCodedTables } from './raw-coded.js';
 import { createRawTable, RAW_TABLE } from './raw-table.js';
 import type { IngestProblem, IngestReport, SpanIngestOptions } from './types.js';
@@ -109,6 +109,7 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
       throw badInput(first.file, { line: first.line, row: first.row }, first.field, first.message);
     }
     if (invalid.length > 0) await dropInvalidStagedRows(db);
+    const uncounted = await uncountedSpans(db);
 
     const counts = await selectFreshSpans(db);
     const specs = files.map((file, idx) => {
@@ -137,6 +138,7 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
       problems: problems.map(({ file, line, row, field, message }) => ({ file, line, row, field, message })),
       namespace,
       conventions: {},
+      uncounted,
     };
     for (const f of report.files) {
       report.recordsRead += f.recordsRead;

@@ -61,4 +61,6 @@ export interface IngestReport {
   namespace: string | null;
   /** Inference spans loaded, by the input-token convention applied. */
   conventions: Record<string, number>;
+  /** Spans that name a model but carry no token counter costattr reads (priced at $0), and the counter-like attributes seen on them. */
+  uncounted: { spans: number; attributes: string[] };
 }

@@ -9,7 +9,7 @@ import type { DemoResult } from '../../demo/run.js';
 import { CostattrError } from '../../errors.js';
 import type { IngestReport } from '../../ingest/spans/index.js';
 import { skippedNotes } from '../problems.js';
-import { ingestSourceLines } from '../quality.js';
+import { ingestSourceLines, uncountedNotes } from '../quality.js';
 import { jsonRenderer, tableRenderers, type Rendering } from '../rendering.js';
 import { formatUnitUsd } from '../money.js';
 import { renderReport, type Report } from '../report.js';
@@ -64,6 +64,6 @@ export function ingestRendering(report: IngestReport | undefined): Rendering {
       table: () => '',
     },
     emptyIsSilence: true,
-    notes: () => (report === undefined ? [] : [...problems, ingestSummary(report), ...ingestSourceLines(report)]),
+    notes: () => (report === undefined ? [] : [...problems, ingestSummary(report), ...uncountedNotes(report), ...ingestSourceLines(report)]),
   };
 }
