@@ -227,12 +227,15 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
       FROM base
     )
   `;
-  // a source (scope, provider) is exclusive when any of its spans reports more cache than input: found
-  // first, by a pass that DuckDB prunes to the few columns it needs, then joined to every row (a window
-  // over all rows would drag every column through a sort)
+  // a span reporting more cache than input is exclusive by its own counters; a span whose counters
+  // cannot tell follows its source (scope, provider), judged exclusive when at least half of the
+  // source's spans with cache counts prove it, so one odd record never flips a whole source. Found
+  // first, by a pass that DuckDB prunes to the few columns it needs, then joined to every row (a
+  // window over all rows would drag every column through a sort)
   await db.exec(
     `CREATE OR REPLACE TEMP TABLE ${quoteIdent(EXCLUSIVE_SOURCES)} AS ${chain}
-     SELECT DISTINCT scope_name, prov, true AS exclusive FROM classed WHERE has_cache AND in_n < read_n + write_n`,
+     SELECT scope_name, prov, true AS exclusive FROM classed WHERE has_cache GROUP BY scope_name, prov
+     HAVING 2 * count(*) FILTER (WHERE in_n < read_n + write_n) >= count(*)`,
     ns.params,
   );
   const select = `${chain},
