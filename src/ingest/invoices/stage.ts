@@ -2,7 +2,9 @@
  * The common half of every invoice adapter: cast the adapter's text values (day, tokens,
  * dollars or cents) with a clear error per bad field, then sum the valid lines per line key and
  * merge them into `invoice_lines`, replacing the lines an earlier ingest stored for the same key
- * (overlapping exports and re-ingesting a file count once).
+ * (overlapping exports and re-ingesting a file count once). A row with negative dollars (a credit
+ * or adjustment, e.g. from a separate credit file) gets the description `credit[: …]`, which puts
+ * it on a line of its own: it neither nets into nor replaces the charge that shares its key.
  */
 import type { Database } from '../../db/database.js';
 import { num } from '../../db/values.js';
@@ -34,7 +36,9 @@ export async function stage(db: Database, select: string): Promise<void> {
              ELSE ${decimalOf('list_amount_text')} END AS list_amount_usd
       FROM lines
     )
-    SELECT * EXCLUDE (quantity_dec), TRY_CAST(quantity_dec AS BIGINT) AS quantity,
+    SELECT * EXCLUDE (quantity_dec, description), TRY_CAST(quantity_dec AS BIGINT) AS quantity,
+      -- a credit or adjustment (negative dollars) is its own line: never summed into, nor replacing, the charge sharing its key
+      CASE WHEN amount_usd < 0 THEN 'credit' || coalesce(': ' || description, '') ELSE description END AS description,
       CASE
         WHEN skip THEN NULL
         WHEN problem IS NOT NULL THEN {'field': problem_field, 'problem': problem}
