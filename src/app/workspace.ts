@@ -24,6 +24,8 @@ export interface InvoiceInputs {
   /** A JSON column mapping file for a generic invoice CSV. */
   mapFile?: string | undefined;
   skipInvalid?: boolean | undefined;
+  /** USD per unit of each non-USD currency the invoices may use (`--fx EUR=1.08`). */
+  fx?: Readonly<Record<string, string>> | undefined;
 }
 
 /** What the question is about, checked against the data before it is answered (never an empty answer for a typo). */
@@ -103,8 +105,11 @@ async function loadInputs(db: Database, spec: WorkspaceSpec): Promise<Pick<Works
   const invoices = spec.invoices;
   if (invoices?.files && invoices.files.length > 0) {
     loaded = await ingestInvoiceFiles(db, invoices.files, {
-      provider: invoices.provider, skipInvalid: invoices.skipInvalid, mapping: readInvoiceMapping(invoices.mapFile),
+      provider: invoices.provider, skipInvalid: invoices.skipInvalid, mapping: readInvoiceMapping(invoices.mapFile), fx: invoices.fx,
     });
+    for (const file of loaded.files) {
+      for (const [currency, rate] of Object.entries(file.fx)) spec.note(`${file.path}: amounts in ${currency} converted at ${rate} USD per ${currency} (--fx)`);
+    }
     spec.note(`loaded ${loaded.loaded} invoice lines from ${loaded.files.length} file(s) (${loaded.replaced} replaced, ${loaded.rejected} rejected rows)`);
     for (const line of skippedNotes(loaded.problems, loaded.rejected)) spec.note(line);
   }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { CostattrError } from '../../errors.js';
 import type { ConventionOverride, SpanFormatOption, SpanIngestOptions } from '../../ingest/spans/index.js';
-import { addInvoiceOptions, type InvoiceInputOptions } from '../common.js';
+import { addInvoiceOptions, parseFx, type InvoiceInputOptions } from '../common.js';
 import { note } from '../output.js';
 import { runInWorkspace } from '../run.js';
 
@@ -96,7 +96,7 @@ export function registerIngest(program: Command): void {
       db: opts.db,
       spans: files,
       spanOptions,
-      invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: spanOptions.skipInvalid },
+      invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: spanOptions.skipInvalid, fx: parseFx(opts.fx) },
       revenue: opts.revenue,
       memoryLimit: parseMemoryLimit(opts.memoryLimit),
       tempDir: opts.tempDir,

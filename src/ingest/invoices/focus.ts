@@ -84,10 +84,10 @@ export const focusCsv: InvoiceAdapter = {
       workspace: f.col('SubAccountName', 'SubAccountId'),
       project: f.col('ResourceName', 'ResourceId'),
       description: `CASE WHEN NOT (${usage} AND ${isTokens}) THEN ${f.col('ChargeDescription', 'SkuMeter')} END`,
+      currency: { sql: f.col('BillingCurrency'), field: f.find('BillingCurrency') ?? 'BillingCurrency' },
       problem: {
-        sql: `CASE WHEN upper(coalesce(${f.col('BillingCurrency')}, 'USD')) <> 'USD' THEN 'currency ' || ${f.col('BillingCurrency')} || ' is not USD'
-                   WHEN ${publisher} IS NULL AND ${ctx.provider === undefined} THEN 'no provider: give --provider' END`,
-        field: f.find('BillingCurrency') ?? 'ProviderName',
+        sql: `CASE WHEN ${publisher} IS NULL AND ${ctx.provider === undefined} THEN 'no provider: give --provider' END`,
+        field: f.find('ProviderName') ?? 'ProviderName',
       },
     };
   },

@@ -45,11 +45,6 @@ function tokenQuantity(quantity: string, unit: string, field: string): NonNullab
   };
 }
 
-const currencyProblem = (currency: string) => ({
-  sql: `CASE WHEN lower(coalesce(${currency}, 'usd')) <> 'usd' THEN 'currency ' || ${currency} || ' is not USD' END`,
-  field: 'amount_currency',
-});
-
 export const openaiCostCsv: InvoiceAdapter = {
   format: 'openai-cost-csv',
   kind: 'cost',
@@ -70,7 +65,7 @@ export const openaiCostCsv: InvoiceAdapter = {
     apiKey: f.col('api_key_id'),
     description: `CASE WHEN li_class = 'other' THEN li_text END`,
     skip: `${f.col('amount_value')} IS NULL AND ${f.col('line_item')} IS NULL`,
-    problem: currencyProblem(f.col('amount_currency')),
+    currency: { sql: f.col('amount_currency'), field: 'amount_currency' },
   }),
 };
 
@@ -93,7 +88,7 @@ export const openaiCostJson: InvoiceAdapter = {
     project: `coalesce(${jsonField('project_id')}, ${jsonField('project_name')})`,
     apiKey: jsonField('api_key_id'),
     description: `CASE WHEN li_class = 'other' THEN li_text END`,
-    problem: currencyProblem(jsonField('amount.currency')),
+    currency: { sql: jsonField('amount.currency'), field: 'amount.currency' },
   }),
 };
 
