@@ -22,9 +22,15 @@ const FX_RATE = 'DECIMAL(18,9)';
 const decimalOf = (text: string) =>
   `coalesce(TRY_CAST(${text} AS ${MONEY}), CASE WHEN regexp_matches(${text}, '[eE]') THEN TRY_CAST(TRY_CAST(${text} AS DOUBLE) AS ${MONEY}) END)`;
 
-/** An amount's text in USD: exact decimal (cents scaled), times the line's exchange rate. */
-const inUsd = (text: string) =>
-  `CAST(${decimalOf(text)} * CASE WHEN amount_in_cents THEN CAST(0.01 AS DECIMAL(3,2)) ELSE CAST(1 AS DECIMAL(3,2)) END * fx_rate AS ${MONEY})`;
+/**
+ * An amount's text in USD: exact decimal (cents scaled); another currency times the line's exchange
+ * rate, its amount first held to 12 decimals so the DECIMAL product cannot overflow below 10¹⁷.
+ */
+const inUsd = (text: string) => {
+  const amount = `CASE WHEN amount_in_cents THEN CAST(${decimalOf(text)} * CAST(0.01 AS DECIMAL(3,2)) AS ${MONEY}) ELSE ${decimalOf(text)} END`;
+  return `CASE WHEN coalesce(currency, 'USD') = 'USD' THEN ${amount}
+               ELSE CAST(CAST(${amount} AS DECIMAL(38,12)) * fx_rate AS ${MONEY}) END`;
+};
 
 /** USD per unit of each currency the user gave with --fx (`EUR` → `1.08`); USD is 1. */
 export type FxRates = Readonly<Record<string, string>>;
