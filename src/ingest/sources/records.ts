@@ -100,6 +100,7 @@ async function loadJsonRecords(db: Database, path: string): Promise<SourceProble
   const unexplained = await db.all<{ ord: number }>(
     `SELECT ord::INTEGER AS ord FROM ${quoteIdent(LINES_TABLE)} WHERE NOT valid ORDER BY ord OFFSET ${EXPLAINED_LINES}`,
   );
+  await db.exec(`DROP TABLE ${quoteIdent(LINES_TABLE)}`); // the records hold every valid line again: free the text
   return [
     ...bad.map((b) => ({ line: b.ord, message: `not valid JSON: ${jsonSyntaxError(b.head)}` })),
     ...unexplained.map((u) => ({ line: u.ord, message: 'not valid JSON' })),
