@@ -3,8 +3,9 @@
  * and records read, spans loaded, records dropped by each dedupe rule (`ingest_drops`: Claude Code
  * message/request snapshots, the (trace id, span id) rule; and copies merged away because another
  * source reported the same provider response id), records rejected, the input-token conventions
- * applied, inference spans missing each attribution tag, unpriced spans and models, and the share of
- * priced spend that is attributable (has a tenant). Money stays DECIMAL until the final projection.
+ * applied, inference spans missing each attribution tag, unpriced spans and models, calls that got a
+ * price, spans naming a model without a counter costattr reads (and the counter-like attributes they
+ * carried), and the share of priced spend that is attributable (has a tenant). Money stays DECIMAL until the final projection.
  * Needs the price book installed (`priced_spans`).
  */
 import type { Database } from '../db/database.js';
@@ -23,6 +24,11 @@ export interface SourceQuality {
   records: number;
   spans: number;
   inference_spans: number;
+  /** Calls that got a price: a model the book prices, and token counters costattr reads. */
+  priced_calls: number;
+  /** Spans that name a model but carry no token counter costattr reads (counted as $0), and the counter-like attributes seen on them. */
+  uncounted_spans: number;
+  uncounted_attributes: string[];
   duplicates: Record<string, number>;
   /** Records left out on purpose, not as duplicates (Claude Code `<synthetic>` messages). */
   ignored: Record<string, number>;
@@ -43,6 +49,9 @@ export interface QualityResult {
   totals: { cost_usd: number; attributable_usd: number; attributable_share: number | null; unpriced_spans: number; lower_bound: boolean };
 }
 
+/** A span the ingest marked as naming a model without a counter it reads (src/ingest/spans/normalise.ts). */
+const UNCOUNTED = `coalesce(json_exists(tags_json, '$.uncounted_counters'), false)`;
+
 /** Span source names of ingest formats (flat tables are stored as source `flat`). */
 const FORMAT_SOURCE = `CASE WHEN format IN ('jsonl', 'csv', 'parquet') THEN 'flat' ELSE format END`;
 
@@ -52,7 +61,7 @@ function share(part: number, whole: number): number | null {
 
 type IngestRow = { source: string; files: string; records: string; rejected: string };
 type DropRow = { source: string; rule: string; n: string };
-type SpanRow = { source: string; spans: string; inference: string; merged: string };
+type SpanRow = { source: string; spans: string; inference: string; merged: string; uncounted: string; uncounted_attributes: string[] | null };
 type PricedRow = {
   source: string;
   missing_tenant: string;
@@ -60,6 +69,7 @@ type PricedRow = {
   missing_task: string;
   missing_route: string;
   unpriced: string;
+  priced_calls: string;
   unpriced_models: string[] | null;
   cost: string;
   attributable: string;
@@ -76,7 +86,9 @@ export async function assessQuality(db: Database): Promise<QualityResult> {
     FROM ingest_drops d JOIN ingests USING (ingest_id) GROUP BY 1, 2 ORDER BY 1, 2`);
   const spans = await db.all<SpanRow>(`
     SELECT source, count(*)::VARCHAR AS spans, count(*) FILTER (WHERE is_inference)::VARCHAR AS inference,
-      count(*) FILTER (WHERE NOT is_inference AND operation IN ${INFERENCE_OPERATION_SQL} AND coalesce(response_id, '') <> '')::VARCHAR AS merged
+      count(*) FILTER (WHERE NOT is_inference AND operation IN ${INFERENCE_OPERATION_SQL} AND coalesce(response_id, '') <> '')::VARCHAR AS merged,
+      count(*) FILTER (WHERE ${UNCOUNTED})::VARCHAR AS uncounted,
+      list_sort(list_distinct(flatten(list(json_extract_string(tags_json, '$.uncounted_counters[*]')) FILTER (WHERE ${UNCOUNTED})))) AS uncounted_attributes
     FROM spans GROUP BY 1`);
   const conventions = await db.all<ConventionRow>(`
     SELECT source, input_convention AS convention, count(*)::VARCHAR AS n FROM spans WHERE is_inference GROUP BY 1, 2 ORDER BY 1, 2`);
@@ -87,6 +99,7 @@ export async function assessQuality(db: Database): Promise<QualityResult> {
       count(*) FILTER (WHERE task IS NULL)::VARCHAR AS missing_task,
       count(*) FILTER (WHERE route IS NULL)::VARCHAR AS missing_route,
       count(*) FILTER (WHERE NOT priced)::VARCHAR AS unpriced,
+      count(*) FILTER (WHERE priced AND NOT ${UNCOUNTED})::VARCHAR AS priced_calls,
       list(DISTINCT model ORDER BY model) FILTER (WHERE NOT priced) AS unpriced_models,
       sum(cost_usd)::VARCHAR AS cost,
       coalesce(sum(cost_usd) FILTER (WHERE tenant IS NOT NULL), 0)::VARCHAR AS attributable,
@@ -112,6 +125,9 @@ export async function assessQuality(db: Database): Promise<QualityResult> {
       records: num(ing?.records),
       spans: num(sp?.spans),
       inference_spans: num(sp?.inference),
+      priced_calls: num(pr?.priced_calls),
+      uncounted_spans: num(sp?.uncounted),
+      uncounted_attributes: sp?.uncounted_attributes ?? [],
       duplicates,
       ignored,
       rejected: num(ing?.rejected),

@@ -10,6 +10,7 @@
  * providers the invoices cover.
  *
  * Cause, first rule that holds (README "reconcile"):
+ *   0. credit           a credit or adjustment line (negative dollars): its own line, never matched to spans;
  *   1. match            variance 0 and token counts agree (or the invoice has none);
  *   2. unpriced         the line's spans (or usage-only invoice tokens) have no price in the book;
  *   3. cache_convention input or cache_read of a model-day whose spans report no cache counts
@@ -32,7 +33,7 @@ import { num } from '../db/values.js';
 import { baseRelation } from './span-filter.js';
 import type { Period } from './period.js';
 
-export const CAUSES = ['match', 'unpriced', 'cache_convention', 'day_boundary', 'untraced', 'rate', 'quantity'] as const;
+export const CAUSES = ['match', 'credit', 'unpriced', 'cache_convention', 'day_boundary', 'untraced', 'rate', 'quantity'] as const;
 export type Cause = (typeof CAUSES)[number];
 export const UNEXPLAINED_CAUSES: readonly Cause[] = ['quantity', 'unpriced'];
 
@@ -67,6 +68,7 @@ export function reconcileRelations(period: Period): { ctes: string; params: Reco
   const ctes = `
   inv_raw AS (
     SELECT l.provider, l.kind, l.day, l.token_class, l.tier, l.long_context, l.quantity, l.amount_usd, l.list_amount_usd,
+           coalesce(l.amount_usd < 0, false) AS credit,
            coalesce(exact.model, stripped.model, lower(l.model)) AS model
     FROM invoice_lines l
     LEFT JOIN model_aliases exact ON exact.alias = lower(l.model)
@@ -97,7 +99,7 @@ inv_rated AS (
                     AND r.min_input_tokens = CASE WHEN i.long_context THEN coalesce(lb.band_from, 0) ELSE 0 END
 ),
 inv_lines AS (
-  SELECT provider, model, day, token_class,
+  SELECT provider, model, day, token_class, credit,
          sum(CASE WHEN has_usage THEN (CASE WHEN kind = 'usage' THEN quantity END) ELSE quantity END) AS invoice_tokens,
          CAST(CASE WHEN any_value(has_cost) THEN coalesce(sum(amount_usd) FILTER (WHERE kind = 'cost'), 0)
                    ELSE coalesce(sum(quantity * book_rate) FILTER (WHERE kind = 'usage'), 0) END AS ${EXACT_USD}) AS invoice_usd,
@@ -106,7 +108,7 @@ inv_lines AS (
          -- billed tokens with no money behind them: no cost line for them and no rate in the book
          bool_or(quantity > 0 AND book_rate IS NULL AND (NOT has_cost OR kind = 'usage'))
            AND coalesce(sum(amount_usd) FILTER (WHERE kind = 'cost'), 0) = 0 AS invoice_unpriced
-  FROM inv_rated GROUP BY provider, model, day, token_class
+  FROM inv_rated GROUP BY provider, model, day, token_class, credit
 ),
 span_classes AS (
   SELECT provider, model, CAST(start_time AS DATE) AS day, priced, input_convention,
@@ -127,9 +129,10 @@ joined AS (
          coalesce(i.invoice_usd, 0) AS invoice_usd, coalesce(s.span_usd, 0) AS span_usd,
          CAST(coalesce(i.invoice_usd, 0) - coalesce(s.span_usd, 0) AS ${EXACT_USD}) AS variance,
          i.billed_usd, i.list_usd, coalesce(i.invoice_unpriced, false) AS invoice_unpriced,
-         coalesce(s.unpriced_spans, 0) AS unpriced_spans, coalesce(s.no_cache_counts, false) AS no_cache_counts
+         coalesce(s.unpriced_spans, 0) AS unpriced_spans, coalesce(s.no_cache_counts, false) AS no_cache_counts,
+         coalesce(i.credit, false) AS credit
   FROM inv_lines i FULL JOIN span_lines s
-    ON i.provider = s.provider AND i.model IS NOT DISTINCT FROM s.model AND i.day = s.day AND i.token_class = s.token_class
+    ON i.provider = s.provider AND i.model IS NOT DISTINCT FROM s.model AND i.day = s.day AND i.token_class = s.token_class AND NOT i.credit
 ),
 flagged AS (
   SELECT *,
@@ -139,11 +142,12 @@ flagged AS (
     lead(day) OVER series AS next_day, lead(variance) OVER series AS next_variance
   FROM joined
   WINDOW model_day AS (PARTITION BY provider, model, day),
-         series AS (PARTITION BY provider, model, token_class ORDER BY day)
+         series AS (PARTITION BY provider, model, token_class, credit ORDER BY day)
 ),
 classified AS (
   SELECT *,
     CASE
+         WHEN credit THEN 'credit'
          WHEN variance = 0 AND (invoice_tokens IS NULL OR invoice_tokens = span_tokens) THEN 'match'
          WHEN unpriced_spans > 0 OR invoice_unpriced THEN 'unpriced'
          WHEN token_class IN ('input', 'cache_read') AND model_day_no_cache AND model_day_billed_cache THEN 'cache_convention'
@@ -162,7 +166,7 @@ SELECT provider, model, strftime(day, '%Y-%m-%d') AS day, token_class,
        invoice_tokens::VARCHAR AS invoice_tokens, span_tokens::VARCHAR AS span_tokens,
        ${usdTextSql('invoice_usd')} AS invoice_usd, ${usdTextSql('span_usd')} AS span_usd, ${usdTextSql('variance')} AS variance_usd, cause
 FROM classified
-ORDER BY provider, model NULLS LAST, day, token_class`;
+ORDER BY provider, model NULLS LAST, day, token_class, credit`;
 
 interface LineRow extends Record<string, unknown> {
   provider: string;

@@ -12,11 +12,13 @@ import { forgetIngestRun, hasIngestRuns, ingestState, recordIngestRun, startInge
 import { killPoint } from '../db/kill-point.js';
 import { overlayWritableTables } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
-import { ingestInvoiceFiles } from '../ingest/invoices/index.js';
+import { ingestInvoiceFiles, type InvoiceIngestReport } from '../ingest/invoices/index.js';
 import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../ingest/spans/index.js';
 import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, type PriceBook } from '../pricebook/index.js';
+import { skippedNotes } from '../render/problems.js';
+import { uncountedNotes } from '../render/quality.js';
 import { readInvoiceMapping } from './invoice-mapping.js';
 
 export interface InvoiceInputs {
@@ -25,6 +27,8 @@ export interface InvoiceInputs {
   /** A JSON column mapping file for a generic invoice CSV. */
   mapFile?: string | undefined;
   skipInvalid?: boolean | undefined;
+  /** USD per unit of each non-USD currency the invoices may use (`--fx EUR=1.08`). */
+  fx?: Readonly<Record<string, string>> | undefined;
 }
 
 /** What the question is about, checked against the data before it is answered (never an empty answer for a typo). */
@@ -61,7 +65,10 @@ export interface Workspace {
   book: PriceBook | undefined;
   /** What span ingest loaded, when span files were given. */
   spans: IngestReport | undefined;
+  /** What invoice ingest loaded, when invoice files were given. */
+  invoices: InvoiceIngestReport | undefined;
 }
+
 
 function hasSpanFiles(spec: WorkspaceSpec): boolean {
   return spec.spans !== undefined && spec.spans.length > 0;
@@ -107,9 +114,10 @@ async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
  * Spans, invoices and revenue load in one transaction; into a --db it ends with the ingest marker
  * (src/db/ingest-runs.ts), so the whole run commits, or none of it.
  */
-async function loadInputs(db: Database, spec: WorkspaceSpec, run: number | undefined): Promise<IngestReport | undefined> {
+async function loadInputs(db: Database, spec: WorkspaceSpec, run: number | undefined): Promise<Pick<Workspace, 'spans' | 'invoices'>> {
+  let invoices: InvoiceIngestReport | undefined;
   const loadOthers = async (): Promise<void> => {
-    await loadInvoices(db, spec);
+    invoices = await loadInvoices(db, spec);
     killPoint('invoices-written');
     await loadRevenue(db, spec);
     killPoint('revenue-written');
@@ -121,7 +129,10 @@ async function loadInputs(db: Database, spec: WorkspaceSpec, run: number | undef
   let report: IngestReport | undefined;
   if (hasSpanFiles(spec)) {
     report = await ingestSpanFiles(db, [...(spec.spans ?? [])], spec.spanOptions ?? {}, loadOthers);
-    if (spec.access === 'read') spec.note(`loaded ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
+    if (spec.access === 'read') {
+      spec.note(`loaded ${report.loaded} spans (${report.duplicates} duplicates, ${report.rejected} rejected)`);
+      for (const line of uncountedNotes(report)) spec.note(line);
+    }
     if (report.conflicts) {
       const first = report.conflicts.first.map((c) => `${c.file} trace ${c.traceId} span ${c.spanId}`).join('; ');
       spec.note(`${report.conflicts.count} conflicting span copies (same trace and span id as a copy already seen, different token counts): the first copy is kept (stored before, else first file and line); first: ${first}`);
@@ -134,17 +145,21 @@ async function loadInputs(db: Database, spec: WorkspaceSpec, run: number | undef
     killPoint('checkpoint');
     await db.exec('CHECKPOINT'); // fold the WAL into the file now, so the next open has nothing to replay
   }
-  return report;
+  return { spans: report, invoices };
 }
 
-async function loadInvoices(db: Database, spec: WorkspaceSpec): Promise<void> {
+async function loadInvoices(db: Database, spec: WorkspaceSpec): Promise<InvoiceIngestReport | undefined> {
   const invoices = spec.invoices;
-  if (!invoices?.files || invoices.files.length === 0) return;
+  if (!invoices?.files || invoices.files.length === 0) return undefined;
   const loaded = await ingestInvoiceFiles(db, invoices.files, {
-    provider: invoices.provider, skipInvalid: invoices.skipInvalid, mapping: readInvoiceMapping(invoices.mapFile),
+    provider: invoices.provider, skipInvalid: invoices.skipInvalid, mapping: readInvoiceMapping(invoices.mapFile), fx: invoices.fx,
   });
+  for (const file of loaded.files) {
+    for (const [currency, rate] of Object.entries(file.fx)) spec.note(`${file.path}: amounts in ${currency} converted at ${rate} USD per ${currency} (--fx)`);
+  }
   spec.note(`loaded ${loaded.loaded} invoice lines from ${loaded.files.length} file(s) (${loaded.replaced} replaced, ${loaded.rejected} rejected rows)`);
-  for (const problem of loaded.problems) spec.note(`skipped ${problem.file} row ${problem.row}:${problem.field ? ` field ${problem.field}:` : ''} ${problem.message}`);
+  for (const line of skippedNotes(loaded.problems, loaded.rejected)) spec.note(line);
+  return loaded;
 }
 
 async function loadRevenue(db: Database, spec: WorkspaceSpec): Promise<void> {
@@ -207,7 +222,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
   let run: number | undefined;
   try {
     if (spec.access === 'write') run = await startIngestRun(db);
-    const spans = await loadInputs(db, spec, run);
+    const inputs = await loadInputs(db, spec, run);
     let book: PriceBook | undefined;
     if (spec.access === 'read') {
       book = await loadPriceBook([...(spec.pricing ?? [])]);
@@ -216,7 +231,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
     }
     await checkScope(db, spec);
     if (spec.sandbox) await db.sandbox();
-    const result = await work({ db, book, spans });
+    const result = await work({ db, book, ...inputs });
     failed = false;
     return result;
   } catch (err) {

@@ -30,6 +30,7 @@ export interface InvoiceInputOptions {
   invoice?: string[];
   provider?: string;
   invoiceMap?: string;
+  fx?: string[];
   skipInvalid?: boolean;
   revenue?: string;
   quiet?: boolean;
@@ -75,7 +76,21 @@ export function addInvoiceOptions(cmd: Command): Command {
     .option('--invoice <file>', 'an invoice or usage export: Anthropic, OpenAI, FOCUS, mapped CSV (repeatable)', collect)
     .option('--provider <name>', 'the provider of the invoice files, when their header does not say')
     .option('--invoice-map <file>', 'JSON column mapping for a generic invoice CSV')
+    .option('--fx <currency=rate>', 'USD per unit of a currency invoices are billed in, e.g. EUR=1.08 (repeatable)', (value: string, all: string[] = []) => [...all, value])
     .option('--revenue <file>', 'revenue CSV (tenant, month, revenue_usd, plan, ceiling_usd, markup)');
+}
+
+/** `--fx EUR=1.08 --fx GBP=1.27` → {EUR: '1.08', GBP: '1.27'}: a currency code and a positive decimal rate each. */
+export function parseFx(values: readonly string[] | undefined): Record<string, string> {
+  const rates: Record<string, string> = {};
+  for (const value of values ?? []) {
+    const m = /^\s*([A-Za-z]{3})\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(value);
+    if (!m?.[1] || !m[2] || Number(m[2]) <= 0) {
+      throw new CostattrError('BAD_USAGE', `--fx ${value}: expected CURRENCY=RATE in USD per unit, e.g. EUR=1.08`);
+    }
+    rates[m[1].toUpperCase()] = m[2];
+  }
+  return rates;
 }
 
 export function formatOf(opts: { format?: string }, allowed: readonly Format[] = FORMATS): Format {
@@ -108,7 +123,7 @@ export function readWorkspace(opts: InputOptions & Partial<InvoiceInputOptions>,
     spans: opts.spans,
     spanOptions: { namespace: opts.namespace },
     pricing: opts.pricing,
-    invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: opts.skipInvalid },
+    invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: opts.skipInvalid, fx: parseFx(opts.fx) },
     revenue: opts.revenue,
     note: (message) => note(opts, message),
   };

@@ -23,8 +23,9 @@ export function qualityTable(result: QualityResult): TableModel {
       { key: 'source', header: 'source', kind: 'text' },
       { key: 'files', header: 'files', kind: 'int', dropRank: 2 },
       { key: 'records', header: 'records', kind: 'int', dropRank: 3 },
-      { key: 'spans', header: 'spans', kind: 'int', dropRank: 7 },
-      { key: 'inference_spans', header: 'priced calls', kind: 'int', dropRank: 8 },
+      { key: 'spans', header: 'spans', kind: 'int', dropRank: 8 },
+      { key: 'priced_calls', header: 'priced calls', kind: 'int', dropRank: 9 },
+      { key: 'uncounted', header: 'calls without counters', kind: 'text', dropRank: 7 },
       { key: 'duplicates', header: 'duplicates by rule', kind: 'text', dropRank: 4 },
       { key: 'ignored', header: 'ignored', kind: 'text', dropRank: 1 },
       { key: 'rejected', header: 'rejected', kind: 'int', dropRank: 5 },
@@ -39,7 +40,8 @@ export function qualityTable(result: QualityResult): TableModel {
       files: s.files,
       records: s.records,
       spans: s.spans,
-      inference_spans: s.inference_spans,
+      priced_calls: s.priced_calls,
+      uncounted: s.uncounted_spans === 0 ? '0' : `${s.uncounted_spans}${s.uncounted_attributes.length > 0 ? ` (${s.uncounted_attributes.join(', ')})` : ''}`,
       duplicates: counts(s.duplicates),
       ignored: counts(s.ignored),
       rejected: s.rejected,
@@ -89,4 +91,13 @@ export function ingestSourceLines(report: IngestReport): string[] {
     .filter((f) => f.dropped !== undefined)
     .map((f) => `${f.path} (${f.format}): ${f.recordsRead} records → ${f.loaded} spans; dropped ${counts(f.dropped ?? {})}; ` +
       `rejected ${f.rejected}; conventions ${counts(f.conventions)} (run \`costattr quality\` for the full report)`);
+}
+
+/** After loading spans: a warning when some name a model but carry no counter costattr reads (they price at $0). */
+export function uncountedNotes(report: IngestReport): string[] {
+  const { spans, attributes } = report.uncounted;
+  if (spans === 0) return [];
+  const seen = attributes.length === 0 ? 'no counter-like attribute seen' : `counter-like attributes seen: ${attributes.join(', ')}`;
+  return [`warning: ${spans} spans name a model but carry no token counter costattr reads (${seen}); they count as $0 ` +
+    '(export gen_ai.usage.* attributes, or map the counters of a flat table with --map)'];
 }

@@ -10,6 +10,7 @@ import type { Row, TableModel } from './model.js';
 
 export const CAUSE_MEANING: Record<(typeof CAUSES)[number], string> = {
   match: 'invoice and spans agree',
+  credit: 'a credit or adjustment the provider applied (its own line)',
   unpriced: 'spans with no price in the book',
   cache_convention: 'spans without cache counts priced cached tokens at full input',
   day_boundary: 'shifted between adjacent days, nets out',

@@ -131,7 +131,7 @@ describe('input-token conventions', () => {
     expect(row?.operation).toBe('chat');
   });
 
-  it('judges a source exclusive when any of its spans has more cache than input', async () => {
+  it('judges a source exclusive when at least half of its spans have more cache than input', async () => {
     // same scope + provider: span 1 proves exclusive semantics (read 900 > input 100),
     // so span 2 (input 1000, read 300) is exclusive too: uncached 1000, not 700
     const other = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic' };
@@ -155,6 +155,26 @@ describe('input-token conventions', () => {
     expect(classes(rows.get(sid(2)))).toEqual([1000, 300, 0, 0, 0]);
     expect(classes(rows.get(sid(3)))).toEqual([700, 300, 0, 0, 0]);
     expect(report.conventions).toEqual({ exclusive: 2, inclusive: 1 });
+  });
+
+  it('never lets one odd span flip its source: it alone is exclusive, its counters say so', async () => {
+    // five spans of one source; only span 1 reports more cache than input (1 of 5 < half):
+    // span 1 is exclusive by its own counters, the other four stay inclusive (1000 - 300 = 700)
+    const other = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai' };
+    const file = writeLines(dir, 'odd.jsonl', [
+      otlpLine({
+        scope: 'semconv-sdk',
+        spans: [
+          { trace: tid(6), span: sid(1), attrs: { ...other, 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.cache_read.input_tokens': 900 } },
+          ...[2, 3, 4, 5].map((n) => ({ trace: tid(6), span: sid(n), attrs: { ...other, 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.cache_read.input_tokens': 300 } })),
+        ],
+      }),
+    ]);
+    const report = await ingestSpanFiles(db, [file], {});
+    const rows = await spansById(db);
+    expect(classes(rows.get(sid(1)))).toEqual([100, 900, 0, 0, 0]);
+    for (const n of [2, 3, 4, 5]) expect(classes(rows.get(sid(n)))).toEqual([700, 300, 0, 0, 0]);
+    expect(report.conventions).toEqual({ exclusive: 1, inclusive: 4 });
   });
 
   it('obeys --convention, but never produces negative input', async () => {

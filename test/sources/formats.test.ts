@@ -76,7 +76,7 @@ describe('Langfuse observation exports', () => {
     // snake_case blob export: a 1-hour cache write key
     expect(classes(spans.get('obs-blob-1'))).toEqual([10, 0, 0, 100, 5]);
     expect(spans.get('obs-blob-1')).toMatchObject({ tenant: 'umbrella', route: 'classify' });
-    expect(JSON.parse(gen1?.tags_json ?? '{}')).toEqual({ source_cost_usd: 0.012546 });
+    expect(JSON.parse(gen1?.tags_json ?? '{}')).toEqual({ source_cost_usd: 0.012546, provider_inferred: 'price_book', usage_rules: { cache: 'separate' } });
     expect(await costOf('obs-blob-1')).toBeCloseTo(10 * 1e-6 + 100 * 2e-6 + 5 * 5e-6, 12);
     expect(await costOf('obs-gen-2')).toBeCloseTo(200 * 0.4e-6 + 1000 * 0.1e-6 + 300 * 1.6e-6, 12);
   });

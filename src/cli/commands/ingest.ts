@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { CostattrError } from '../../errors.js';
 import type { ConventionOverride, SpanFormatOption, SpanIngestOptions } from '../../ingest/spans/index.js';
-import { addInvoiceOptions, type InvoiceInputOptions } from '../common.js';
+import { addInvoiceOptions, parseFx, type InvoiceInputOptions } from '../common.js';
 import { note } from '../output.js';
 import { runInWorkspace } from '../run.js';
 
@@ -18,6 +18,7 @@ interface IngestOptions extends InvoiceInputOptions {
   memoryLimit?: string;
   tempDir?: string;
   inputLimits?: string;
+  rejects?: string;
 }
 
 const CONVENTIONS: readonly ConventionOverride[] = ['auto', 'inclusive', 'exclusive'];
@@ -38,6 +39,13 @@ export function parseMemoryLimit(value: string | undefined): string | undefined 
   return value.trim();
 }
 
+/** Every skipped record, one JSON object a line: `{"file", "line" | "row", "field", "reason"}`; written atomically, empty when none. */
+async function writeRejects(path: string, problems: ReadonlyArray<{ file: string; line?: number | undefined; row?: number | undefined; field?: string | undefined; message: string }>): Promise<void> {
+  const { writeFileAtomic } = await import('../../app/atomic-file.js');
+  const lines = problems.map((p) => JSON.stringify({ file: p.file, line: p.line, row: p.row, field: p.field || undefined, reason: p.message }));
+  writeFileAtomic(path, lines.map((l) => `${l}\n`).join(''));
+}
+
 export function registerIngest(program: Command): void {
   const cmd = program
     .command('ingest')
@@ -47,6 +55,7 @@ export function registerIngest(program: Command): void {
     .option('--namespace <ns>', 'custom attribute namespace for tenant/user/task/route tags (detected when unique)')
     .option('--convention <rule>', `input-token convention: ${CONVENTIONS.join('|')}`, 'auto')
     .option('--skip-invalid', 'load the valid records and report the invalid ones instead of stopping')
+    .option('--rejects <file>', 'write every skipped record (file, line or row, field, reason) to FILE as JSON Lines; implies --skip-invalid')
     .option('--format <format>', `input format: ${INPUT_FORMATS.join('|')}`, 'auto')
     .option('--map <pairs>', 'flat tables: canonical=source column pairs, comma separated')
     .option('--map-file <file>', 'flat tables: JSON object of canonical → source column')
@@ -67,7 +76,7 @@ export function registerIngest(program: Command): void {
     const spanOptions: SpanIngestOptions = {
       namespace: opts.namespace,
       convention: oneOf('--convention', opts.convention, CONVENTIONS),
-      skipInvalid: opts.skipInvalid === true,
+      skipInvalid: opts.skipInvalid === true || opts.rejects !== undefined,
       format: oneOf('--format', opts.format, INPUT_FORMATS),
       mapping: { ...(opts.mapFile ? readMappingFile(opts.mapFile) : {}), ...(opts.map ? parseColumnMapping(opts.map) : {}) },
       onProgress: progress?.update,
@@ -79,7 +88,7 @@ export function registerIngest(program: Command): void {
       db: opts.db,
       spans: files,
       spanOptions,
-      invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: opts.skipInvalid },
+      invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: spanOptions.skipInvalid, fx: parseFx(opts.fx) },
       revenue: opts.revenue,
       memoryLimit: parseMemoryLimit(opts.memoryLimit),
       tempDir: opts.tempDir,
@@ -90,8 +99,9 @@ export function registerIngest(program: Command): void {
     };
     // --format names the input format here; the report goes to stdout only as JSON (--json)
     try {
-      await runInWorkspace({ format: opts.json ? 'json' : 'table', quiet: opts.quiet }, ['table', 'json'], workspace, async ({ spans }) => {
+      await runInWorkspace({ format: opts.json ? 'json' : 'table', quiet: opts.quiet }, ['table', 'json'], workspace, async ({ spans, invoices }) => {
         progress?.stop(); // the bar is cleared before the report's notes
+        if (opts.rejects !== undefined) await writeRejects(opts.rejects, [...(spans?.problems ?? []), ...(invoices?.problems ?? [])]);
         const { ingestRendering } = await import('../../render/outputs/documents.js');
         return ingestRendering(spans);
       });

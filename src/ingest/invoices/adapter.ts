@@ -62,6 +62,8 @@ export interface LineExpressions {
   quantity?: SourcedValue & { scale?: string };
   amount?: SourcedValue & { cents?: boolean };
   listAmount?: SourcedValue;
+  /** The currency of `amount` and `listAmount` (ISO code); absent or USD: dollars. Others convert at --fx or are refused (stage.ts). */
+  currency?: SourcedValue;
   tier?: string;
   longContext?: string;
   workspace?: string;
@@ -107,6 +109,7 @@ export function stagingSelect(e: LineExpressions): string {
     ${text(e.amount?.sql)} AS amount_text, ${quoteLiteral(e.amount?.field ?? '')} AS amount_field,
     ${e.amount?.cents ? 'true' : 'false'} AS amount_in_cents,
     ${text(e.listAmount?.sql)} AS list_amount_text, ${quoteLiteral(e.listAmount?.field ?? '')} AS list_amount_field,
+    upper(${text(e.currency?.sql)}) AS currency, ${quoteLiteral(e.currency?.field ?? '')} AS currency_field,
     coalesce(${text(e.tier)}, 'standard') AS tier,
     coalesce(${e.longContext ?? 'false'}, false) AS long_context,
     ${text(e.workspace)} AS workspace,

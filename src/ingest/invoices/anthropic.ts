@@ -101,10 +101,7 @@ export const anthropicCostJson: InvoiceAdapter = {
     longContext: longContextOf(jsonField('context_window')),
     workspace: jsonField('workspace_id'),
     description: jsonField('description'),
-    problem: {
-      sql: `CASE WHEN upper(coalesce(${jsonField('currency')}, 'USD')) <> 'USD' THEN 'currency ' || ${jsonField('currency')} || ' is not USD' END`,
-      field: 'currency',
-    },
+    currency: { sql: jsonField('currency'), field: 'currency' },
   }),
 };
 

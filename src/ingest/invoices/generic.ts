@@ -3,13 +3,14 @@
  * `day`, `model`, `token_class`, `quantity`, `amount_usd`, `list_amount_usd`, `provider`, `tier`,
  * `workspace`, `project`, `api_key`, `description`. Without a mapping, a header already using
  * the canonical names is accepted. Token classes are read from text (`cached input` → cache_read).
+ * A `currency` column other than USD converts at the rate given with `--fx` (or is refused).
  */
 import { quoteLiteral } from '../../db/quote.js';
 import { CostattrError } from '../../errors.js';
 import { Fields, tierOf, type InvoiceAdapter } from './adapter.js';
 import { providerFromName, tokenClassFromText } from './focus.js';
 
-export const GENERIC_COLUMNS = ['day', 'model', 'token_class', 'quantity', 'amount_usd', 'list_amount_usd', 'provider', 'tier', 'workspace', 'project', 'api_key', 'description'] as const;
+export const GENERIC_COLUMNS = ['day', 'model', 'token_class', 'quantity', 'amount_usd', 'list_amount_usd', 'currency', 'provider', 'tier', 'workspace', 'project', 'api_key', 'description'] as const;
 
 /** The adapter for one mapping (identity when none is given). */
 export function genericCsv(mapping: Record<string, string> | undefined): InvoiceAdapter {
@@ -40,6 +41,7 @@ export function genericCsv(mapping: Record<string, string> | undefined): Invoice
         quantity: { sql: col('quantity'), field: source('quantity') },
         amount: { sql: col('amount_usd'), field: source('amount_usd') },
         listAmount: { sql: col('list_amount_usd'), field: source('list_amount_usd') },
+        currency: f.has(source('currency')) ? { sql: col('currency'), field: source('currency') } : undefined,
         tier: f.has(source('tier')) ? tierOf(col('tier')) : undefined,
         workspace: col('workspace'),
         project: col('project'),

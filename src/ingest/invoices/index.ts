@@ -14,7 +14,7 @@ import { focusCsv } from './focus.js';
 import { genericCsv } from './generic.js';
 import { openaiCostCsv, openaiCostJson, openaiUsageCsv, openaiUsageJson } from './openai.js';
 import { firstLine, jsonResultKeys, loadCsv, loadJsonPages, looksLikeJson, parseHeader, type CsvReject } from './raw.js';
-import { mergeStaged, stage, stageProblems } from './stage.js';
+import { mergeStaged, ratesUsed, stage, stageProblems, type FxRates } from './stage.js';
 import type { InvoiceFileReport, InvoiceIngestOptions, InvoiceIngestReport, InvoiceProblem } from './types.js';
 
 export type { InvoiceIngestOptions, InvoiceIngestReport, InvoiceFileReport, InvoiceFormat, InvoiceProblem } from './types.js';
@@ -25,8 +25,8 @@ const KNOWN: readonly InvoiceAdapter[] = [
   anthropicCostJson, anthropicUsageJson, openaiCostJson, openaiUsageJson,
 ];
 
-/** Problems listed in the report under --skip-invalid (the counts are always complete). */
-const MAX_PROBLEMS = 100;
+/** Problems listed in the report under --skip-invalid (the counts are always complete; `--rejects` writes the list). */
+const MAX_PROBLEMS = 100_000;
 
 export async function ingestInvoiceFiles(db: Database, paths: readonly string[], options: InvoiceIngestOptions = {}): Promise<InvoiceIngestReport> {
   const provider = options.provider?.trim().toLowerCase();
@@ -34,7 +34,7 @@ export async function ingestInvoiceFiles(db: Database, paths: readonly string[],
   return db.transaction(async () => {
     const report: InvoiceIngestReport = { files: [], recordsRead: 0, loaded: 0, replaced: 0, rejected: 0, problems: [] };
     for (const path of paths) {
-      const file = await ingestFile(db, path, adapters, { provider, skipInvalid: options.skipInvalid ?? false, mapped: options.mapping !== undefined });
+      const file = await ingestFile(db, path, adapters, { provider, skipInvalid: options.skipInvalid ?? false, mapped: options.mapping !== undefined, fx: options.fx ?? {} });
       report.files.push(file.report);
       report.recordsRead += file.report.recordsRead;
       report.loaded += file.report.loaded;
@@ -52,6 +52,7 @@ interface FileContext {
   skipInvalid: boolean;
   /** A --mapping was given: the generic adapter wins over detection. */
   mapped: boolean;
+  fx: FxRates;
 }
 
 async function ingestFile(db: Database, path: string, adapters: readonly InvoiceAdapter[], ctx: FileContext): Promise<{ report: InvoiceFileReport; problems: InvoiceProblem[] }> {
@@ -76,9 +77,10 @@ async function ingestFile(db: Database, path: string, adapters: readonly Invoice
   const format = adapter?.format ?? 'empty';
   const kind = adapter ? (adapter.kindFor?.(fields) ?? adapter.kind) : 'cost';
   const ingestId = await recordIngest(db, path, format);
-  if (!adapter) return { report: { path, format, ingestId, recordsRead, loaded: 0, replaced: 0, rejected: 0 }, problems: [] };
+  if (!adapter) return { report: { path, format, ingestId, recordsRead, loaded: 0, replaced: 0, rejected: 0, fx: {} }, problems: [] };
 
-  await stage(db, stagingSelect(adapter.lines(fields, { provider: ctx.provider })));
+  await stage(db, stagingSelect(adapter.lines(fields, { provider: ctx.provider })), ctx.fx);
+  const fx = await ratesUsed(db, ctx.fx);
   const check = await stageProblems(db, path, MAX_PROBLEMS);
   const first = check.problems[0];
   if (first && !ctx.skipInvalid) {
@@ -94,7 +96,7 @@ async function ingestFile(db: Database, path: string, adapters: readonly Invoice
     loaded: merged.loaded, replaced: merged.replaced, rejected, read: recordsRead, id: ingestId,
   });
   return {
-    report: { path, format, ingestId, recordsRead, loaded: merged.loaded, replaced: merged.replaced, rejected },
+    report: { path, format, ingestId, recordsRead, loaded: merged.loaded, replaced: merged.replaced, rejected, fx },
     problems,
   };
 }

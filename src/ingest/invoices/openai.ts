@@ -2,7 +2,8 @@
  * OpenAI exports (reference/invoice-formats.md §2): the dashboard cost CSV and Costs API pages,
  * whose model, token piece and tier live in the free-text `line_item`
  * (`flex | gpt-5-mini-2025-08-07, cached input, long context`), and the dashboard activity CSV and
- * Usage API pages, whose `input_tokens` include cached and cache-write tokens.
+ * Usage API pages of every endpoint (completions, whose `input_tokens` include cached and
+ * cache-write tokens; embeddings, moderations, images, audio, vector stores, code interpreter).
  */
 import { jsonField, perClass, PIECE_QUANTITY, RAW_TABLE, tierOf, unixOrIsoDay, type Fields, type InvoiceAdapter, type LineExpressions } from './adapter.js';
 
@@ -44,11 +45,6 @@ function tokenQuantity(quantity: string, unit: string, field: string): NonNullab
   };
 }
 
-const currencyProblem = (currency: string) => ({
-  sql: `CASE WHEN lower(coalesce(${currency}, 'usd')) <> 'usd' THEN 'currency ' || ${currency} || ' is not USD' END`,
-  field: 'amount_currency',
-});
-
 export const openaiCostCsv: InvoiceAdapter = {
   format: 'openai-cost-csv',
   kind: 'cost',
@@ -69,7 +65,7 @@ export const openaiCostCsv: InvoiceAdapter = {
     apiKey: f.col('api_key_id'),
     description: `CASE WHEN li_class = 'other' THEN li_text END`,
     skip: `${f.col('amount_value')} IS NULL AND ${f.col('line_item')} IS NULL`,
-    problem: currencyProblem(f.col('amount_currency')),
+    currency: { sql: f.col('amount_currency'), field: 'amount_currency' },
   }),
 };
 
@@ -92,26 +88,51 @@ export const openaiCostJson: InvoiceAdapter = {
     project: `coalesce(${jsonField('project_id')}, ${jsonField('project_name')})`,
     apiKey: jsonField('api_key_id'),
     description: `CASE WHEN li_class = 'other' THEN li_text END`,
-    problem: currencyProblem(jsonField('amount.currency')),
+    currency: { sql: jsonField('amount.currency'), field: 'amount.currency' },
   }),
 };
 
 /**
- * OpenAI usage rows → disjoint classes. `input_tokens` includes cached and cache-write tokens:
- * uncached input is `input_uncached_tokens` when the export has it, else the difference.
+ * The Usage API's endpoint of a result, from its `object` (`organization.usage.embeddings.result`
+ * → `embeddings`); a result without one (older pages, the activity CSV) is a completions result.
  */
-function usagePieces(get: (name: string) => string, has: (name: string) => boolean) {
+const usageEndpoint = (object: string) => `coalesce(regexp_extract(${object}, '^organization\\.usage\\.([a-z_]+)\\.result$', 1), 'completions')`;
+
+/** What the endpoints that do not count tokens count, first present wins: stored as class `other` in that unit. */
+const OTHER_UNITS = ['images', 'characters', 'seconds', 'usage_bytes', 'num_sessions', 'sessions', 'num_requests'];
+
+/**
+ * OpenAI usage rows → lines. Completions split into disjoint classes: `input_tokens` includes
+ * cached and cache-write tokens, so uncached input is `input_uncached_tokens` when the row has it,
+ * else the difference. Embeddings and moderations are input tokens. Images, audio speech
+ * (characters), transcriptions (seconds), vector stores (bytes), code interpreter (sessions) and
+ * tool calls are class `other` with their count, the unit named in the description (a book of
+ * token prices cannot value them).
+ */
+function usagePieces(get: (name: string) => string, has: (name: string) => boolean, endpoint: string) {
+  const completions = `(${endpoint} = 'completions')`;
+  const tokenInput = `(${endpoint} IN ('embeddings', 'moderations'))`;
   const dec = (name: string) => `coalesce(TRY_CAST(${get(name)} AS ${DEC}), 0)`;
-  const uncached = has('input_uncached_tokens')
-    ? get('input_uncached_tokens')
-    : `CASE WHEN TRY_CAST(${get('input_tokens')} AS ${DEC}) IS NULL THEN ${get('input_tokens')}
-            ELSE CAST(${dec('input_tokens')} - ${dec('input_cached_tokens')} - ${dec('input_cache_write_tokens')} AS VARCHAR) END`;
+  const uncached = `CASE WHEN ${tokenInput} THEN ${get('input_tokens')}
+    WHEN NOT ${completions} THEN NULL
+    ${has('input_uncached_tokens') ? `WHEN ${get('input_uncached_tokens')} IS NOT NULL THEN ${get('input_uncached_tokens')}` : ''}
+    WHEN TRY_CAST(${get('input_tokens')} AS ${DEC}) IS NULL THEN ${get('input_tokens')}
+    ELSE CAST(${dec('input_tokens')} - ${dec('input_cached_tokens')} - ${dec('input_cache_write_tokens')} AS VARCHAR) END`;
+  const only = (sql: string) => `CASE WHEN ${completions} THEN ${sql} END`;
+  const units = OTHER_UNITS.filter(has);
   return perClass([
     { tokenClass: 'input', sql: uncached, field: has('input_uncached_tokens') ? 'input_uncached_tokens' : 'input_tokens' },
-    { tokenClass: 'cache_read', sql: get('input_cached_tokens'), field: 'input_cached_tokens' },
-    { tokenClass: 'cache_write_5m', sql: get('input_cache_write_tokens'), field: 'input_cache_write_tokens' },
-    { tokenClass: 'output', sql: get('output_tokens'), field: 'output_tokens' },
+    { tokenClass: 'cache_read', sql: only(get('input_cached_tokens')), field: 'input_cached_tokens' },
+    { tokenClass: 'cache_write_5m', sql: only(get('input_cache_write_tokens')), field: 'input_cache_write_tokens' },
+    { tokenClass: 'output', sql: only(get('output_tokens')), field: 'output_tokens' },
+    { tokenClass: 'other', sql: units.length === 0 ? 'CAST(NULL AS VARCHAR)' : `CASE WHEN NOT ${completions} AND NOT ${tokenInput} THEN coalesce(${units.map(get).join(', ')}) END`, field: units.join(' | ') || 'usage count' },
   ]);
+}
+
+/** `images: images, 1024x1024, image.generation`, `audio_speeches: characters`, … for the `other` lines. */
+function otherDescription(get: (name: string) => string, endpoint: string): string {
+  const unit = `coalesce(${OTHER_UNITS.map((u) => `CASE WHEN ${get(u)} IS NOT NULL THEN '${u}' END`).join(', ')})`;
+  return `CASE WHEN piece.token_class = 'other' THEN ${endpoint} || ': ' || concat_ws(', ', ${unit}, ${get('size')}, ${get('source')}) END`;
 }
 
 const usageTier = (batch: string, serviceTier: string) =>
@@ -125,7 +146,7 @@ export const openaiUsageCsv: InvoiceAdapter = {
   // an empty activity export has only the four time columns
   detect: (f: Fields) => (f.has('start_time', 'input_tokens', 'output_tokens') || f.has('start_time', 'end_time', 'start_time_iso', 'end_time_iso')) && !f.has('amount_value'),
   lines: (f: Fields) => ({
-    from: usagePieces((name) => f.col(name), (name) => f.has(name)),
+    from: usagePieces((name) => f.col(name), (name) => f.has(name), `'completions'`),
     provider: PROVIDER,
     day: { sql: unixOrIsoDay(f.col('start_time'), f.col('start_time_iso')), field: f.find('start_time_iso', 'start_time') ?? 'start_time' },
     model: f.col('model'),
@@ -142,9 +163,11 @@ export const openaiUsageJson: InvoiceAdapter = {
   kind: 'usage',
   reader: 'json',
   provider: 'openai',
-  detect: (f: Fields) => f.has('input_tokens', 'output_tokens'),
+  // the first result's keys: a completions result (with or without `object`), or any other endpoint's
+  detect: (f: Fields) => f.has('input_tokens', 'output_tokens') || (f.has('object') && ['num_model_requests', ...OTHER_UNITS].some((k) => f.has(k))),
   lines: (f: Fields) => ({
-    from: usagePieces(jsonField, (name) => f.has(name)),
+    // later pages may be other endpoints than the first result's: every unit is looked for
+    from: usagePieces(jsonField, (name) => f.has(name) || OTHER_UNITS.includes(name), usageEndpoint(jsonField('object'))),
     provider: PROVIDER,
     day: { sql: unixOrIsoDay('bucket_start', 'CAST(NULL AS VARCHAR)'), field: 'start_time' },
     model: jsonField('model'),
@@ -153,5 +176,6 @@ export const openaiUsageJson: InvoiceAdapter = {
     tier: usageTier(jsonField('batch'), jsonField('service_tier')),
     project: jsonField('project_id'),
     apiKey: jsonField('api_key_id'),
+    description: otherDescription(jsonField, usageEndpoint(jsonField('object'))),
   }),
 };

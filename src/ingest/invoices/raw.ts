@@ -55,6 +55,17 @@ export function parseHeader(line: string): CsvHeader {
   return { delimiter, names };
 }
 
+/** The header's names as loadCsv names the columns: a blank one `column<n>`, a repeated one `<name>_<n>`. */
+export function csvColumnNames(header: CsvHeader): string[] {
+  const seen = new Set<string>();
+  return header.names.map((name, i) => {
+    const base = name.length > 0 ? name : `column${i + 1}`;
+    const label = seen.has(base) ? `${base}_${i + 1}` : base;
+    seen.add(label);
+    return label;
+  });
+}
+
 /** A CSV line DuckDB could not read (wrong field count, bad encoding), left out under --skip-invalid. */
 export interface CsvReject {
   line: number;
@@ -66,23 +77,18 @@ const REJECTS = 'invoice_csv_rejects';
 const REJECT_SCANS = 'invoice_csv_reject_scans';
 
 /**
- * Load a CSV into `invoice_raw`, columns as named by its header, all VARCHAR. Under --skip-invalid
- * unreadable lines are left out and returned, and `source_row` still names each kept row's line.
+ * Load a CSV into `table` (default `invoice_raw`), columns as named by its header (`csvColumnNames`),
+ * all VARCHAR. Under --skip-invalid unreadable lines are left out and returned, and `source_row`
+ * still names each kept row's line.
  */
-export async function loadCsv(db: Database, path: string, header: CsvHeader, skipInvalid: boolean): Promise<CsvReject[]> {
-  const seen = new Set<string>();
-  const unique = header.names.map((name, i) => {
-    const base = name.length > 0 ? name : `column${i + 1}`;
-    const label = seen.has(base) ? `${base}_${i + 1}` : base;
-    seen.add(label);
-    return label;
-  });
+export async function loadCsv(db: Database, path: string, header: CsvHeader, skipInvalid: boolean, table = RAW_TABLE): Promise<CsvReject[]> {
+  const unique = csvColumnNames(header);
   const columns = `{${unique.map((name) => `${quoteLiteral(name)}: 'VARCHAR'`).join(', ')}}`;
   const rejects = skipInvalid ? `, store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = '${REJECT_SCANS}'` : '';
   await db.exec(`DROP TABLE IF EXISTS ${REJECTS}; DROP TABLE IF EXISTS ${REJECT_SCANS}`);
   try {
     await db.exec(
-      `CREATE OR REPLACE TEMP TABLE ${RAW_TABLE} AS
+      `CREATE OR REPLACE TEMP TABLE ${table} AS
        SELECT row_number() OVER () + 1 AS source_row, CAST(NULL AS VARCHAR) AS location, *
        FROM read_csv($path, header = true, auto_detect = false, delim = $delim, quote = '"', escape = '"',
                      columns = ${columns}, null_padding = false, ignore_errors = $ignore${rejects})`,
@@ -105,11 +111,11 @@ export async function loadCsv(db: Database, path: string, header: CsvHeader, ski
   if (rejected.length > 0) {
     // the kept rows were numbered as if no line was left out: give each the line it came from
     await db.exec(
-      `UPDATE ${RAW_TABLE} SET source_row = kept.line
+      `UPDATE ${table} SET source_row = kept.line
        FROM (SELECT line, row_number() OVER (ORDER BY line) + 1 AS position
-             FROM range(2, 2 + (SELECT count(*) FROM ${RAW_TABLE}) + ${rejected.length}) AS lines(line)
+             FROM range(2, 2 + (SELECT count(*) FROM ${table}) + ${rejected.length}) AS lines(line)
              WHERE line NOT IN (SELECT line FROM ${REJECTS})) AS kept
-       WHERE ${RAW_TABLE}.source_row = kept.position`,
+       WHERE ${table}.source_row = kept.position`,
     );
   }
   await db.exec(`DROP TABLE IF EXISTS ${REJECTS}; DROP TABLE IF EXISTS ${REJECT_SCANS}`);

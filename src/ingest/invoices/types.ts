@@ -26,6 +26,8 @@ export interface InvoiceIngestOptions {
   skipInvalid?: boolean | undefined;
   /** canonical invoice column ← source column, for a generic CSV (see docs/data-model.md). */
   mapping?: Record<string, string> | undefined;
+  /** USD per unit of a currency (`--fx EUR=1.08`): amounts in it are converted; other non-USD amounts are refused. */
+  fx?: Readonly<Record<string, string>> | undefined;
 }
 
 /** A row left out under --skip-invalid (or the first one that stopped the ingest). */
@@ -47,6 +49,8 @@ export interface InvoiceFileReport {
   /** Stored lines an earlier ingest had for the same key, replaced by this file's. */
   replaced: number;
   rejected: number;
+  /** Currencies converted to USD in this file, with the rate used (USD per unit). */
+  fx: Record<string, string>;
 }
 
 export interface InvoiceIngestReport {

@@ -17,7 +17,7 @@ import { literalSpanFile } from './literal-paths.js';
 import { boundIngestMemory } from './memory.js';
 import { commitIngest, dropMergeTables, selectFreshSpans } from './merge.js';
 import { resolveNamespace } from './namespace.js';
-import { createNormaliseMacros, dropInvalidStagedRows, normaliseIntoStaging, STAGE_TABLE, stagedProblems } from './normalise.js';
+import { createNormaliseMacros, dropInvalidStagedRows, normaliseIntoStaging, STAGE_TABLE, stagedProblems, uncountedSpans } from './normalise.js';
 import { createCodedTables, dropCodedTables } from './raw-coded.js';
 import { createRawTable, RAW_TABLE } from './raw-table.js';
 import type { IngestProblem, IngestReport, SpanIngestOptions } from './types.js';
@@ -139,6 +139,7 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
       throw badInput(first.file, { line: first.line, row: first.row }, first.field, first.message);
     }
     if (invalid.length > 0) await dropInvalidStagedRows(db);
+    const uncounted = await uncountedSpans(db);
 
     const conflicts = await findConflicts(db);
     const counts = await selectFreshSpans(db);
@@ -176,6 +177,7 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
           first: conflicts.first.map((c) => ({ file: (files[c.fileIdx] as SpanFile).path, traceId: c.traceId, spanId: c.spanId })),
         },
       } : {}),
+      uncounted,
     };
     for (const f of report.files) {
       report.recordsRead += f.recordsRead;

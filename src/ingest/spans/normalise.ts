@@ -17,6 +17,9 @@ import type { ConventionOverride, InputConvention } from './types.js';
 export const STAGE_TABLE = 'costattr_span_stage';
 const EXCLUSIVE_SOURCES = 'costattr_exclusive_sources';
 
+/** Custom attribute names that look like a counter costattr does not read (`braintrust.metrics`, `acme.usage`). */
+const COUNTER_LIKE = 'token|usage|metric|cost';
+
 /** Operations that carry cost. */
 export const INFERENCE_OPERATIONS: readonly string[] = ['chat', 'text_completion', 'generate_content', 'embeddings'];
 /** Operations whose usage (if any) aggregates their children: never counted. */
@@ -79,6 +82,28 @@ export async function createNormaliseMacros(db: Database): Promise<void> {
       WHEN 'chain' THEN 'invoke_workflow' WHEN 'tool' THEN 'execute_tool' WHEN 'retriever' THEN 'retrieval'
       ELSE k END;
   `);
+}
+
+/** The custom attributes (`ns.key` of the raw `extra`) whose names look like counters, as a SQL list. */
+function counterLikeAttributes(extra: string): string {
+  const names = `flatten(list_transform(json_keys(TRY_CAST(${extra} AS JSON)), ns -> list_transform(
+    coalesce(json_keys(json_extract(TRY_CAST(${extra} AS JSON), '$."' || replace(ns, '"', '') || '"')), []), k -> ns || '.' || k)))`;
+  return `list_sort(list_filter(coalesce(${names}, []), n -> regexp_matches(lower(n), '${COUNTER_LIKE}')))`;
+}
+
+/** Staged spans that name a model but carry no counter costattr reads, and the counter-like attributes they had. */
+export interface UncountedSpans {
+  spans: number;
+  attributes: string[];
+}
+
+export async function uncountedSpans(db: Database): Promise<UncountedSpans> {
+  const row = await db.one<{ n: string; names: string[] | null }>(
+    `SELECT count(*)::VARCHAR AS n, list_sort(list_distinct(flatten(list(names)))) AS names FROM (
+       SELECT json_extract_string(tags_json, '$.uncounted_counters[*]') AS names FROM ${quoteIdent(STAGE_TABLE)}
+       WHERE problem IS NULL AND json_exists(tags_json, '$.uncounted_counters'))`,
+  );
+  return { spans: Number(row?.n ?? 0), attributes: row?.names ?? [] };
 }
 
 export interface RowProblem {
@@ -189,6 +214,10 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
     ),
     classed AS (
       SELECT *,
+        -- names a model, may be a model call, yet carries no counter costattr reads: would price silently at $0
+        (nullif(trim(coalesce(request_model, response_model)), '') IS NOT NULL
+          AND coalesce(NOT ${oneOf('op', [...AGGREGATE_OPERATIONS, 'retrieval'])}, true)
+          AND i_raw IS NULL AND o_raw IS NULL AND cr IS NULL AND cw IS NULL AND cw5 IS NULL AND cw1 IS NULL AND rz IS NULL) AS uncounted,
         (cr IS NOT NULL OR cw IS NOT NULL OR cw5 IS NOT NULL OR cw1 IS NOT NULL) AS has_cache,
         coalesce(cr, 0) AS read_n,
         coalesce(cw, coalesce(cw5, 0) + coalesce(cw1, 0)) AS write_n,
@@ -198,12 +227,15 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
       FROM base
     )
   `;
-  // a source (scope, provider) is exclusive when any of its spans reports more cache than input: found
-  // first, by a pass that DuckDB prunes to the few columns it needs, then joined to every row (a window
-  // over all rows would drag every column through a sort)
+  // a span reporting more cache than input is exclusive by its own counters; a span whose counters
+  // cannot tell follows its source (scope, provider), judged exclusive when at least half of the
+  // source's spans with cache counts prove it, so one odd record never flips a whole source. Found
+  // first, by a pass that DuckDB prunes to the few columns it needs, then joined to every row (a
+  // window over all rows would drag every column through a sort)
   await db.exec(
     `CREATE OR REPLACE TEMP TABLE ${quoteIdent(EXCLUSIVE_SOURCES)} AS ${chain}
-     SELECT DISTINCT scope_name, prov, true AS exclusive FROM classed WHERE has_cache AND in_n < read_n + write_n`,
+     SELECT scope_name, prov, true AS exclusive FROM classed WHERE has_cache GROUP BY scope_name, prov
+     HAVING 2 * count(*) FILTER (WHERE in_n < read_n + write_n) >= count(*)`,
     ns.params,
   );
   const select = `${chain},
@@ -264,7 +296,8 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
       tool_arguments,
       conversation_id,
       response_id,
-      tags_json,
+      CASE WHEN uncounted THEN json_merge_patch(coalesce(TRY_CAST(tags_json AS JSON), '{}'), json_object('uncounted_counters', ${counterLikeAttributes('extra')}))::VARCHAR
+           ELSE tags_json END AS tags_json,
       rid,
       line,
       problem

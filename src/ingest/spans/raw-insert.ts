@@ -21,6 +21,8 @@ export interface RawSelect {
    */
   numbers?: Partial<Record<RawNumberColumn, string>>;
   params?: Record<string, DuckDBValue>;
+  /** ORDER BY of the row ids, when `ord` alone can tie (several records of one line); default `ord`. */
+  order?: string;
 }
 
 /** Insert the rows; returns how many. */
@@ -37,7 +39,7 @@ export async function insertRaw(ctx: Pick<SourceLoadContext, 'db' | 'fileIdx' | 
   const entries = [...texts];
   const targets = ['rid', 'file_idx', 'line', ...entries.map(([c]) => quoteIdent(c)), ...typedTargets];
   const values = [
-    `(row_number() OVER (ORDER BY ord))::INTEGER - 1 + $costattr_rid_base`,
+    `(row_number() OVER (ORDER BY ${select.order ?? 'ord'}))::INTEGER - 1 + $costattr_rid_base`,
     '$costattr_file_idx',
     'ord::INTEGER',
     ...entries.map(([, expr]) => `CAST(${expr} AS VARCHAR)`),

@@ -69,4 +69,6 @@ export interface IngestReport {
   conventions: Record<string, number>;
   /** Copies of a (trace id, span id) already seen with different token counts: the first copy kept, these dropped (the first ones listed). */
   conflicts?: { count: number; first: Array<{ file: string; traceId: string; spanId: string }> } | undefined;
+  /** Spans that name a model but carry no token counter costattr reads (priced at $0), and the counter-like attributes seen on them. */
+  uncounted: { spans: number; attributes: string[] };
 }

@@ -8,8 +8,9 @@ import { demoJson, demoTables } from '../../demo/report.js';
 import type { DemoResult } from '../../demo/run.js';
 import { CostattrError } from '../../errors.js';
 import type { IngestReport } from '../../ingest/spans/index.js';
-import { ingestSourceLines } from '../quality.js';
 import { renderJsonDocument } from '../json.js';
+import { skippedNotes } from '../problems.js';
+import { ingestSourceLines, uncountedNotes } from '../quality.js';
 import { jsonRenderer, tableRenderers, type Rendering } from '../rendering.js';
 import { formatUnitUsd } from '../money.js';
 import { renderReport, type Report } from '../report.js';
@@ -58,16 +59,13 @@ export function ingestSummary(report: IngestReport): string {
 
 /** The ingest report: notes on stderr, and on stdout only as JSON (`--json`). */
 export function ingestRendering(report: IngestReport | undefined): Rendering {
-  const problems = (report?.problems ?? []).map((p) => {
-    const where = p.line !== undefined ? `:${p.line}` : p.row !== undefined ? ` row ${p.row}` : '';
-    return `skipped ${p.file}${where}:${p.field ? ` field ${p.field}:` : ''} ${p.message}`;
-  });
+  const problems = skippedNotes(report?.problems ?? []);
   return {
     renderers: {
       json: () => (report === undefined ? '' : renderJsonDocument(report)),
       table: () => '',
     },
     emptyIsSilence: true,
-    notes: () => (report === undefined ? [] : [...problems, ingestSummary(report), ...ingestSourceLines(report)]),
+    notes: () => (report === undefined ? [] : [...problems, ingestSummary(report), ...uncountedNotes(report), ...ingestSourceLines(report)]),
   };
 }

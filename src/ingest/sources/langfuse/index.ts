@@ -1,6 +1,8 @@
 /**
- * Langfuse observation exports (load.ts), recognised by `usageDetails` / `usage_details` beside a
- * trace id (CSV header or JSON keys). Usage buckets are disjoint (`exclusive`).
+ * Langfuse exports (load.ts): observations, recognised by `usageDetails` / `usage_details` beside a
+ * trace id (CSV header or JSON keys), and trace documents and list pages (shapes.ts), recognised by
+ * an `observations` list beside a trace (`"trace"` or the API's `"htmlPath"`). Usage buckets are
+ * made disjoint per record (`exclusive`).
  */
 import { withRecords } from '../records.js';
 import type { FileHead } from '../head.js';
@@ -11,10 +13,14 @@ function hasEither(head: FileHead, camel: string, snake: string): boolean {
   return head.hasField(camel) || head.hasField(snake);
 }
 
+function isTraceDocument(head: FileHead): boolean {
+  return !head.is('.csv') && head.hasField('observations') && (head.hasField('trace') || head.hasField('htmlPath'));
+}
+
 export const langfuse: SpanSource = {
   name: 'langfuse',
   format: 'langfuse',
   convention: 'exclusive',
-  detect: (head) => hasEither(head, 'usageDetails', 'usage_details') && hasEither(head, 'traceId', 'trace_id'),
-  load: (ctx, file) => withRecords(ctx.db, file.path, (records) => loadLangfuse(ctx, records)),
+  detect: (head) => (hasEither(head, 'usageDetails', 'usage_details') && hasEither(head, 'traceId', 'trace_id')) || isTraceDocument(head),
+  load: (ctx, file) => withRecords(ctx.db, file.path, () => loadLangfuse(ctx, file.path)),
 };
