@@ -2,7 +2,7 @@
 // carrying large tool results, assistant messages written once per content block with the usage repeated,
 // sidechain copies, `<synthetic>` messages; --mb N), then time on the same directory, each in its own process
 // with its peak RSS: (a) `costattr costs --by day,model --spans DIR` (the built CLI, end to end),
-// (b) ccusage `daily --json --offline` (the installed v17, TypeScript), (c) the floor: bare DuckDB read_json of
+// (b) ccusage `daily --json --offline` (the installed v20, Rust, through its node launcher), (c) the floor: bare DuckDB read_json of
 // the usage fields into day × model sums. Prints a Markdown table. Not part of `npm test`.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -14,7 +14,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench/.data');
 const MODELS = ['claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805'];
 const COSTATTR = 'costattr costs --by day,model';
-const CCUSAGE = 'ccusage v17 daily';
+const CCUSAGE = 'ccusage v20 daily';
 const DUCKDB = 'DuckDB read_json floor';
 
 function arg(name, fallback) {
@@ -34,7 +34,7 @@ function rng(seed) {
   };
 }
 
-async function generate(dir, targetBytes) {
+export async function generate(dir, targetBytes) {
   const rand = rng(20260101);
   const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
   const hex = (n) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
@@ -129,7 +129,7 @@ async function main() {
   const rows = [];
   const ours = timed([process.execPath, join(ROOT, 'bin/costattr.js'), 'costs', '--by', 'day,model', '--spans', dir, '--format', 'json'], { TZ: 'UTC' });
   rows.push([COSTATTR, ours]);
-  const ccusage = join(ROOT, 'node_modules/ccusage/dist/index.js');
+  const ccusage = join(ROOT, 'node_modules/ccusage/src/cli.js');
   if (existsSync(ccusage) && !process.argv.includes('--skip-ccusage')) {
     rows.push([CCUSAGE, timed([process.execPath, ccusage, 'daily', '--json', '--offline', '--breakdown'], { CLAUDE_CONFIG_DIR: dir, TZ: 'UTC', LOG_LEVEL: '0', NO_COLOR: '1' })]);
   }
@@ -152,11 +152,11 @@ function summary(rows, { mb, load }) {
     ...rows.map(([name, r]) => `| ${name} | ${r.wall.toFixed(1)} | ${ratio(r.wall, ccusage?.wall)} | ${r.cpu.toFixed(1)} | ${ratio(r.cpu, ccusage?.cpu)} | ${r.rssMb.toFixed(0)} |`),
     '',
     ccusage
-      ? `target: costattr at least 2× faster than ccusage (installed v17; v20 is not installed): ${ours.wall * 2 <= ccusage.wall ? 'met' : 'NOT met'} (${(ccusage.wall / ours.wall).toFixed(1)}× faster)`
+      ? `target: costattr at least 2× faster than ccusage (installed v20): ${ours.wall * 2 <= ccusage.wall ? 'met' : 'NOT met'} (${(ccusage.wall / ours.wall).toFixed(1)}× faster)`
       : 'ccusage not installed: no comparison',
     '',
   ];
   return lines.join('\n');
 }
 
-await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

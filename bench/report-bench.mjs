@@ -83,7 +83,7 @@ function generateSql(total) {
   FROM shaped`;
 }
 
-async function openData(total) {
+export async function openData(total) {
   mkdirSync(DATA, { recursive: true });
   const path = join(DATA, `reports-${total}.duckdb`);
   if (process.argv.includes('--regen')) {
@@ -163,7 +163,9 @@ async function benchSize(total, repeat, only) {
   }
 }
 
-const sizes = String(arg('--spans', '1000000,10000000')).split(',').map(Number);
-const repeat = Number(arg('--repeat', '3'));
-const only = arg('--only')?.split(',');
-for (const total of sizes) await benchSize(total, repeat, only);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const sizes = String(arg('--spans', '1000000,10000000')).split(',').map(Number);
+  const repeat = Number(arg('--repeat', '3'));
+  const only = arg('--only')?.split(',');
+  for (const total of sizes) await benchSize(total, repeat, only);
+}

@@ -12,7 +12,11 @@
  * rate. Input not covered by the layer counters (or a span without any) goes to `unknown`, never
  * guessed; counters that claim more than the request's input are clipped to it. The layers of a
  * span sum exactly to its cost (DECIMAL rate × integer tokens, the price book's own product).
+ * As for a span's cost, the products are summed as BIGINT 10⁻¹⁵ USD while the span's tokens are
+ * within its band's `femto_limit` (no overflow possible; 128-bit DECIMAL products cost ~10× more)
+ * and as DECIMAL beyond it: the same exact figures either way.
  */
+import { EXACT_USD, FEMTO_USD } from '../db/money.js';
 
 export const LAYERS = ['prompt', 'tool', 'memory', 'unknown', 'response'] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -41,10 +45,13 @@ export function layerFactsSql(passThrough: string): string {
       ${crT} AS cr_t,
       ${w5T} + ${w1T} AS cw_t,
       CASE WHEN layer = 'response' THEN output_tokens ELSE 0 END AS out_t,
-      ${inT} * coalesce(rate_input, 0)
-        + ${crT} * coalesce(rate_cache_read, 0)
-        + ${w5T} * coalesce(rate_cache_write_5m, 0)
-        + ${w1T} * coalesce(rate_cache_write_1h, 0)
+      CASE WHEN ${all} + output_tokens <= femto_limit
+           THEN CAST(CAST(${inT} * femto_rate_input + ${crT} * femto_rate_cache_read + ${w5T} * femto_rate_cache_write_5m
+                          + ${w1T} * femto_rate_cache_write_1h AS DECIMAL(18,0)) * ${FEMTO_USD} AS ${EXACT_USD})
+           ELSE ${inT} * coalesce(rate_input, 0)
+             + ${crT} * coalesce(rate_cache_read, 0)
+             + ${w5T} * coalesce(rate_cache_write_5m, 0)
+             + ${w1T} * coalesce(rate_cache_write_1h, 0) END
         + CASE WHEN layer = 'response' THEN cost_output ELSE 0 END AS cost
     FROM (
       SELECT *,

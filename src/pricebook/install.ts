@@ -152,7 +152,9 @@ FROM femto_rates`;
 
 /**
  * The priced rows of `source`: `spans` or any relation with its columns (what-if repricing passes
- * spans with a swapped model, another price date or tier; extra columns pass through). Each span
+ * spans with a swapped model, another price date or tier; extra columns pass through). Rates come
+ * as DECIMAL (`rate_<class>`) and as BIGINT 10⁻¹⁵ USD (`femto_rate_<class>`, with the span's
+ * `femto_limit`, see `costSql`) for analyses that price parts of a span (the layer split). Each span
  * matches exactly one band in a single equality + range hash join. `bands` is the band relation
  * (by default derived from `source` on every query); it is a subquery rather than a CTE of this
  * SELECT so that DuckDB still prunes the span columns a query does not read.
@@ -168,6 +170,7 @@ SELECT s.*,
             WHEN NOT b.has_prices THEN 'no_price_on_date'
             ELSE 'no_' || s.service_tier || '_rate' END AS unpriced_reason,
        ${TOKEN_CLASSES.map((cls) => `b.${cls} AS rate_${cls}`).join(', ')},
+       ${TOKEN_CLASSES.map((cls) => `b.femto_${cls} AS femto_rate_${cls}`).join(', ')}, coalesce(b.femto_limit, -1) AS femto_limit,
        ${TOKEN_CLASSES.map((cls) => `${costSql([cls], `s.${cls}_tokens`)} AS cost_${cls}`).join(',\n       ')},
        ${costSql(TOKEN_CLASSES, ALL_TOKENS)} AS cost_usd
 FROM ${source} s

@@ -69,3 +69,20 @@ describe('costs --by layer', () => {
     });
   });
 });
+
+describe('costs --by layer beyond the BIGINT range', () => {
+  it('prices a span too large for 10⁻¹⁵ USD integer products exactly, through DECIMAL', async () => {
+    // claude-haiku-4-5 (in 1 / read 0.10 per MTok): 3e9 tokens × 5e9 femto-USD per output token would overflow a BIGINT
+    const big = await openWithSpans([
+      { trace: 'z', span: 'big', model: 'claude-haiku-4-5', tenant: 'acme', cacheRead: 2_000_000_000, input: 1_000_000_000, output: 0, prompt: 2_500_000_000, tool: null, memory: null },
+    ]);
+    try {
+      const result = await attributeCosts(big, { by: ['layer'], filter: { period } });
+      const got = Object.fromEntries(result.rows.map((r) => [r.values[0], r.cost_usd]));
+      expect(got).toEqual({ prompt: 200 + 500, unknown: 500 });
+      expect(result.totals.cost_usd).toBe(1200);
+    } finally {
+      big.close();
+    }
+  });
+});

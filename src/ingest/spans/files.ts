@@ -2,11 +2,13 @@
  * Which files an ingest reads: paths may be files or directories (recursed, picking the span file
  * extensions; a directory with none is refused, saying what it holds), paths read literally (no globbing), each given to its source (src/ingest/sources/registry.ts: the one `--format` names,
  * else the first to recognise the file's head). The files of a source that reads a tree (Claude
- * Code logs) found under one path become one entry, named by that path.
+ * Code logs) found under one path become one entry, named by that path; a Claude Code config
+ * directory contributes its `projects` logs only.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CostattrError } from '../../errors.js';
+import { claudeLogRoot } from '../sources/claude-code/config-dir.js';
 import { FileHead } from '../sources/head.js';
 import { SPAN_SOURCES, sourceOf } from '../sources/registry.js';
 import type { SpanFile } from '../sources/source.js';
@@ -64,7 +66,8 @@ export function expandSpanPaths(paths: readonly string[], format: SpanFormatOpti
     } catch {
       throw new CostattrError('BAD_INPUT', `${path}: no such file or directory`);
     }
-    const listed = isDir ? listDirectory(path) : [path];
+    const logRoot = isDir ? claudeLogRoot(path) : path;
+    const listed = isDir ? listDirectory(logRoot).filter((file) => logRoot === path || file.toLowerCase().endsWith('.jsonl')) : [path];
     if (listed.length === 0) throw noSpanFiles(path);
     const found = listed.map((file): SpanFile => ({ path: file, source: sourceOf(new FileHead(file), format), files: [file] }));
     files.push(...groupTrees(path, found));

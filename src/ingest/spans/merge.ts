@@ -16,6 +16,7 @@ import { mergeByResponseId } from './response-merge.js';
 const FRESH_TABLE = 'costattr_span_fresh';
 const NODES_TABLE = 'costattr_tag_nodes';
 const RESOLVED_TABLE = 'costattr_tag_resolved';
+const ANCESTORS_TABLE = 'costattr_tag_ancestors';
 /** Deepest ancestor chain followed when inheriting tags; also what stops a parent cycle. */
 const MAX_TAG_DEPTH = 64;
 
@@ -81,7 +82,8 @@ export async function selectFreshSpans(db: Database): Promise<Map<number, FileCo
 }
 
 /** The spans' own tag columns, as the walk reads them. */
-const OWN_TAGS = TAG_FIELDS.map((f) => `tag_${f}`).join(', ');
+const OWN_COLUMNS = TAG_FIELDS.map((f) => `tag_${f}`);
+const OWN_TAGS = OWN_COLUMNS.join(', ');
 
 /**
  * Tag resolution, set-based: each span walks up its ancestors, filling each field from the nearest
@@ -94,17 +96,30 @@ async function resolveTags(db: Database, nodesSql: string): Promise<boolean> {
   const walkCols = TAG_FIELDS.map((f) => quoteIdent(f)).join(', ');
   const step = TAG_FIELDS.map((f) => `coalesce(w.${quoteIdent(f)}, p.tag_${f})`).join(', ');
   const unfinished = TAG_FIELDS.map((f) => `w.${quoteIdent(f)} IS NULL`).join(' OR ');
+  const missing = OWN_COLUMNS.map((c) => `${c} IS NULL`).join(' OR ');
+  // Only a span with a parent and a tag missing walks, and only spans that are some span's parent
+  // can be stepped onto: at 10M flat spans the walk over every node built a hash table DuckDB could
+  // not fit in the ingest's memory budget (docs/performance.md); the result is the same.
+  await db.exec(`
+    CREATE OR REPLACE TEMP TABLE ${ANCESTORS_TABLE} AS
+    SELECT n.* FROM ${NODES_TABLE} n
+    SEMI JOIN (SELECT DISTINCT trace_id, parent_span_id FROM ${NODES_TABLE} WHERE parent_span_id IS NOT NULL) c
+      ON c.trace_id = n.trace_id AND c.parent_span_id = n.span_id`);
   await db.exec(`
     CREATE OR REPLACE TEMP TABLE ${RESOLVED_TABLE} AS
     WITH RECURSIVE walk(trace_id, span_id, next_id, depth, ${walkCols}) AS (
       SELECT trace_id, span_id, parent_span_id, 0, ${OWN_TAGS} FROM ${NODES_TABLE}
+      WHERE parent_span_id IS NOT NULL AND (${missing})
       UNION ALL
       SELECT w.trace_id, w.span_id, p.parent_span_id, w.depth + 1, ${step}
-      FROM walk w JOIN ${NODES_TABLE} p ON p.trace_id = w.trace_id AND p.span_id = w.next_id
+      FROM walk w JOIN ${ANCESTORS_TABLE} p ON p.trace_id = w.trace_id AND p.span_id = w.next_id
       WHERE w.depth < ${MAX_TAG_DEPTH} AND (${unfinished})
     )
     SELECT trace_id, span_id, ${walkCols} FROM walk
-    QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY depth DESC) = 1`);
+    QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY depth DESC) = 1
+    UNION ALL
+    SELECT trace_id, span_id, ${OWN_TAGS} FROM ${NODES_TABLE}
+    WHERE NOT (parent_span_id IS NOT NULL AND (${missing}))`);
   const stored = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${NODES_TABLE} WHERE stored LIMIT 1)`);
   return Number(stored?.n ?? 0) > 0;
 }
@@ -182,5 +197,5 @@ export async function commitIngest(
 }
 
 export async function dropMergeTables(db: Database): Promise<void> {
-  for (const t of [FRESH_TABLE, NODES_TABLE, RESOLVED_TABLE]) await db.exec(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of [FRESH_TABLE, NODES_TABLE, ANCESTORS_TABLE, RESOLVED_TABLE]) await db.exec(`DROP TABLE IF EXISTS ${t}`);
 }

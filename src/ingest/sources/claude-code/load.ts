@@ -20,6 +20,7 @@ import { CostattrError } from '../../../errors.js';
 import { insertRaw } from '../../spans/raw-insert.js';
 import { MAX_RECORD_BYTES } from '../records.js';
 import type { SourceLoadContext, SourceLoadResult } from '../source.js';
+import { firstBadLine } from './diagnose.js';
 import { projectOf } from './projects.js';
 
 const LINES_TABLE = 'costattr_claude_lines';
@@ -55,7 +56,9 @@ async function readLines(db: Database, root: string, files: readonly string[], s
     await read(false);
     return 0;
   } catch (err) {
-    if (!skipInvalid) throw new CostattrError('BAD_INPUT', `${root}: Claude Code log: ${(err as Error).message}`, { cause: err });
+    if (!skipInvalid) {
+      throw (await firstBadLine(files)) ?? new CostattrError('BAD_INPUT', `${root}: Claude Code log: ${(err as Error).message.split('\n')[0] ?? ''}`, { cause: err });
+    }
   }
   await read(true);
   const bad = await db.one<{ n: string }>(
