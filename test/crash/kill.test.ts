@@ -87,7 +87,7 @@ describe('crash safety', () => {
       holder.close();
     }
     expectAllOrNone(await stored());
-  }, 60_000);
+  });
 
   it('a second costattr started while an ingest runs is refused; the store stays all-or-none', async () => {
     const first = startIngest();
@@ -102,7 +102,7 @@ describe('crash safety', () => {
       expect(second.stderr).toMatch(/is in use/);
     }
     expectAllOrNone(await stored());
-  }, 60_000);
+  });
 
   it('an ingest that outgrows --memory-limit stops with exit 2 and a hint, storing nothing', async () => {
     const tight = join(dir, 'tight.duckdb');
@@ -122,7 +122,7 @@ describe('crash safety', () => {
     } finally {
       handle.close();
     }
-  }, 60_000);
+  });
 
   it(`SIGKILL at ${KILLS} random points leaves all or none of the ingest; a re-run completes it`, async () => {
     const delays: number[] = [];
@@ -139,5 +139,5 @@ describe('crash safety', () => {
     const rerun = await runCliAsync(['ingest', '--db', db, '--quiet', big]);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(await stored()).toEqual({ spans: SMALL_SPANS + bigSpans, input: SMALL_INPUT + bigOtlpInputTokens(bigSpans), ledgerMatches: true });
-  }, 120_000);
+  });
 });

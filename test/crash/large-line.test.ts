@@ -29,5 +29,5 @@ describe('resource bounds', () => {
     } finally {
       handle.close();
     }
-  }, 90_000);
+  });
 });

@@ -113,7 +113,7 @@ describe('Claude Code logs against ccusage v20 daily --json --offline --breakdow
     const oneHour = [...logs.cells.values()].reduce((n, c) => n + c.cacheWrite1h, 0);
     expect(oneHour).toBeGreaterThan(0);
     compare(logs, dir);
-  }, 120_000);
+  });
 
   it('matches when snapshots grow: both keep the record with the most tokens, not the first', () => {
     const dir = tempDir('costattr-cc-');
@@ -121,5 +121,5 @@ describe('Claude Code logs against ccusage v20 daily --json --offline --breakdow
     const undercountFirstRule = [...logs.cells.values()].reduce((n, c) => n + c.output - c.outputFirst, 0);
     expect(undercountFirstRule).toBeGreaterThan(0);
     compare(logs, dir);
-  }, 120_000);
+  });
 });
