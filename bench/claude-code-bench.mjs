@@ -5,7 +5,7 @@
 // (b) ccusage `daily --json --offline` (the installed v20, Rust, through its node launcher), (c) the floor: bare DuckDB read_json of
 // the usage fields into day × model sums. Prints a Markdown table. Not part of `npm test`.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync, chmodSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,9 +129,10 @@ async function main() {
   const rows = [];
   const ours = timed([process.execPath, join(ROOT, 'bin/costattr.js'), 'costs', '--by', 'day,model', '--spans', dir, '--format', 'json'], { TZ: 'UTC' });
   rows.push([COSTATTR, ours]);
-  const ccusage = join(ROOT, 'node_modules/ccusage/src/cli.js');
+  const ccusage = join(ROOT, 'node_modules/@ccusage/ccusage-linux-x64/bin/ccusage'); // v20's Rust binary
   if (existsSync(ccusage) && !process.argv.includes('--skip-ccusage')) {
-    rows.push([CCUSAGE, timed([process.execPath, ccusage, 'daily', '--json', '--offline', '--breakdown'], { CLAUDE_CONFIG_DIR: dir, TZ: 'UTC', LOG_LEVEL: '0', NO_COLOR: '1' })]);
+    chmodSync(ccusage, 0o755); // npm does not mark it executable
+    rows.push([CCUSAGE, timed([ccusage, 'daily', '--json', '--offline', '--breakdown'], { CLAUDE_CONFIG_DIR: dir, TZ: 'UTC', LOG_LEVEL: '0', NO_COLOR: '1' })]);
   }
   rows.push([DUCKDB, timed([process.execPath, me, '--phase', 'duckdb', '--dir', dir])]);
   process.stdout.write(summary(rows, { mb: bytes / 1e6, load: [loadBefore, loadavg()[0]] }));

@@ -8,7 +8,7 @@
 // OTLP ingest has its own bench (`npm run bench:otlp`: against a streaming JSON.parse pass).
 // Options: --full  --repeat N  --only reports,parquet,claude,help
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, chmodSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,7 +116,9 @@ async function workloads(only, repeat) {
   if (only('claude')) {
     const dir = await claudeLogs(SIZES.claudeMb);
     const ours = timed([node, CLI, 'costs', '--by', 'day,model', '--spans', dir, '--format', 'json', '--quiet'], { repeat });
-    const theirs = timed([node, join(ROOT, 'node_modules/ccusage/src/cli.js'), 'daily', '--json', '--offline', '--breakdown'],
+    const ccusage = join(ROOT, 'node_modules/@ccusage/ccusage-linux-x64/bin/ccusage'); // v20's Rust binary
+    chmodSync(ccusage, 0o755); // npm does not mark it executable
+    const theirs = timed([ccusage, 'daily', '--json', '--offline', '--breakdown'],
       { repeat, env: { CLAUDE_CONFIG_DIR: dir, LOG_LEVEL: '0', NO_COLOR: '1' } });
     push(`Claude Code ≈${SIZES.claudeMb} MB: \`costs --by day,model\``, ours, 'ccusage v20 `daily --json`', theirs);
   }

@@ -11,6 +11,7 @@
 // - money: ccusage sums IEEE doubles, costattr sums DECIMAL and rounds to 6 places in JSON, so the
 //   two differ by at most half a micro-dollar plus float noise.
 import { spawnSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
@@ -41,8 +42,15 @@ interface CostRow {
 /** Rounding to 6 decimals in costattr's JSON, plus float noise in ccusage's sum. */
 const MONEY_TOLERANCE = 0.5e-6 + 1e-9;
 
+/** ccusage v20's Rust binary (devDependency @ccusage/ccusage-linux-x64); npm does not mark it executable. */
+function ccusageBinary(): string {
+  const bin = join(ROOT, 'node_modules/@ccusage/ccusage-linux-x64/bin/ccusage');
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
 function ccusageDaily(configDir: string): Map<string, CcusageBreakdown> {
-  const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/ccusage/src/cli.js'), 'daily', '--json', '--offline', '--breakdown'], {
+  const run = spawnSync(ccusageBinary(), ['daily', '--json', '--offline', '--breakdown'], {
     env: { ...process.env, CLAUDE_CONFIG_DIR: configDir, TZ: 'UTC', LOG_LEVEL: '0', NO_COLOR: '1' },
     encoding: 'utf8',
   });
