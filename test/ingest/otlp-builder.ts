@@ -2,6 +2,7 @@
 // intValue as a decimal string, no parentSpanId on roots, kind omitted, status {}.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installPriceBook, loadPriceBook } from '../../src/pricebook/index.js';
 import { Database } from '../../src/db/database.js';
 
 export type AttrValue = string | number | boolean | { double: number } | { raw: unknown };
@@ -67,6 +68,13 @@ export function writeLines(dir: string, name: string, lines: string[]): string {
 }
 
 export const openMemoryDb = (): Promise<Database> => Database.open();
+
+/** One loaded span's cost at the built-in price book (installed here), as a number. */
+export async function costOfSpan(db: Database, spanId: string): Promise<number> {
+  await installPriceBook(db, await loadPriceBook([]));
+  const row = await db.one<{ cost: string }>(`SELECT cost_usd::VARCHAR AS cost FROM priced_spans WHERE span_id = $id`, { id: spanId });
+  return Number(row?.cost);
+}
 
 /** 32-hex trace ids and 16-hex span ids from short labels. */
 export const tid = (n: number): string => n.toString(16).padStart(32, '0');

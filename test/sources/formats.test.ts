@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { ingestSpanFiles } from '../../src/ingest/spans/index.js';
-import { installPriceBook, loadPriceBook } from '../../src/pricebook/index.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
-import { classes, openMemoryDb, otlpLine, sid, spansById, tid, writeLines } from '../ingest/otlp-builder.js';
+import { classes, costOfSpan, openMemoryDb, otlpLine, sid, spansById, tid, writeLines } from '../ingest/otlp-builder.js';
 
 const FIXTURES = join(ROOT, 'fixtures/sources');
 let db: Database;
@@ -17,11 +16,7 @@ beforeEach(async () => {
 });
 afterEach(() => db.close());
 
-async function costOf(spanId: string): Promise<number> {
-  await installPriceBook(db, await loadPriceBook([]));
-  const row = await db.one<{ cost: string }>(`SELECT cost_usd::VARCHAR AS cost FROM priced_spans WHERE span_id = $id`, { id: spanId });
-  return Number(row?.cost);
-}
+const costOf = (spanId: string): Promise<number> => costOfSpan(db, spanId);
 
 describe('LiteLLM spend logs', () => {
   it('reads prompt_tokens as inclusive, cache counts from metadata, tags from team/end_user/request tags', async () => {

@@ -11,7 +11,7 @@ import type { Database } from '../../src/db/database.js';
 import { ingestSpanFiles } from '../../src/ingest/spans/index.js';
 import { installPriceBook, loadPriceBook } from '../../src/pricebook/index.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
-import { classes, openMemoryDb, spansById } from '../ingest/otlp-builder.js';
+import { classes, costOfSpan, openMemoryDb, spansById } from '../ingest/otlp-builder.js';
 
 const FIXTURES = join(ROOT, 'fixtures/sources/langfuse');
 let db: Database;
@@ -20,11 +20,7 @@ beforeEach(async () => {
 });
 afterEach(() => db.close());
 
-async function costOf(spanId: string): Promise<number> {
-  await installPriceBook(db, await loadPriceBook([]));
-  const row = await db.one<{ cost: string }>(`SELECT cost_usd::VARCHAR AS cost FROM priced_spans WHERE span_id = $id`, { id: spanId });
-  return Number(row?.cost);
-}
+const costOf = (spanId: string): Promise<number> => costOfSpan(db, spanId);
 
 const tags = (row: { tags_json: string | null } | undefined): Record<string, unknown> => JSON.parse(row?.tags_json ?? '{}') as Record<string, unknown>;
 
