@@ -17,7 +17,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench/.data');
 const dist = (path) => import(pathToFileURL(join(ROOT, 'dist', path)).href);
 const { Database } = await dist('db/database.js');
-const { installPriceBook, loadPriceBook } = await dist('pricebook/index.js');
+const { installPriceBook, loadPriceBook, priceBookHash } = await dist('pricebook/index.js');
+const { refreshCostRollup, storedRollupIsCurrent } = await dist('analysis/cost-rollup.js');
 const { attributeCosts } = await dist('analysis/costs.js');
 const pricebook = await dist('pricebook/install.js');
 
@@ -99,6 +100,15 @@ export async function openData(total) {
     await db.exec(generateSql(total));
     await db.exec('CHECKPOINT');
     process.stderr.write(`  generated in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  const book = await loadPriceBook([]);
+  await installPriceBook(db, book);
+  if (!(await storedRollupIsCurrent(db))) {
+    // what ingest does after writing spans: price them into the stored cost roll-up
+    const started = Date.now();
+    await refreshCostRollup(db, priceBookHash(book));
+    await db.exec('CHECKPOINT');
+    process.stderr.write(`  cost roll-up built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
   const row = await db.one('SELECT count(*)::BIGINT AS n FROM spans');
   if (Number(row?.n) !== total) throw new Error(`${path} holds ${row?.n} spans, not ${total}: rerun with --regen`);

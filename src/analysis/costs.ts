@@ -13,7 +13,6 @@
  *     counting the `__unattributed__`/`__unknown__` buckets as groups;
  * Money stays DECIMAL in SQL and is rounded to 6 decimals in the final projection only.
  */
-import type { DuckDBValue } from '@duckdb/node-api';
 import type { Database, JsonRow } from '../db/database.js';
 import { usdNumberSql } from '../db/money.js';
 import { quoteIdent } from '../db/quote.js';
@@ -21,8 +20,9 @@ import { UNATTRIBUTED } from '../db/schema.js';
 import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
 import { dimensionSql, UNKNOWN, type Dimension } from './dimensions.js';
-import { layerFactsSql } from './layers.js';
-import { baseRelation, type SpanFilter } from './span-filter.js';
+import { unpivotLayersSql } from './layers.js';
+import { rollupRelation } from './cost-rollup.js';
+import type { BaseRelation, SpanFilter } from './span-filter.js';
 
 export interface CostsSpec {
   by: Dimension[];
@@ -91,35 +91,25 @@ export interface CostsResult {
   concentration: Concentration | null;
 }
 
-// One pass over the priced spans: per-run sums, with what the totals need (unattributed cost,
-// unpriced spans and their models), grouped and materialised once, then read four ways (rows,
-// rest, concentration, totals). One attribution runs at a time on a connection (callers await).
+// The groups are built once from per-run sums of the cost roll-up (src/analysis/cost-rollup.ts),
+// materialised, then read three ways (rows, rest, concentration); the totals and what could not be
+// priced are read from the same roll-up rows. One attribution runs at a time on a connection.
 const GROUPS_TABLE = quoteIdent('costattr_cost_groups');
 const ALL_TOKENS = '(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens)';
 /** Fractions (shares, hit rates) are output rounded to 6 decimals, as JSON numbers; money through `usdNumberSql`. */
 const fraction6 = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
 
-/** Per span: the unpriced model and reason (NULL when priced) and whether it has no tenant. */
-const TOTALS_FACTS = `CASE WHEN NOT priced THEN coalesce(model, $unknown) END AS u_model,
-      CASE WHEN NOT priced THEN coalesce(unpriced_reason, $unknown) END AS u_reason, tenant IS NULL AS no_tenant`;
-
-/** Aggregates over span facts (`cost`, `tokens` and TOTALS_FACTS) that `readTotals` sums further. */
-const TOTALS_AGGREGATES = `sum(cost) FILTER (WHERE no_tenant) AS unattributed,
-       count(*) FILTER (WHERE u_model IS NOT NULL) AS unpriced_spans,
-       sum(tokens) FILTER (WHERE u_model IS NULL) AS priced_tokens, sum(tokens) AS tokens,
-       list({'model': u_model, 'reason': u_reason, 'tokens': tokens}) FILTER (WHERE u_model IS NOT NULL) AS unpriced`;
-
+/** Over the roll-up rows (`base`): the dimensions, the run, spans, tokens per reported class and cost; per layer for a layer split. */
 function factsSql(by: readonly Dimension[]): string {
   const dimColumns = by
     .filter((d): d is Exclude<Dimension, 'layer'> => d !== 'layer')
     .map((d) => `${dimensionSql(d)} AS ${quoteIdent(d)}`);
   const passThrough = ['trace_id', ...dimColumns].join(', ');
-  if (by.includes('layer')) return layerFactsSql(passThrough);
+  if (by.includes('layer')) return unpivotLayersSql(passThrough);
   return `
-    SELECT ${passThrough}, ${TOTALS_FACTS},
+    SELECT ${passThrough}, spans,
       input_tokens AS in_t, cache_read_tokens AS cr_t,
-      cache_write_5m_tokens + cache_write_1h_tokens AS cw_t, output_tokens AS out_t,
-      ${ALL_TOKENS} AS tokens, cost_usd AS cost
+      cache_write_5m_tokens + cache_write_1h_tokens AS cw_t, output_tokens AS out_t, cost_usd AS cost
     FROM base`;
 }
 
@@ -128,48 +118,36 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
   if (spec.top !== undefined && (!Number.isInteger(spec.top) || spec.top < 1)) {
     throw new CostattrError('BAD_USAGE', `--top ${spec.top}: expected a whole number ≥ 1`);
   }
-  const base = baseRelation(spec.filter);
+  const base = await rollupRelation(db, spec.filter);
   const dims = spec.by.map((d) => quoteIdent(d));
   const dimList = dims.join(', ');
-  // a layer split has several rows per span, so its totals take a pass of their own over the spans
-  const perSpan = !spec.by.includes('layer');
-  const groupTotals = `, sum(unattributed) AS unattributed, sum(unpriced_spans) AS unpriced_spans,
-           sum(priced_tokens) AS priced_tokens, sum(tokens) AS tokens, flatten(list(unpriced) FILTER (WHERE unpriced IS NOT NULL)) AS unpriced`;
   await db.exec(
     `CREATE OR REPLACE TEMP TABLE ${GROUPS_TABLE} AS
      WITH base AS (${base.sql}),
      facts AS (${factsSql(spec.by)}),
      runs AS (
-       SELECT ${dimList}, trace_id, sum(cost) AS cost, count(*) AS spans,
-         sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t${perSpan ? `, ${TOTALS_AGGREGATES}` : ''}
+       SELECT ${dimList}, trace_id, sum(cost) AS cost, sum(spans) AS spans,
+         sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t
        FROM facts GROUP BY ${dimList}, trace_id
      ),
      grouped AS (
        SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
          sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t,
-         quantile_cont(cost, 0.5) AS p50, quantile_cont(cost, 0.95) AS p95, quantile_cont(cost, 0.99) AS p99${perSpan ? groupTotals : ''}
+         quantile_cont(cost, 0.5) AS p50, quantile_cont(cost, 0.95) AS p95, quantile_cont(cost, 0.99) AS p99
        FROM runs GROUP BY ALL
      )
      SELECT *, row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank FROM grouped`,
-    perSpan ? { ...base.params, unknown: UNKNOWN } : base.params,
+    base.params,
   );
   try {
     const rows = await readRows(db, dims, spec.top);
     const rest = spec.top === undefined ? null : await readRest(db, spec.top);
     const concentration = await readConcentration(db, dims);
-    const { totals, unpriced } = perSpan
-      ? await readTotals(db, GROUPS_TABLE, {})
-      : await readTotals(db, spanTotals(base.sql), { ...base.params, unknown: UNKNOWN });
+    const { totals, unpriced } = await readTotals(db, base);
     return { by: spec.by, rows, rest, totals, unpriced, concentration };
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${GROUPS_TABLE}`);
   }
-}
-
-/** TOTALS_AGGREGATES over every span of `baseSql`, as one row. */
-function spanTotals(baseSql: string): string {
-  return `(WITH base AS (${baseSql}), facts AS (SELECT ${TOTALS_FACTS}, cost_usd AS cost, ${ALL_TOKENS} AS tokens FROM base)
-    SELECT sum(cost) AS cost, ${TOTALS_AGGREGATES} FROM facts)`;
 }
 
 const TOTAL_COST = `(SELECT sum(cost) FROM ${GROUPS_TABLE})`;
@@ -249,27 +227,29 @@ function byCodePoint(a: string, b: string): number {
 
 /**
  * Totals over every span of the period (independent of grouping) and what could not be priced,
- * from `source`: rows of `cost` and TOTALS_AGGREGATES (per group, or one row for all spans).
- * One row of totals, and one per unpriced (model, reason) (`per_model`).
+ * from the roll-up rows of the period: one row of totals, and one per unpriced (model, reason)
+ * (`per_model`).
  */
-async function readTotals(
-  db: Database,
-  source: string,
-  params: Record<string, DuckDBValue>,
-): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
+async function readTotals(db: Database, rollup: BaseRelation): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
   const rows = await db.all(
-    `WITH source AS (SELECT * FROM ${source}),
-     unpriced AS (SELECT unnest(unpriced, recursive := true) FROM source)
+    `WITH base AS (${rollup.sql}),
+     facts AS (
+       SELECT CASE WHEN NOT priced THEN coalesce(model, $unknown) END AS u_model,
+              CASE WHEN NOT priced THEN coalesce(unpriced_reason, $unknown) END AS u_reason,
+              tenant IS NULL AS no_tenant, spans, cost_usd AS cost, ${ALL_TOKENS} AS tokens
+       FROM base
+     )
      SELECT false AS per_model, NULL AS model, NULL AS reason,
        ${usdNumberSql('coalesce(sum(cost), 0)')} AS cost_usd,
-       ${usdNumberSql('coalesce(sum(unattributed), 0)')} AS unattributed_usd,
-       coalesce(sum(unpriced_spans), 0)::BIGINT AS unpriced_spans,
-       coalesce(sum(priced_tokens), 0)::BIGINT AS priced_tokens,
+       ${usdNumberSql('coalesce(sum(cost) FILTER (WHERE no_tenant), 0)')} AS unattributed_usd,
+       coalesce(sum(spans) FILTER (WHERE u_model IS NOT NULL), 0)::BIGINT AS unpriced_spans,
+       coalesce(sum(tokens) FILTER (WHERE u_model IS NULL), 0)::BIGINT AS priced_tokens,
        coalesce(sum(tokens), 0)::BIGINT AS tokens
-     FROM source
+     FROM facts
      UNION ALL
-     SELECT true, model, reason, NULL, NULL, count(*), NULL, sum(tokens)::BIGINT FROM unpriced GROUP BY model, reason`,
-    params,
+     SELECT true, u_model, u_reason, NULL, NULL, sum(spans)::BIGINT, NULL, sum(tokens)::BIGINT
+     FROM facts WHERE u_model IS NOT NULL GROUP BY u_model, u_reason`,
+    { ...rollup.params, unknown: UNKNOWN },
   );
   const total = rows.find((r) => r.per_model === false);
   const allTokens = num(total?.tokens);

@@ -21,50 +21,84 @@ import { EXACT_USD, FEMTO_USD } from '../db/money.js';
 export const LAYERS = ['prompt', 'tool', 'memory', 'unknown', 'response'] as const;
 export type Layer = (typeof LAYERS)[number];
 
-/** Tokens of [lo, hi) that fall in [from, to). */
-function overlap(from: string, to: string): string {
-  return `greatest(0, least(hi, ${to}) - greatest(lo, ${from}))`;
+/** What each layer row carries, as columns of the split (`<measure>`) or of the roll-up (`<layer>_<measure>`). */
+export const LAYER_MEASURES = ['spans', 'in_t', 'cr_t', 'cw_t', 'out_t', 'cost'] as const;
+
+const CR = 'cache_read_tokens';
+const W5 = `(${CR} + cache_write_5m_tokens)`;
+const W1 = `(${W5} + cache_write_1h_tokens)`;
+const ALL = `(${W1} + input_tokens)`;
+
+/** Each layer's token range [lo, hi) in the request's input, over the columns `layerBoundsSql` adds. */
+const RANGES: Record<Layer, { lo: string; hi: string }> = {
+  prompt: { lo: '0', hi: 'prompt_end' },
+  tool: { lo: 'prompt_end', hi: 'tool_end' },
+  memory: { lo: 'tool_end', hi: 'memory_end' },
+  unknown: { lo: 'memory_end', hi: ALL },
+  response: { lo: '0', hi: '0' },
+};
+
+/** `source` with the layers' boundaries added: counters clipped to the request's input. */
+function layerBoundsSql(source: string): string {
+  return `SELECT *,
+      least(coalesce(prompt_tokens, 0), ${ALL}) AS prompt_end,
+      least(coalesce(prompt_tokens, 0) + coalesce(tool_tokens, 0), ${ALL}) AS tool_end,
+      least(coalesce(prompt_tokens, 0) + coalesce(tool_tokens, 0) + coalesce(memory_tokens, 0), ${ALL}) AS memory_end
+    FROM ${source}`;
 }
 
 /**
- * A relation with one row per (span, layer) that holds tokens, over `base`: keeps `passThrough`
- * columns, adds `layer`, `in_t`, `cr_t`, `cw_t` (5m + 1h), `out_t` and `cost`.
+ * One priced span's share of the layer whose input range is [lo, hi) (SQL over the span's columns
+ * and its bounds; the response layer has no input and all the output): whether the span has any of
+ * it (`spans`, 1 or 0), tokens per class and cost.
  */
-export function layerFactsSql(passThrough: string): string {
-  const cr = 'cache_read_tokens';
-  const w5 = `(${cr} + cache_write_5m_tokens)`;
-  const w1 = `(${w5} + cache_write_1h_tokens)`;
-  const all = `(${w1} + input_tokens)`;
-  const crT = overlap('0', cr);
-  const w5T = overlap(cr, w5);
-  const w1T = overlap(w5, w1);
-  const inT = overlap(w1, all);
-  return `
-    SELECT ${passThrough}, layer,
-      ${inT} AS in_t,
-      ${crT} AS cr_t,
-      ${w5T} + ${w1T} AS cw_t,
-      CASE WHEN layer = 'response' THEN output_tokens ELSE 0 END AS out_t,
-      CASE WHEN ${all} + output_tokens <= femto_limit
+function layerMeasures(isResponse: boolean, lo: string, hi: string): Record<(typeof LAYER_MEASURES)[number], string> {
+  /** Tokens of [lo, hi) that fall in [from, to). */
+  const overlap = (from: string, to: string): string => `greatest(0, least(${hi}, ${to}) - greatest(${lo}, ${from}))`;
+  const crT = overlap('0', CR);
+  const w5T = overlap(CR, W5);
+  const w1T = overlap(W5, W1);
+  const inT = overlap(W1, ALL);
+  return {
+    spans: isResponse ? 'CASE WHEN output_tokens > 0 THEN 1 ELSE 0 END' : `CASE WHEN ${hi} > ${lo} THEN 1 ELSE 0 END`,
+    in_t: inT,
+    cr_t: crT,
+    cw_t: `${w5T} + ${w1T}`,
+    out_t: isResponse ? 'output_tokens' : '0',
+    cost: `CASE WHEN ${ALL} + output_tokens <= femto_limit
            THEN CAST(CAST(${inT} * femto_rate_input + ${crT} * femto_rate_cache_read + ${w5T} * femto_rate_cache_write_5m
                           + ${w1T} * femto_rate_cache_write_1h AS DECIMAL(18,0)) * ${FEMTO_USD} AS ${EXACT_USD})
            ELSE ${inT} * coalesce(rate_input, 0)
              + ${crT} * coalesce(rate_cache_read, 0)
              + ${w5T} * coalesce(rate_cache_write_5m, 0)
              + ${w1T} * coalesce(rate_cache_write_1h, 0) END
-        + CASE WHEN layer = 'response' THEN cost_output ELSE 0 END AS cost
-    FROM (
-      SELECT *,
-        unnest(['prompt', 'tool', 'memory', 'unknown', 'response']) AS layer,
-        unnest([0, prompt_end, tool_end, memory_end, 0]) AS lo,
-        unnest([prompt_end, tool_end, memory_end, ${all}, 0]) AS hi
-      FROM (
-        SELECT *,
-          least(coalesce(prompt_tokens, 0), ${all}) AS prompt_end,
-          least(coalesce(prompt_tokens, 0) + coalesce(tool_tokens, 0), ${all}) AS tool_end,
-          least(coalesce(prompt_tokens, 0) + coalesce(tool_tokens, 0) + coalesce(memory_tokens, 0), ${all}) AS memory_end
-        FROM base
-      )
+        + ${isResponse ? 'cost_output' : '0'}`,
+  };
+}
+
+/**
+ * `source` (priced spans) with each layer's measures as columns `<layer>_<measure>`: what the cost
+ * roll-up sums per run, so that a layer split reads the roll-up (`unpivotLayersSql`).
+ */
+export function withLayerColumnsSql(source: string): string {
+  const columns = LAYERS.flatMap((layer) => {
+    const { lo, hi } = RANGES[layer];
+    const measures = layerMeasures(layer === 'response', lo, hi);
+    return LAYER_MEASURES.map((m) => `${measures[m]} AS ${layer}_${m}`);
+  });
+  return `SELECT *, ${columns.join(',\n      ')} FROM (${layerBoundsSql(source)})`;
+}
+
+/**
+ * A relation with one row per (roll-up row, layer) that has the layer, over `base` (rows with the
+ * `<layer>_<measure>` columns): keeps `passThrough` columns, adds `layer` and the measures.
+ */
+export function unpivotLayersSql(passThrough: string): string {
+  const lists = LAYER_MEASURES.map((m) => `unnest([${LAYERS.map((layer) => `${layer}_${m}`).join(', ')}]) AS ${m}`);
+  return `
+    SELECT * FROM (
+      SELECT ${passThrough}, unnest([${LAYERS.map((l) => `'${l}'`).join(', ')}]) AS layer, ${lists.join(', ')}
+      FROM base
     )
-    WHERE hi > lo OR (layer = 'response' AND output_tokens > 0)`;
+    WHERE spans > 0`;
 }

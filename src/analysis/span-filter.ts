@@ -19,6 +19,14 @@ export interface BaseRelation {
   /** `SELECT … FROM priced_spans WHERE …`, to be used as a CTE body. */
   sql: string;
   params: Record<string, DuckDBValue>;
+  /** The period's bounds as UTC TIMESTAMP expressions over `params` (none when the period is open). */
+  bounds: string[];
+}
+
+/** What to filter: priced spans by their start (the default), or the cost roll-up by its slot. */
+export interface FilteredRelation {
+  relation: string;
+  time: string;
 }
 
 export function checkTimezone(timezone: string): void {
@@ -34,19 +42,22 @@ export function checkTimezone(timezone: string): void {
  * `start_time` directly; only day/week/month buckets convert each span (and not at all in UTC,
  * the default), because a per-row time-zone conversion costs more than the rest of the query.
  */
-export function baseRelation(filter: SpanFilter): BaseRelation {
+export function baseRelation(filter: SpanFilter, { relation, time }: FilteredRelation = { relation: 'priced_spans', time: 'start_time' }): BaseRelation {
   const { timezone } = filter.period;
   checkTimezone(timezone);
   const utc = timezone === 'UTC';
   const params: Record<string, DuckDBValue> = utc ? {} : { tz: timezone };
   const bound = (name: string): string => (utc ? `CAST($${name} AS TIMESTAMP)` : `timezone('UTC', timezone($tz, CAST($${name} AS TIMESTAMP)))`);
   const where: string[] = [];
+  const bounds: string[] = [];
   if (filter.period.since !== undefined) {
-    where.push(`start_time >= ${bound('since')}`);
+    bounds.push(bound('since'));
+    where.push(`${time} >= ${bound('since')}`);
     params.since = filter.period.since;
   }
   if (filter.period.until !== undefined) {
-    where.push(`start_time < ${bound('until')}`);
+    bounds.push(bound('until'));
+    where.push(`${time} < ${bound('until')}`);
     params.until = filter.period.until;
   }
   if (filter.tenant === UNATTRIBUTED) {
@@ -55,7 +66,7 @@ export function baseRelation(filter: SpanFilter): BaseRelation {
     where.push('tenant = $tenant');
     params.tenant = filter.tenant;
   }
-  const localTime = utc ? 'start_time' : `timezone($tz, start_time AT TIME ZONE 'UTC')`;
-  const sql = `SELECT *, ${localTime} AS local_time FROM priced_spans${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
-  return { sql, params };
+  const localTime = utc ? time : `timezone($tz, ${time} AT TIME ZONE 'UTC')`;
+  const sql = `SELECT *, ${localTime} AS local_time FROM ${relation}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  return { sql, params, bounds };
 }

@@ -16,7 +16,8 @@ import { ingestInvoiceFiles, type InvoiceIngestReport } from '../ingest/invoices
 import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../ingest/spans/index.js';
 import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
-import { installPriceBook, loadPriceBook, materialisePricedSpans, type PriceBook } from '../pricebook/index.js';
+import { installPriceBook, loadPriceBook, materialisePricedSpans, priceBookHash, type PriceBook } from '../pricebook/index.js';
+import { refreshCostRollup } from '../analysis/cost-rollup.js';
 import { skippedNotes } from '../render/problems.js';
 import { uncountedNotes } from '../render/quality.js';
 import { readInvoiceMapping } from './invoice-mapping.js';
@@ -49,7 +50,7 @@ export interface WorkspaceSpec {
   spanOptions?: SpanIngestOptions | undefined;
   invoices?: InvoiceInputs | undefined;
   revenue?: string | undefined;
-  /** Price-book overrides; read workspaces install the book and price the spans. */
+  /** Price-book overrides; read workspaces install the book and price the spans, ingest prices the cost roll-up with it. */
   pricing?: readonly string[] | undefined;
   memoryLimit?: string | undefined;
   tempDir?: string | undefined;
@@ -117,6 +118,7 @@ async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
 async function loadInputs(db: Database, spec: WorkspaceSpec, run: number | undefined): Promise<Pick<Workspace, 'spans' | 'invoices'>> {
   let invoices: InvoiceIngestReport | undefined;
   const loadOthers = async (): Promise<void> => {
+    if (run !== undefined && hasSpanFiles(spec)) await refreshStoredRollup(db, spec);
     invoices = await loadInvoices(db, spec);
     killPoint('invoices-written');
     await loadRevenue(db, spec);
@@ -146,6 +148,14 @@ async function loadInputs(db: Database, spec: WorkspaceSpec, run: number | undef
     await db.exec('CHECKPOINT'); // fold the WAL into the file now, so the next open has nothing to replay
   }
   return { spans: report, invoices };
+}
+
+/** Price what the ingest stored, into the cost roll-up (src/analysis/cost-rollup.ts), in the ingest's transaction. */
+async function refreshStoredRollup(db: Database, spec: WorkspaceSpec): Promise<void> {
+  const book = await loadPriceBook([...(spec.pricing ?? [])]);
+  await installPriceBook(db, book);
+  await refreshCostRollup(db, priceBookHash(book));
+  killPoint('rollup-written');
 }
 
 async function loadInvoices(db: Database, spec: WorkspaceSpec): Promise<InvoiceIngestReport | undefined> {

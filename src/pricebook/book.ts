@@ -2,6 +2,7 @@
  * The price book's shape, and validating one price-book file (built-in or `--pricing` override)
  * into it. Errors name the file and the JSON path of the bad field.
  */
+import { createHash } from 'node:crypto';
 import { TOKEN_CLASSES, type TokenClass } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
 import { isRateString, MAX_PER_MTOK_FRACTION_DIGITS } from './decimal.js';
@@ -140,4 +141,13 @@ export function parsePriceBookFile(file: string, doc: Json): PriceBookFile {
 /** Identity of a price row: an override with the same key replaces it. */
 export function rowKey(row: Pick<PriceRow, 'model' | 'tier' | 'minInputTokens' | 'effectiveFrom'>): string {
   return `${row.model} ${row.tier} min_input_tokens=${row.minInputTokens} from ${row.effectiveFrom}`;
+}
+
+/**
+ * What the book prices by, as a hash: its rows (without the file they came from) and model names.
+ * Stored beside prices computed at ingest (`pricing_state`), so a read with another book knows.
+ */
+export function priceBookHash(book: PriceBook): string {
+  const rows = book.rows.map((row) => ({ ...row, source: undefined }));
+  return createHash('sha256').update(JSON.stringify({ models: book.models, rows })).digest('hex');
 }

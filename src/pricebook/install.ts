@@ -1,13 +1,13 @@
 /**
- * Installing the price book into a database for one run: TEMP tables `prices` and `model_aliases`
- * and the TEMP view `priced_spans` (docs/data-model.md). All pricing is set-based SQL: model
+ * Installing the price book into a database for one run: TEMP tables `prices`, `model_aliases` and
+ * `price_book_state` (the book's hash) and the TEMP view `priced_spans` (docs/data-model.md). All pricing is set-based SQL: model
  * resolution, effective dating, service tier and long-context band are joins, not per-span JS.
  */
 import { listValue } from '@duckdb/node-api';
 import type { Database } from '../db/database.js';
 import { EXACT_USD, FEMTO_USD } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
-import type { PriceBook } from './book.js';
+import { priceBookHash, type PriceBook } from './book.js';
 import { perMtokToPerToken } from './decimal.js';
 
 const MAX_BIGINT = '9223372036854775807';
@@ -31,6 +31,8 @@ export async function installPriceBook(db: Database, book: PriceBook): Promise<v
   await insertPrices(db, book);
   await insertAliases(db, book);
   await db.exec(PRICED_SPANS_VIEW);
+  // which book priced this run's figures: a stored cost roll-up is used only when it was priced by the same one
+  await db.exec('CREATE OR REPLACE TEMP TABLE price_book_state AS SELECT $hash::VARCHAR AS book_hash', { hash: priceBookHash(book) });
 }
 
 /** One INSERT … SELECT unnest(list, …) per table: the lists are bound parameters, zipped by unnest. */

@@ -9,7 +9,9 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { storedRollupIsCurrent } from '../../src/analysis/cost-rollup.js';
 import { withWorkspace, type WorkspaceSpec } from '../../src/app/workspace.js';
+import type { Database } from '../../src/db/database.js';
 import { hasRevenueTable } from '../../src/db/schema.js';
 import { writeLines } from '../ingest/otlp-builder.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
@@ -50,15 +52,28 @@ interface Figures {
   revenueRows: number;
   /** Tenant of trace 1's child and of trace 2's stored child: tag resolution across the two ingests. */
   childTenants: string;
+  /** The stored cost roll-up, when reads use it, holds exactly what the spans give per run and tenant. */
+  rollupAgrees: boolean;
 }
 
 const moreInput = more.reduce((n, m) => n + m.input, 0);
-const BEFORE: Figures = { spans: 2, inputTokens: 300, ingests: 1, invoiceLines: 0, invoiceUsd: '0.00', revenueRows: 0, childTenants: 'none,none' };
+const BEFORE: Figures = { spans: 2, inputTokens: 300, ingests: 1, invoiceLines: 0, invoiceUsd: '0.00', revenueRows: 0, childTenants: 'none,none', rollupAgrees: true };
 const AFTER: Figures = {
-  spans: 2 + 2 + more.length, inputTokens: 300 + 300 + moreInput, ingests: 3, invoiceLines: 3, invoiceUsd: '1.35', revenueRows: 2, childTenants: 't1,t2',
+  spans: 2 + 2 + more.length, inputTokens: 300 + 300 + moreInput, ingests: 3, invoiceLines: 3, invoiceUsd: '1.35', revenueRows: 2, childTenants: 't1,t2', rollupAgrees: true,
 };
 
 const quiet = (): void => undefined;
+
+/** Runs whose (tenant, spans, cost) differ between the cost roll-up and the priced spans. */
+const ROLLUP_DIFFERENCES = `
+  WITH rolled AS (SELECT trace_id, tenant, sum(spans) AS n, sum(cost_usd) AS c FROM cost_rollup GROUP BY ALL),
+       raw AS (SELECT trace_id, tenant, count(*) AS n, sum(cost_usd) AS c FROM priced_spans GROUP BY ALL)
+  SELECT count(*)::VARCHAR AS n FROM ((FROM rolled EXCEPT FROM raw) UNION ALL (FROM raw EXCEPT FROM rolled))`;
+
+async function rollupAgrees(handle: Database): Promise<boolean> {
+  if (!(await storedRollupIsCurrent(handle))) return true; // reads roll the spans up themselves
+  return (await handle.one<{ n: string }>(ROLLUP_DIFFERENCES))?.n === '0';
+}
 
 /** What a read command sees: the same read workspace `costs`, `sql`, … open. */
 async function seen(db: string): Promise<Figures> {
@@ -77,6 +92,7 @@ async function seen(db: string): Promise<Figures> {
     return {
       spans: Number(row?.spans), inputTokens: Number(row?.input), ingests: Number(row?.ingests), invoiceLines: Number(row?.lines),
       invoiceUsd: row?.usd ?? '', revenueRows, childTenants: children.includes(',') ? children : `none,${children}`,
+      rollupAgrees: await rollupAgrees(handle),
     };
   });
 }
@@ -105,7 +121,7 @@ function killedIngest(db: string, kill: Kill): Promise<number | null> {
 }
 
 const NAMED = [
-  'staged', 'spans-written', 'invoices-written', 'revenue-written', 'marker-written',
+  'staged', 'spans-written', 'rollup-written', 'invoices-written', 'revenue-written', 'marker-written',
   'commit', 'commit@0', 'commit@1', 'commit@2', 'commit@4', 'committed',
   'checkpoint@0', 'checkpoint@1', 'checkpoint@2', 'checkpoint@4', 'checkpoint@8',
 ];
@@ -133,6 +149,7 @@ async function killAndRerun(kills: readonly Kill[]): Promise<Figures[]> {
     await withWorkspace({ access: 'write', db, spans: [run], invoices: { files: [invoice] }, revenue, note: quiet }, async () => undefined);
     // a re-run over a whole run adds its two `ingests` rows (0 new spans, 3 invoice lines replaced) and nothing else
     expect(await seen(db), `re-run after a kill at ${kill.at}`).toEqual({ ...AFTER, ingests: now.spans === AFTER.spans ? AFTER.ingests + 2 : AFTER.ingests });
+    expect(await withWorkspace({ access: 'read', db, note: quiet }, ({ db: handle }) => storedRollupIsCurrent(handle)), `roll-up after the re-run at ${kill.at}`).toBe(true);
     return now;
   });
 }

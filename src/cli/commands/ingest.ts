@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { CostattrError } from '../../errors.js';
 import type { ConventionOverride, SpanFormatOption, SpanIngestOptions } from '../../ingest/spans/index.js';
-import { addInvoiceOptions, parseFx, type InvoiceInputOptions } from '../common.js';
+import { addInvoiceOptions, collect, parseFx, type InvoiceInputOptions } from '../common.js';
 import { note } from '../output.js';
 import { runInWorkspace } from '../run.js';
 
@@ -19,6 +19,7 @@ interface IngestOptions extends InvoiceInputOptions {
   tempDir?: string;
   inputLimits?: string;
   rejects?: string;
+  pricing?: string[];
 }
 
 const CONVENTIONS: readonly ConventionOverride[] = ['auto', 'inclusive', 'exclusive'];
@@ -63,6 +64,7 @@ export function registerIngest(program: Command): void {
     .option('--memory-limit <size>', "DuckDB's memory_limit for this run, e.g. 512MB (work beyond it spills to --temp-dir)")
     .option('--temp-dir <dir>', 'where DuckDB spills work tables that outgrow the memory limit (default: <db>.tmp)')
     .option('--input-limits <limits>', 'bounds on each span file: line=256MB,depth=128,gzip-ratio=200,file=64GiB (any of them)')
+    .option('--pricing <file>', 'price overrides the stored cost roll-up is priced with; reads given the same --pricing use it (repeatable)', collect)
     .option('--quiet', 'no progress or summary on stderr');
   addInvoiceOptions(cmd).action(async (files: string[], opts: IngestOptions) => {
     if (files.length === 0 && !opts.invoice?.length && !opts.revenue) {
@@ -90,6 +92,7 @@ export function registerIngest(program: Command): void {
       spanOptions,
       invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: spanOptions.skipInvalid, fx: parseFx(opts.fx) },
       revenue: opts.revenue,
+      pricing: opts.pricing,
       memoryLimit: parseMemoryLimit(opts.memoryLimit),
       tempDir: opts.tempDir,
       note: (message: string) => {

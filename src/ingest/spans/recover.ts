@@ -5,6 +5,7 @@
  * removed, all in one transaction; re-running the interrupted ingest then loads it whole. A read open
  * leaves the file alone and reads the same recovered state through temporary copies.
  */
+import { invalidateCostRollup } from '../../analysis/cost-rollup.js';
 import type { Database } from '../../db/database.js';
 import { INGEST_ID_TABLES, ingestState, type IngestState } from '../../db/ingest-runs.js';
 import { quoteIdent } from '../../db/quote.js';
@@ -38,6 +39,7 @@ export async function recoverInterruptedIngest(db: Database): Promise<string | u
       });
     }
     await db.exec('DELETE FROM ingest_runs WHERE NOT committed');
+    await invalidateCostRollup(db);
   });
   const left = state.interrupted.length > 0 ? `rolled back what it stored (ingest ids ${state.interrupted.join(', ')})` : 'it had stored nothing';
   return `${db.path}: an earlier ingest was interrupted; ${left}; run it again to load it`;

@@ -1,0 +1,112 @@
+// Property: the stored cost roll-up always equals a recomputation from the raw spans. Over random
+// sequences of ingests into one database — overlapping traces (a re-ingest, spans joining runs stored
+// earlier, parents arriving later), unknown models, spans on and off quarter hours — some priced
+// with a --pricing override (a price-book change): after every ingest the stored `cost_rollup` is
+// exactly the roll-up of the priced spans, a read with the ingest's book uses it, a read with
+// another book does not, and `costs` answers the same from the stored roll-up as from the spans.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { rollupSelect, storedRollupIsCurrent } from '../../src/analysis/cost-rollup.js';
+import { attributeCosts, type CostsResult } from '../../src/analysis/costs.js';
+import type { Dimension } from '../../src/analysis/dimensions.js';
+import type { Period } from '../../src/analysis/period.js';
+import { withWorkspace } from '../../src/app/workspace.js';
+import type { Database } from '../../src/db/database.js';
+import { tempDir } from '../helpers/cli.js';
+
+const dir = tempDir('costattr-rollup-');
+const quiet = (): void => undefined;
+
+/** An override that changes Haiku's rates: the same spans, other prices. */
+const override = join(dir, 'haiku-discount.json');
+writeFileSync(override, JSON.stringify({
+  provider: 'anthropic',
+  models: [{ model: 'claude-haiku-4-5', aliases: [], prices: [{ effective_from: '2025-01-01', tier: 'standard', per_mtok: { input: '0.5', cache_read: '0.05', cache_write_5m: '0.625', cache_write_1h: '1', output: '2.5' } }] }],
+}));
+
+const MODELS = ['claude-haiku-4-5', 'claude-sonnet-4-5', 'gpt-4o-mini', 'no-such-model'];
+const TENANTS = ['acme', 'globex', null];
+
+const spanArb = fc.record({
+  trace: fc.integer({ min: 1, max: 12 }),
+  span: fc.integer({ min: 1, max: 40 }),
+  parent: fc.option(fc.integer({ min: 1, max: 40 }), { nil: null }),
+  model: fc.constantFrom(...MODELS),
+  tenant: fc.constantFrom(...TENANTS),
+  route: fc.constantFrom('chat', 'search'),
+  // minutes after 2026-01-01 00:00 UTC, over three days: quarter hours and the minutes between them
+  minute: fc.integer({ min: 0, max: 3 * 24 * 60 }),
+  input: fc.integer({ min: 0, max: 300_000 }),
+  cacheRead: fc.integer({ min: 0, max: 50_000 }),
+  output: fc.integer({ min: 0, max: 5_000 }),
+});
+const ingestArb = fc.record({ spans: fc.array(spanArb, { minLength: 1, maxLength: 12 }), discounted: fc.boolean() });
+
+let files = 0;
+type GeneratedSpan = typeof spanArb extends fc.Arbitrary<infer T> ? T : never;
+
+function writeSpans(spans: readonly GeneratedSpan[]): string {
+  const file = join(dir, `spans-${files++}.jsonl`);
+  writeFileSync(file, spans.map((s) => JSON.stringify({
+    trace_id: `t${s.trace}`, span_id: `s${s.trace}-${s.span}`, ...(s.parent === null ? {} : { parent_span_id: `s${s.trace}-${s.parent}` }),
+    operation: 'chat', provider: s.model.startsWith('gpt') ? 'openai' : 'anthropic', request_model: s.model,
+    start_time: new Date(Date.UTC(2026, 0, 1) + s.minute * 60_000).toISOString(),
+    input_tokens: s.input, cache_read_input_tokens: s.cacheRead, output_tokens: s.output,
+    ...(s.tenant === null ? {} : { tenant: s.tenant }), route: s.route,
+  })).join('\n') + '\n');
+  return file;
+}
+
+/** Rows that differ between the stored roll-up and the roll-up of the priced spans, both ways. */
+async function rollupDifferences(db: Database): Promise<number> {
+  const row = await db.one<{ n: string }>(
+    `WITH fresh AS (${rollupSelect('priced_spans')})
+     SELECT count(*)::VARCHAR AS n FROM ((FROM cost_rollup EXCEPT ALL FROM fresh) UNION ALL (FROM fresh EXCEPT ALL FROM cost_rollup))`,
+  );
+  return Number(row?.n);
+}
+
+const PERIODS: Period[] = [
+  { since: undefined, until: undefined, timezone: 'UTC' },
+  { since: '2026-01-02', until: '2026-01-03', timezone: 'UTC' },
+  { since: '2026-01-01T10:07', until: '2026-01-02T13:52', timezone: 'UTC' },
+  { since: '2026-01-01', until: '2026-01-03', timezone: 'Asia/Kolkata' },
+];
+const GROUPINGS: Dimension[][] = [['tenant'], ['route', 'model'], ['day'], ['tenant', 'week'], ['layer'], ['model', 'layer']];
+
+/** Every costs answer for the read's spans; `fromSpans` hides the stored roll-up behind a copy of the spans. */
+async function answers(db: Database, fromSpans: boolean): Promise<CostsResult[]> {
+  if (fromSpans) await db.exec('CREATE OR REPLACE TEMP TABLE spans AS SELECT * FROM main.spans');
+  const all: CostsResult[] = [];
+  for (const period of PERIODS) {
+    for (const by of GROUPINGS) all.push(await attributeCosts(db, { by, filter: { period } }));
+  }
+  return all;
+}
+
+describe('stored cost roll-up', () => {
+  it('equals the roll-up of the priced spans after every ingest, and costs answers the same from it', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(ingestArb, { minLength: 1, maxLength: 4 }), async (ingests) => {
+        const db = join(dir, `db-${files}.duckdb`);
+        for (const ingest of ingests) {
+          const pricing = ingest.discounted ? [override] : [];
+          const spanFile = writeSpans(ingest.spans);
+          await withWorkspace({ access: 'write', db, spans: [spanFile], spanOptions: { skipInvalid: true }, pricing, note: quiet }, async () => undefined);
+          await withWorkspace({ access: 'read', db, pricing, note: quiet }, async ({ db: read }) => {
+            expect(await storedRollupIsCurrent(read), 'a read with the ingest\'s book uses the stored roll-up').toBe(true);
+            expect(await rollupDifferences(read)).toBe(0);
+            const stored = await answers(read, false);
+            expect(await answers(read, true)).toEqual(stored);
+          });
+          await withWorkspace({ access: 'read', db, pricing: ingest.discounted ? [] : [override], note: quiet }, async ({ db: read }) => {
+            expect(await storedRollupIsCurrent(read), 'a read with another book re-prices the spans').toBe(false);
+          });
+        }
+      }),
+      { numRuns: 8 },
+    );
+  });
+});
