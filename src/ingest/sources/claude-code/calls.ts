@@ -36,8 +36,8 @@ const COLUMNS = `{
 const MALFORMED = 'type IS NULL AND timestamp IS NULL AND sessionId IS NULL AND uuid IS NULL AND message.id IS NULL';
 const USAGE = 'message.usage.input_tokens IS NOT NULL AND message.usage.output_tokens IS NOT NULL';
 
-/** The fields of a line a call keeps (those of its winning line). */
-const LINE_FIELDS = 'filename, timestamp, seen, sessionId, requestId, sidechain, uuid, msg_id, model, u';
+/** The fields of its winning line a call keeps: what the spans are written from. */
+const LINE_FIELDS = 'filename, timestamp, sessionId, sidechain, msg_id, model, u';
 
 /**
  * One pass over the logs, grouped by call: the lines that carry usage (or, with skipInvalid, are
