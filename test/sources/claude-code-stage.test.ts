@@ -4,7 +4,9 @@
 // normaliser would judge: duplicates (streaming snapshots, sidechain replays), `<synthetic>`,
 // lines without usage, missing request id / message id / session id, 5-minute and 1-hour cache
 // writes, no cache counts at all, service tiers, several projects, sub-agent logs, a second ingest
-// over stored spans; and, under skipInvalid, a malformed line, a negative count and a bad timestamp.
+// over stored spans, an OTLP file in the same ingest (the driver stages Claude Code after the raw
+// files) whose SDK span reports one of the calls (merged by response id); and, under skipInvalid, a
+// malformed line, a negative count, a bad timestamp and a blank session.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +14,7 @@ import { Database } from '../../src/db/database.js';
 import { claudeCode } from '../../src/ingest/sources/claude-code/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../../src/ingest/spans/index.js';
 import { tempDir } from '../helpers/cli.js';
-import { writeLines } from '../ingest/otlp-builder.js';
+import { otlpLine, sid, tid, writeLines } from '../ingest/otlp-builder.js';
 import { generateClaudeLogs } from './claude-code-gen.js';
 
 const SONNET = 'claude-sonnet-4-5-20250929';
@@ -73,6 +75,19 @@ function writeBadLogs(dir: string): void {
     assistant({ sessionId: 'sess-bad', requestId: 'req_late', timestamp: 'yesterday' }, { input_tokens: 1, output_tokens: 1 }, { id: 'msg_Late' }),
     assistant({ sessionId: ' ', requestId: 'req_blank' }, { input_tokens: 1, output_tokens: 1 }, { id: 'msg_Blank' }),
   ]);
+}
+
+/** An Anthropic SDK span (OTLP) of the call `msg_Tie` of writeOddLogs, under a tenant of its own. */
+function sdkSpanOfTie(dir: string): string {
+  return writeLines(dir, 'sdk.jsonl', [otlpLine({
+    scope: '@opentelemetry/instrumentation-anthropic',
+    spans: [{
+      trace: tid(7), span: sid(7), name: 'chat claude-sonnet-4-5', start: '1770112920000000000', attrs: {
+        'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': SONNET,
+        'gen_ai.usage.input_tokens': 9, 'gen_ai.usage.output_tokens': 9, 'gen_ai.response.id': 'msg_Tie', 'acme.tenant_id': 'acme',
+      },
+    }],
+  })]);
 }
 
 interface Outcome {
@@ -142,6 +157,17 @@ describe('the Claude Code fast path writes exactly the spans the generic path wr
     generateClaudeLogs(second, { seed: 4, growingOutput: true, projects: 2 });
     writeOddLogs(second);
     await bothPaths([[first], [first, second]]);
+  });
+
+  it('beside an OTLP file in the same ingest or a later one, merging the call both report', async () => {
+    const dir = tempDir('costattr-claude-stage-mixed-');
+    writeOddLogs(dir);
+    const sdk = sdkSpanOfTie(tempDir('costattr-claude-stage-sdk-'));
+    const together = await bothPaths([[sdk, dir]]);
+    const rows = together.spans as Array<Record<string, unknown>>;
+    // not vacuous: the response-id merge saw both copies of msg_Tie, and counted it once
+    expect(rows.filter((r) => r.response_id === 'msg_Tie').map((r) => r.is_inference).sort()).toEqual([false, true]);
+    await bothPaths([[dir], [sdk]]);
   });
 
   it('under skipInvalid, rejecting the same lines with the same problems', async () => {
