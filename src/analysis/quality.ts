@@ -10,7 +10,7 @@
  */
 import type { Database } from '../db/database.js';
 import { num } from '../db/values.js';
-import { SYNTHETIC_RULE } from '../ingest/sources/claude-code/load.js';
+import { SYNTHETIC_RULE } from '../ingest/sources/claude-code/calls.js';
 import { INFERENCE_OPERATION_SQL } from '../ingest/spans/response-merge.js';
 
 /** Drop rule for copies a response-id merge left unpriced (derived from `spans`, not stored). */

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { parsePeriod, type Period } from '../analysis/period.js';
 import type { Scope, WorkspaceSpec } from '../app/workspace.js';
 import { CostattrError } from '../errors.js';
+import { defaultClaudeLogDirs } from '../ingest/sources/claude-code/config-dir.js';
 import { FORMATS, type Format } from '../render/formats.js';
 import { note, setDisplayFlags } from './output.js';
 
@@ -15,6 +16,7 @@ export { FORMATS, type Format };
 export interface InputOptions {
   db?: string;
   spans?: string[];
+  source?: string;
   namespace?: string;
   pricing?: string[];
   since?: string;
@@ -59,6 +61,7 @@ export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMA
   return cmd
     .option('--db <file>', 'database made by `costattr ingest`')
     .option('--spans <path>', 'a span file or directory to load into an in-memory database (repeatable)', collect)
+    .option('--source <name>', 'claude-code: with no --spans, read Claude Code\'s logs where it keeps them ($CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)')
     .option('--namespace <ns>', 'custom attribute namespace for tenant/user/task/route tags (detected when unique)')
     .option('--pricing <file>', 'price overrides merged over the built-in book (repeatable)', collect)
     .option('--since <date>', 'start date (ISO, inclusive)')
@@ -114,13 +117,26 @@ export function periodOf(opts: InputOptions): Period {
   return parsePeriod({ since: opts.since, until: opts.until, month: opts.month, timezone: opts.timezone ?? 'UTC' });
 }
 
+/** Sources whose logs have a known home, read when `--source` names one and no `--spans` is given. */
+const SOURCE_HOMES: Readonly<Record<string, () => string[]>> = { 'claude-code': () => defaultClaudeLogDirs() };
+
+/** The span paths to load: `--spans`, else the home of the `--source` named. */
+function spanPaths(opts: Pick<InputOptions, 'spans' | 'source'>): string[] | undefined {
+  if (opts.source === undefined) return opts.spans;
+  const home = SOURCE_HOMES[opts.source];
+  if (home === undefined) {
+    throw new CostattrError('BAD_USAGE', `--source ${opts.source}: expected one of ${Object.keys(SOURCE_HOMES).join(', ')}`);
+  }
+  return opts.spans ?? home();
+}
+
 /** The workspace an analysis command reads: `--db` read-only, or `--spans` in memory, plus any invoice/revenue files. */
 export function readWorkspace(opts: InputOptions & Partial<InvoiceInputOptions>, scope?: Scope): WorkspaceSpec {
   return {
     scope,
     access: 'read',
     db: opts.db,
-    spans: opts.spans,
+    spans: spanPaths(opts),
     spanOptions: { namespace: opts.namespace },
     pricing: opts.pricing,
     invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: opts.skipInvalid, fx: parseFx(opts.fx) },

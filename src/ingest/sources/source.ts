@@ -1,7 +1,7 @@
 /**
  * The contract between a span source (one folder here) and the span ingest (src/ingest/spans): a
  * source recognises its files from their head and loads one file (or log tree) into the raw span
- * table. The ingest owns everything around that: which row ids a file gets, validation and
+ * table, or (its fast path) writes the spans already normalised. The ingest owns everything around that: which row ids a file gets, validation and
  * normalisation, dedupe, the one transaction and the report.
  */
 import type { Database } from '../../db/database.js';
@@ -22,6 +22,14 @@ export interface SpanSource {
   /** Whether the file is this source's; the registry's order settles which of several claimants wins. */
   detect(head: FileHead): boolean;
   load(ctx: SourceLoadContext, file: SpanFile): Promise<SourceLoadResult>;
+  /**
+   * The fast path of a source whose records need none of the generic normaliser's judgement (and
+   * carry no custom attributes): insert the file's spans already normalised into the staging table
+   * `table` (columns of `spans` with tags unresolved, plus `rid`, `line` and `problem` as
+   * `field|message`), past the raw table and its normaliser. Used instead of `load` when present;
+   * such files load after every other file is normalised, so staging exists.
+   */
+  stage?(ctx: SourceLoadContext, file: SpanFile, table: string): Promise<SourceLoadResult>;
 }
 
 /** One entry of an ingest: a file, or a log tree read as one. */

@@ -43,10 +43,18 @@ class KeptOpen {
   }
 }
 
-/** Each file into the raw table through its source, each given the next free range of row ids. */
-async function loadFiles(db: Database, files: readonly SpanFile[], options: SpanIngestOptions): Promise<SourceLoadResult[]> {
+/**
+ * Each file into the raw table through its source, each given the next free range of row ids; then
+ * `normalise` (raw → staging), then the files whose source stages its own spans (SpanSource.stage),
+ * appended to staging. Results are in file order.
+ */
+async function loadFiles(
+  db: Database, files: readonly SpanFile[], options: SpanIngestOptions, normalise: (raw: readonly SourceLoadResult[]) => Promise<void>,
+): Promise<SourceLoadResult[]> {
   const kept = new KeptOpen();
   const results: SourceLoadResult[] = [];
+  const rawFirst = [...files.keys()].sort((a, b) => Number(files[a]?.source.stage !== undefined) - Number(files[b]?.source.stage !== undefined));
+  let normalised = false;
   let ridBase = 1;
   let total = 0;
   // bytes on disk, for progress: the files done, plus what the current one's source says it has read
@@ -54,7 +62,13 @@ async function loadFiles(db: Database, files: readonly SpanFile[], options: Span
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let doneBytes = 0;
   try {
-    for (const [fileIdx, file] of files.entries()) {
+    for (const fileIdx of rawFirst) {
+      const file = files[fileIdx] as SpanFile;
+      const stage = file.source.stage?.bind(file.source);
+      if (stage && !normalised) {
+        await normalise(results.filter((r) => r !== undefined));
+        normalised = true;
+      }
       let streamed = 0;
       const ctx: SourceLoadContext = {
         db,
@@ -70,18 +84,19 @@ async function loadFiles(db: Database, files: readonly SpanFile[], options: Span
       const literal = literalSpanFile(file);
       let result: SourceLoadResult;
       try {
-        result = await file.source.load(ctx, literal.file);
+        result = stage ? await stage(ctx, literal.file, STAGE_TABLE) : await file.source.load(ctx, literal.file);
       } catch (err) {
         throw literal.restore(err);
       } finally {
         literal.dispose();
       }
-      results.push(result);
+      results[fileIdx] = result;
       ridBase += result.rows;
       total += result.records;
       doneBytes += sizes[fileIdx] ?? 0;
       options.onProgress?.({ file: file.path, records: total, bytes: doneBytes, totalBytes });
     }
+    if (!normalised) await normalise(results);
   } finally {
     await kept.closeAll();
   }
@@ -122,12 +137,14 @@ export async function ingestSpanFiles(db: Database, paths: string[], options: Sp
   await createCodedTables(db);
   try {
     await createNormaliseMacros(db);
-    const loaded = await loadFiles(db, files, options);
+    let namespace: string | null = null;
+    const loaded = await loadFiles(db, files, options, async (raw) => {
+      namespace = resolveNamespace(options.namespace, new Set(raw.flatMap((r) => [...(r.namespaces ?? [])])));
+      await normaliseIntoStaging(db, options.convention ?? 'auto', namespace);
+      await dropCodedTables(db);
+      await db.exec(`DROP TABLE ${quoteIdent(RAW_TABLE)}`);
+    });
     if (loaded.every((r) => r.records === 0)) throw noSpans(files, loaded);
-    const namespace = resolveNamespace(options.namespace, new Set(loaded.flatMap((r) => [...(r.namespaces ?? [])])));
-    await normaliseIntoStaging(db, options.convention ?? 'auto', namespace);
-    await dropCodedTables(db);
-    await db.exec(`DROP TABLE ${quoteIdent(RAW_TABLE)}`);
 
     const invalid = await stagedProblems(db);
     const problems = [
