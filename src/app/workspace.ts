@@ -1,6 +1,8 @@
 /**
  * The workspace a command runs in, and the only place a database is opened: the `--db` file
- * (read-only for read commands, read-write for ingest) or an in-memory database for `--spans`,
+ * (read-only for read commands, read-write for ingest), a `--lake` directory (read: an in-memory
+ * database over its Parquet files; ingest: a scratch database published to the lake, src/lake),
+ * or an in-memory database for `--spans`,
  * the span/invoice/revenue inputs loaded into it, the price book loaded once and installed, and
  * everything closed when the command's work is done.
  */
@@ -17,6 +19,8 @@ import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../ingest/spans/index.js';
 import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, type PriceBook } from '../pricebook/index.js';
+import type { LakeManifest } from '../lake/manifest.js';
+import type { LakeWrite } from '../lake/write.js';
 import { skippedNotes } from '../render/problems.js';
 import { uncountedNotes } from '../render/quality.js';
 import { readInvoiceMapping } from './invoice-mapping.js';
@@ -45,6 +49,8 @@ export interface WorkspaceSpec {
   /** `read`: analyses (a `--db` opens read-only); `write`: ingest into `--db`, created when missing. */
   access: 'read' | 'write';
   db?: string | undefined;
+  /** A span lake directory (src/lake): read in place, or written by ingest. Exclusive with `db`. */
+  lake?: string | undefined;
   spans?: readonly string[] | undefined;
   spanOptions?: SpanIngestOptions | undefined;
   invoices?: InvoiceInputs | undefined;
@@ -74,9 +80,32 @@ function hasSpanFiles(spec: WorkspaceSpec): boolean {
   return spec.spans !== undefined && spec.spans.length > 0;
 }
 
-async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
+/** What a lake workspace opened: the manifest read (reads), or the write in progress (ingest). */
+interface LakeState {
+  read?: { dir: string; manifest: LakeManifest };
+  write?: LakeWrite;
+}
+
+async function openLakeDatabase(spec: WorkspaceSpec, dir: string, lake: LakeState): Promise<Database> {
+  if (spec.db !== undefined) throw new CostattrError('BAD_USAGE', 'give --db FILE or --lake DIR, not both');
   if (spec.access === 'write') {
-    if (spec.db === undefined) throw new CostattrError('BAD_USAGE', 'give the database to load into: --db FILE');
+    const { prepareLakeWrite } = await import('../lake/write.js');
+    lake.write = await prepareLakeWrite(dir);
+    return openDatabase({ ...spec, lake: undefined, db: lake.write.scratch }, lake);
+  }
+  if (hasSpanFiles(spec) || (spec.invoices?.files?.length ?? 0) > 0 || spec.revenue !== undefined) {
+    throw new CostattrError('BAD_USAGE', '--lake reads the lake as it is: ingest other files into it first (`costattr ingest FILES --lake DIR`)');
+  }
+  const { openLake } = await import('../lake/open.js');
+  const { db, manifest } = await openLake(dir, { memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
+  lake.read = { dir, manifest };
+  return db;
+}
+
+async function openDatabase(spec: WorkspaceSpec, lake: LakeState): Promise<Database> {
+  if (spec.lake !== undefined) return openLakeDatabase(spec, spec.lake, lake);
+  if (spec.access === 'write') {
+    if (spec.db === undefined) throw new CostattrError('BAD_USAGE', 'give the database to load into: --db FILE or --lake DIR');
     const db = await Database.open({ path: spec.db, memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
     try {
       const recovered = await recoverInterruptedIngest(db);
@@ -217,17 +246,29 @@ function engineErrorAsUsage(err: unknown, spec: WorkspaceSpec): unknown {
 /** Open the workspace, run `work` in it, and close it whatever happens; a failed ingest that made the database removes it. */
 export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Workspace) => Promise<T>): Promise<T> {
   const creates = spec.access === 'write' && spec.db !== undefined && !existsSync(spec.db);
-  const db = await openDatabase(spec);
+  const lake: LakeState = {};
+  let db: Database;
+  try {
+    db = await openDatabase(spec, lake);
+  } catch (err) {
+    lake.write?.release();
+    throw err;
+  }
   let failed = true;
   let run: number | undefined;
   try {
     if (spec.access === 'write') run = await startIngestRun(db);
     const inputs = await loadInputs(db, spec, run);
+    if (lake.write) await (await import('../lake/write.js')).publishLake(db, lake.write);
     let book: PriceBook | undefined;
     if (spec.access === 'read') {
       book = await loadPriceBook([...(spec.pricing ?? [])]);
-      await installPriceBook(db, book);
-      await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
+      if (lake.read && (spec.pricing ?? []).length === 0) {
+        await (await import('../lake/open.js')).installLakePricing(db, lake.read.dir, lake.read.manifest);
+      } else {
+        await installPriceBook(db, book);
+        await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
+      }
     }
     await checkScope(db, spec);
     if (spec.sandbox) await db.sandbox();
@@ -240,6 +281,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
     throw engineErrorAsUsage(err, spec);
   } finally {
     db.close();
+    if (lake.write) (await import('../lake/write.js')).endLakeWrite(lake.write);
     if (failed && creates && spec.db !== undefined) for (const file of [spec.db, `${spec.db}.wal`]) rmSync(file, { force: true });
   }
 }

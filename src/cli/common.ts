@@ -14,6 +14,7 @@ export { FORMATS, type Format };
 
 export interface InputOptions {
   db?: string;
+  lake?: string;
   spans?: string[];
   namespace?: string;
   pricing?: string[];
@@ -58,6 +59,7 @@ export function addDisplayOptions(program: Command): Command {
 export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMATS): Command {
   return cmd
     .option('--db <file>', 'database made by `costattr ingest`')
+    .option('--lake <dir>', 'a span lake made by `costattr ingest --lake` (Parquet files, read in place)')
     .option('--spans <path>', 'a span file or directory to load into an in-memory database (repeatable)', collect)
     .option('--namespace <ns>', 'custom attribute namespace for tenant/user/task/route tags (detected when unique)')
     .option('--pricing <file>', 'price overrides merged over the built-in book (repeatable)', collect)
@@ -120,6 +122,7 @@ export function readWorkspace(opts: InputOptions & Partial<InvoiceInputOptions>,
     scope,
     access: 'read',
     db: opts.db,
+    lake: opts.lake,
     spans: opts.spans,
     spanOptions: { namespace: opts.namespace },
     pricing: opts.pricing,
