@@ -10,6 +10,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { requireInvoicesIn, requireKnown, requireSpansIn, type NamedField } from '../analysis/coverage.js';
 import type { Period } from '../analysis/period.js';
 import { Database } from '../db/database.js';
+import type { SqlEngine } from '../db/engine.js';
 import { forgetIngestRun, hasIngestRuns, ingestState, recordIngestRun, startIngestRun } from '../db/ingest-runs.js';
 import { killPoint } from '../db/kill-point.js';
 import { overlayWritableTables } from '../db/schema.js';
@@ -60,6 +61,10 @@ export interface WorkspaceSpec {
   memoryLimit?: string | undefined;
   tempDir?: string | undefined;
   scope?: Scope | undefined;
+  /** Which engine the analysis runs on: DuckDB (the default), or ClickHouse over a `lake`. */
+  engine?: 'duckdb' | 'clickhouse' | undefined;
+  /** A ClickHouse server (`--clickhouse-url`); embedded ClickHouse (chdb) when not given. */
+  clickhouseUrl?: string | undefined;
   /** Once loaded, the database reads nothing but itself (`sql`): see Database.sandbox. */
   sandbox?: boolean | undefined;
   note: (message: string) => void;
@@ -67,6 +72,8 @@ export interface WorkspaceSpec {
 
 export interface Workspace {
   db: Database;
+  /** Where the analyses that run on either engine run: `db`, or ClickHouse (`--engine clickhouse`). */
+  engine: SqlEngine;
   /** The price book (read workspaces); loaded once per run. */
   book: PriceBook | undefined;
   /** What span ingest loaded, when span files were given. */
@@ -209,6 +216,18 @@ async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {
   }
 }
 
+/** ClickHouse over the lake being read; it only reads what the lake's ingest priced. */
+async function openClickHouse(spec: WorkspaceSpec, lake: LakeState): Promise<SqlEngine & { close(): Promise<void> }> {
+  if (lake.read === undefined) throw new CostattrError('BAD_USAGE', '--engine clickhouse reads a span lake: give --lake DIR (made by `costattr ingest FILES --lake DIR`)');
+  if ((spec.pricing ?? []).length > 0) {
+    throw new CostattrError('BAD_USAGE', '--pricing cannot apply with --engine clickhouse: the lake is priced once, when it is written', {
+      hint: 're-price with DuckDB (drop --engine, or use --engine duckdb), or re-ingest the spans into a new lake',
+    });
+  }
+  const { ClickHouseEngine } = await import('../engine/clickhouse.js');
+  return ClickHouseEngine.open(lake.read.dir, lake.read.manifest, spec.clickhouseUrl);
+}
+
 const FIRST_LINE = (err: Error): string => err.message.split('\n')[0] ?? '';
 
 /**
@@ -256,6 +275,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
   }
   let failed = true;
   let run: number | undefined;
+  let clickhouse: (SqlEngine & { close(): Promise<void> }) | undefined;
   try {
     if (spec.access === 'write') run = await startIngestRun(db);
     const inputs = await loadInputs(db, spec, run);
@@ -272,7 +292,8 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
     }
     await checkScope(db, spec);
     if (spec.sandbox) await db.sandbox();
-    const result = await work({ db, book, ...inputs });
+    if (spec.engine === 'clickhouse') clickhouse = await openClickHouse(spec, lake);
+    const result = await work({ db, engine: clickhouse ?? db, book, ...inputs });
     failed = false;
     return result;
   } catch (err) {
@@ -280,6 +301,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
     if (run !== undefined) await forgetIngestRun(db, run).catch(() => undefined);
     throw engineErrorAsUsage(err, spec);
   } finally {
+    await clickhouse?.close();
     db.close();
     if (lake.write) (await import('../lake/write.js')).endLakeWrite(lake.write);
     if (failed && creates && spec.db !== undefined) for (const file of [spec.db, `${spec.db}.wal`]) rmSync(file, { force: true });

@@ -15,6 +15,8 @@ export { FORMATS, type Format };
 export interface InputOptions {
   db?: string;
   lake?: string;
+  engine?: string;
+  clickhouseUrl?: string;
   spans?: string[];
   namespace?: string;
   pricing?: string[];
@@ -72,6 +74,23 @@ export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMA
     .option('--quiet', 'no progress or notes on stderr');
 }
 
+const ENGINES = ['duckdb', 'clickhouse'] as const;
+
+/** `--engine` and `--clickhouse-url`, on the analyses that run on either engine (costs, reconcile, audit). */
+export function addEngineOptions(cmd: Command): Command {
+  return cmd
+    .option('--engine <engine>', `where the analysis runs: ${ENGINES.join('|')} (clickhouse reads a --lake)`, 'duckdb')
+    .option('--clickhouse-url <url>', 'a ClickHouse server over HTTP for --engine clickhouse (user and password from CLICKHOUSE_USER, CLICKHOUSE_PASSWORD); embedded ClickHouse when not given');
+}
+
+function engineOf(opts: InputOptions): WorkspaceSpec['engine'] {
+  if (opts.engine === undefined) return undefined;
+  const engine = ENGINES.find((e) => e === opts.engine);
+  if (engine === undefined) throw new CostattrError('BAD_USAGE', `--engine ${opts.engine}: expected one of ${ENGINES.join(', ')}`);
+  if (opts.clickhouseUrl !== undefined && engine !== 'clickhouse') throw new CostattrError('BAD_USAGE', '--clickhouse-url needs --engine clickhouse');
+  return engine;
+}
+
 /** Invoice and revenue files next to the spans (`ingest`, `reconcile`). */
 export function addInvoiceOptions(cmd: Command): Command {
   return cmd
@@ -123,6 +142,8 @@ export function readWorkspace(opts: InputOptions & Partial<InvoiceInputOptions>,
     access: 'read',
     db: opts.db,
     lake: opts.lake,
+    engine: engineOf(opts),
+    clickhouseUrl: opts.clickhouseUrl,
     spans: opts.spans,
     spanOptions: { namespace: opts.namespace },
     pricing: opts.pricing,

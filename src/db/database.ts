@@ -5,6 +5,8 @@
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { CostattrError } from '../errors.js';
+import { DUCKDB, type Dialect } from './dialect.js';
+import type { SqlEngine } from './engine.js';
 import { killPoint } from './kill-point.js';
 import { quoteLiteral } from './quote.js';
 import { createSchema } from './schema.js';
@@ -23,7 +25,9 @@ export interface OpenOptions {
   threads?: number;
 }
 
-export class Database {
+export class Database implements SqlEngine {
+  readonly dialect: Dialect = DUCKDB;
+
   /** Open `transaction` calls: an inner one joins the outer, which alone commits or rolls back. */
   private transactionDepth = 0;
 
@@ -119,6 +123,11 @@ export class Database {
     killPoint('commit');
     await this.exec('COMMIT');
     return result;
+  }
+
+  async hasTable(name: string): Promise<boolean> {
+    const row = await this.one<{ n: string }>('SELECT count(*)::VARCHAR AS n FROM duckdb_tables() WHERE table_name = $name', { name });
+    return Number(row?.n ?? 0) > 0;
   }
 
   close(): void {
