@@ -216,14 +216,20 @@ async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {
   }
 }
 
-/** ClickHouse over the lake being read; it only reads what the lake's ingest priced. */
-async function openClickHouse(spec: WorkspaceSpec, lake: LakeState): Promise<SqlEngine & { close(): Promise<void> }> {
-  if (lake.read === undefined) throw new CostattrError('BAD_USAGE', '--engine clickhouse reads a span lake: give --lake DIR (made by `costattr ingest FILES --lake DIR`)');
+/** `--engine clickhouse` reads a lake as it was priced at ingest: refused up front without one, or with --pricing. */
+function checkEngine(spec: WorkspaceSpec): void {
+  if (spec.engine !== 'clickhouse') return;
+  if (spec.lake === undefined) throw new CostattrError('BAD_USAGE', '--engine clickhouse reads a span lake: give --lake DIR (made by `costattr ingest FILES --lake DIR`)');
   if ((spec.pricing ?? []).length > 0) {
     throw new CostattrError('BAD_USAGE', '--pricing cannot apply with --engine clickhouse: the lake is priced once, when it is written', {
       hint: 're-price with DuckDB (drop --engine, or use --engine duckdb), or re-ingest the spans into a new lake',
     });
   }
+}
+
+/** ClickHouse over the lake being read (embedded, or the --clickhouse-url server). */
+async function openClickHouse(spec: WorkspaceSpec, lake: LakeState): Promise<SqlEngine & { close(): Promise<void> }> {
+  if (lake.read === undefined) throw new Error('openClickHouse without a lake read'); // checkEngine saw to it
   const { ClickHouseEngine } = await import('../engine/clickhouse.js');
   return ClickHouseEngine.open(lake.read.dir, lake.read.manifest, spec.clickhouseUrl);
 }
@@ -264,6 +270,7 @@ function engineErrorAsUsage(err: unknown, spec: WorkspaceSpec): unknown {
 
 /** Open the workspace, run `work` in it, and close it whatever happens; a failed ingest that made the database removes it. */
 export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Workspace) => Promise<T>): Promise<T> {
+  checkEngine(spec);
   const creates = spec.access === 'write' && spec.db !== undefined && !existsSync(spec.db);
   const lake: LakeState = {};
   let db: Database;
