@@ -7,6 +7,7 @@
  * everything closed when the command's work is done.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { requireInvoicesIn, requireKnown, requireSpansIn, type NamedField } from '../analysis/coverage.js';
 import type { Period } from '../analysis/period.js';
 import { Database } from '../db/database.js';
@@ -298,7 +299,7 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
       }
     }
     await checkScope(db, spec);
-    if (spec.sandbox) await db.sandbox();
+    if (spec.sandbox) await db.sandbox(lake.read ? [resolve(lake.read.dir)] : []);
     if (spec.engine === 'clickhouse') clickhouse = await openClickHouse(spec, lake);
     const result = await work({ db, engine: clickhouse ?? db, book, ...inputs });
     failed = false;

@@ -72,10 +72,13 @@ export class Database implements SqlEngine {
   }
 
   /**
-   * From here on this connection can read only the database's own tables and views: no files
+   * From here on this connection can read only the database's own tables and views (and the
+   * `readable` directories: a lake's files): no other files
    * (readers, glob, COPY, ATTACH), no extension install or load, and no setting can be changed back.
    */
-  async sandbox(): Promise<void> {
+  async sandbox(readable: readonly string[] = []): Promise<void> {
+    // a lake's tables are views over its Parquet files: those stay readable, nothing else
+    if (readable.length > 0) await this.exec(`SET allowed_directories = [${readable.map(quoteLiteral).join(', ')}]`);
     await this.exec('SET enable_external_access = false');
     await this.exec('SET autoinstall_known_extensions = false');
     await this.exec('SET autoload_known_extensions = false');
