@@ -5,7 +5,7 @@
  * an unpriced span has no rates to compare. Scope `reconciled` (reconcile) counts the providers the
  * invoices cover; `all` (report monthly) every span of the period.
  */
-import type { Database } from '../db/database.js';
+import type { SqlEngine } from '../db/engine.js';
 import { usdTextSql } from '../db/money.js';
 import { num } from '../db/values.js';
 import type { Period } from './period.js';
@@ -19,8 +19,9 @@ export interface CacheEconomics {
   savings_usd: number;
 }
 
-export async function cacheEconomics(db: Database, period: Period, scope: 'reconciled' | 'all' = 'reconciled'): Promise<CacheEconomics> {
+export async function cacheEconomics(db: SqlEngine, period: Period, scope: 'reconciled' | 'all' = 'reconciled'): Promise<CacheEconomics> {
   const { ctes, params, allSpans } = reconcileRelations(period);
+  const d = db.dialect;
   const row = await db.one<{ hit_rate: number | null; naive: string; actual: string; savings: string }>(
     `WITH ${ctes},
      sums AS (
@@ -30,7 +31,7 @@ export async function cacheEconomics(db: Database, period: Period, scope: 'recon
        FROM ${scope === 'all' ? `(${allSpans})` : 'scoped_spans'}
      )
      SELECT CASE WHEN total_input > 0 THEN CAST(cache_read AS DOUBLE) / CAST(total_input AS DOUBLE) END AS hit_rate,
-            ${usdTextSql('naive')} AS naive, ${usdTextSql('actual')} AS actual, ${usdTextSql('naive - actual')} AS savings
+            ${usdTextSql('naive', d)} AS naive, ${usdTextSql('actual', d)} AS actual, ${usdTextSql('naive - actual', d)} AS savings
      FROM sums`,
     params,
   );

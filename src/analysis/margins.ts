@@ -15,9 +15,9 @@
  * unallocated add up to it exactly. Money stays DECIMAL in SQL and micro-dollar BigInt after
  * (6-decimal strings); margins are fractions.
  */
-import type { Database } from '../db/database.js';
+import type { Dialect } from '../db/dialect.js';
+import type { SqlEngine } from '../db/engine.js';
 import { usdTextSql } from '../db/money.js';
-import { hasRevenueTable } from '../db/schema.js';
 import { num } from '../db/values.js';
 import { microOf, sumUsd, usdOf } from './micro-usd.js';
 import { shareUnattributed, type ShareMode } from './share-unattributed.js';
@@ -84,14 +84,14 @@ export interface MarginReport {
 
 const IN_MONTH = `start_time >= CAST($month || '-01' AS DATE) AND start_time < CAST($month || '-01' AS DATE) + INTERVAL 1 MONTH`;
 
-const tenantsSql = (income: string): string => `
+const tenantsSql = (income: string, d: Dialect): string => `
   WITH spend AS (
     SELECT tenant, sum(cost_usd) AS cost, count(DISTINCT trace_id) AS runs
     FROM priced_spans WHERE tenant IS NOT NULL AND ${IN_MONTH} GROUP BY tenant
   ),
   tool_calls AS (
     SELECT tenant, trace_id, tool_name,
-           regexp_replace(regexp_replace(lower(coalesce(tool_arguments, '')), '\\s+', '', 'g'), '\\d+', '#', 'g') AS args
+           ${d.replaceAll(d.replaceAll(`lower(coalesce(tool_arguments, ''))`, '\\s+', ''), '\\d+', '#')} AS args
     FROM spans WHERE tool_name IS NOT NULL AND tenant IS NOT NULL AND ${IN_MONTH}
   ),
   loops AS (
@@ -109,16 +109,16 @@ const tenantsSql = (income: string): string => `
   ),
   income AS (${income})
   SELECT coalesce(i.tenant, s.tenant) AS tenant,
-         ${usdTextSql('coalesce(i.revenue_usd, 0)')} AS revenue_usd,
-         ${usdTextSql('coalesce(s.cost, 0)')} AS cost_usd,
-         i.tenant IS NOT NULL AS has_revenue, i.plan, CAST(i.markup AS DECIMAL(18,6))::VARCHAR AS markup,
+         ${usdTextSql('coalesce(i.revenue_usd, 0)', d)} AS revenue_usd,
+         ${usdTextSql('coalesce(s.cost, 0)', d)} AS cost_usd,
+         i.tenant IS NOT NULL AS has_revenue, i.plan, ${d.decimalText('CAST(i.markup AS DECIMAL(18,6))', 6)} AS markup,
          coalesce(s.runs, 0)::VARCHAR AS runs,
          coalesce(l.traces, 0)::VARCHAR AS loop_traces,
          coalesce(l.calls, 0)::VARCHAR AS loop_calls,
-         ${usdTextSql('coalesce(l.cost, 0)')} AS loop_cost_usd
+         ${usdTextSql('coalesce(l.cost, 0)', d)} AS loop_cost_usd
   FROM income i FULL OUTER JOIN spend s ON s.tenant = i.tenant
   LEFT JOIN loop_spend l ON l.tenant = coalesce(i.tenant, s.tenant)
-  ORDER BY tenant`;
+  ORDER BY coalesce(i.tenant, s.tenant)`;
 
 interface TenantRow extends Record<string, unknown> {
   tenant: string;
@@ -138,8 +138,9 @@ const NO_REVENUE = `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS DECIMAL
   CAST(NULL AS DECIMAL(18,6)) AS markup WHERE false`;
 
 /** The revenue relation of the month; databases written before the markup column read it as NULL. */
-async function incomeSql(db: Database): Promise<string> {
-  if (!(await hasRevenueTable(db))) return NO_REVENUE;
+async function incomeSql(db: SqlEngine): Promise<string> {
+  if (!(await db.hasTable('revenue'))) return NO_REVENUE;
+  if (db.dialect.name !== 'duckdb') return revenueOfMonth('markup'); // a lake is written with today's columns
   const column = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM duckdb_columns() WHERE table_name = 'revenue' AND column_name = 'markup' AND NOT internal`);
   return revenueOfMonth(num(column?.n) > 0 ? 'markup' : 'CAST(NULL AS DECIMAL(18,6))');
 }
@@ -164,12 +165,12 @@ function marginOf(revenue: string, cost: string): number | null {
   return r > 0 ? (r - Number(cost)) / r : null;
 }
 
-export async function tenantMargins(db: Database, spec: MarginSpec): Promise<MarginReport> {
+export async function tenantMargins(db: SqlEngine, spec: MarginSpec): Promise<MarginReport> {
   const params = { month: spec.month };
   const share = spec.share ?? 'none';
-  const rows = await db.all<TenantRow>(tenantsSql(await incomeSql(db)), { ...params, minCalls: TOOL_LOOP_MIN_CALLS });
+  const rows = await db.all<TenantRow>(tenantsSql(await incomeSql(db), db.dialect), { ...params, minCalls: TOOL_LOOP_MIN_CALLS });
   const totals = await db.one<{ unattributed: string; unpriced: string }>(
-    `SELECT ${usdTextSql('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)')} AS unattributed,
+    `SELECT ${usdTextSql('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)', db.dialect)} AS unattributed,
             count(*) FILTER (WHERE NOT priced)::VARCHAR AS unpriced
      FROM priced_spans WHERE ${IN_MONTH}`,
     params,

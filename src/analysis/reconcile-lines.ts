@@ -25,8 +25,8 @@
  * (`untraced` appears twice: a line with no spans at all goes before the rate test.)
  * `quantity` and `unpriced` are unexplained variance; the others are explained.
  */
-import type { DuckDBValue } from '@duckdb/node-api';
-import type { Database } from '../db/database.js';
+import type { Dialect } from '../db/dialect.js';
+import type { EngineParams, SqlEngine } from '../db/engine.js';
 import { EXACT_USD, usdTextSql } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
 import { num } from '../db/values.js';
@@ -54,14 +54,17 @@ export interface ReconcileLine {
 /** Invoice model names without a trailing date (`-2025-04-14`, `-20250929`, ` 2024-10-22`). */
 const STRIPPED_INVOICE_MODEL = `regexp_replace(regexp_replace(lower(l.model), '^.*/', ''), '[ -](\\d{8}|\\d{4}-\\d{2}-\\d{2})$', '')`;
 
+/** bool_or, in the form both engines read (ClickHouse has no bool_or); NULLs count as false. */
+export const anyOf = (condition: string, over = ''): string => `(max(CASE WHEN ${condition} THEN 1 ELSE 0 END)${over && ` OVER ${over}`} = 1)`;
+
 const rateOf = (table: string, cls: string) =>
   `CASE ${cls} ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN ${table}.${c}`).join(' ')} END`;
 
 /** SQL of the relations reconcile shares: invoice lines in the period, and the in-scope spans. */
-export function reconcileRelations(period: Period): { ctes: string; params: Record<string, DuckDBValue>; allSpans: string } {
+export function reconcileRelations(period: Period): { ctes: string; params: EngineParams; allSpans: string } {
   const utc: Period = { ...period, timezone: 'UTC' };
   const base = baseRelation({ period: utc });
-  const params: Record<string, DuckDBValue> = { ...base.params };
+  const params: EngineParams = { ...base.params };
   const dayFilter: string[] = [];
   if (period.since !== undefined) dayFilter.push('l.day >= CAST(CAST($since AS TIMESTAMP) AS DATE)');
   if (period.until !== undefined) dayFilter.push('l.day < CAST($until AS TIMESTAMP)');
@@ -76,7 +79,7 @@ export function reconcileRelations(period: Period): { ctes: string; params: Reco
     ${dayFilter.length > 0 ? `WHERE ${dayFilter.join(' AND ')}` : ''}
   ),
   inv_providers AS (
-    SELECT provider, bool_or(kind = 'cost') AS has_cost, bool_or(kind = 'usage') AS has_usage FROM inv_raw GROUP BY provider
+    SELECT provider, ${anyOf("kind = 'cost'")} AS has_cost, ${anyOf("kind = 'usage'")} AS has_usage FROM inv_raw GROUP BY provider
   ),
   scoped_spans AS (
     SELECT * FROM (${base.sql}) WHERE provider IN (SELECT provider FROM inv_providers)
@@ -91,12 +94,13 @@ long_bands AS (
   SELECT model, tier, max(min_input_tokens) AS band_from FROM prices GROUP BY model, tier
 ),
 inv_rated AS (
-  SELECT i.*, p.has_cost, p.has_usage, ${rateOf('r', 'i.token_class')} AS book_rate
-  FROM inv_raw i JOIN inv_providers p USING (provider)
-  LEFT JOIN long_bands lb ON lb.model = i.model AND lb.tier = i.tier
-  LEFT JOIN prices r ON r.model = i.model AND r.tier = i.tier AND i.day >= r.effective_from
-                    AND (r.effective_to IS NULL OR i.day < r.effective_to)
-                    AND r.min_input_tokens = CASE WHEN i.long_context THEN coalesce(lb.band_from, 0) ELSE 0 END
+  SELECT ${['provider', 'kind', 'day', 'token_class', 'tier', 'long_context', 'quantity', 'amount_usd', 'list_amount_usd', 'credit', 'model'].map((c) => `ir.${c} AS ${c}`).join(', ')},
+         p.has_cost, p.has_usage, ${rateOf('r', 'ir.token_class')} AS book_rate
+  FROM inv_raw ir JOIN inv_providers p ON p.provider = ir.provider
+  LEFT JOIN long_bands lb ON lb.model = ir.model AND lb.tier = ir.tier
+  LEFT JOIN prices r ON r.model = ir.model AND r.tier = ir.tier AND ir.day >= r.effective_from
+                    AND (r.effective_to IS NULL OR ir.day < r.effective_to)
+                    AND r.min_input_tokens = CASE WHEN ir.long_context THEN coalesce(lb.band_from, 0) ELSE 0 END
 ),
 inv_lines AS (
   SELECT provider, model, day, token_class, credit,
@@ -106,21 +110,22 @@ inv_lines AS (
          sum(amount_usd) FILTER (WHERE kind = 'cost') AS billed_usd,
          sum(list_amount_usd) FILTER (WHERE kind = 'cost') AS list_usd,
          -- billed tokens with no money behind them: no cost line for them and no rate in the book
-         bool_or(quantity > 0 AND book_rate IS NULL AND (NOT has_cost OR kind = 'usage'))
+         ${anyOf("quantity > 0 AND book_rate IS NULL AND (NOT has_cost OR kind = 'usage')")}
            AND coalesce(sum(amount_usd) FILTER (WHERE kind = 'cost'), 0) = 0 AS invoice_unpriced
   FROM inv_rated GROUP BY provider, model, day, token_class, credit
 ),
 span_classes AS (
-  SELECT provider, model, CAST(start_time AS DATE) AS day, priced, input_convention,
-         unnest([${TOKEN_CLASSES.map((c) => `{'token_class': '${c}', 'tokens': ${c === 'input' ? 'input_tokens' : `${c}_tokens`}, 'usd': cost_${c}}`).join(', ')}]) AS c
-  FROM scoped_spans
+  SELECT sp.provider, sp.model, CAST(sp.start_time AS DATE) AS day, sp.priced, sp.input_convention, k.token_class,
+         CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sp.${c}_tokens`).join(' ')} END AS tokens,
+         CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sp.cost_${c}`).join(' ')} END AS usd
+  FROM scoped_spans sp CROSS JOIN (${TOKEN_CLASSES.map((c) => `SELECT '${c}' AS token_class`).join(' UNION ALL ')}) k
 ),
 span_lines AS (
-  SELECT provider, model, day, c.token_class AS token_class, sum(c.tokens) AS span_tokens, CAST(sum(c.usd) AS ${EXACT_USD}) AS span_usd,
-         count(*) FILTER (WHERE NOT priced AND c.tokens > 0) AS unpriced_spans,
-         bool_or(input_convention = 'no_cache_counts') AS no_cache_counts
-  FROM span_classes GROUP BY provider, model, day, c.token_class
-  HAVING sum(c.tokens) <> 0
+  SELECT provider, model, day, token_class, sum(tokens) AS span_tokens, CAST(sum(usd) AS ${EXACT_USD}) AS span_usd,
+         count(*) FILTER (WHERE NOT priced AND tokens > 0) AS unpriced_spans,
+         ${anyOf("input_convention = 'no_cache_counts'")} AS no_cache_counts
+  FROM span_classes GROUP BY provider, model, day, token_class
+  HAVING sum(tokens) <> 0
 ),
 joined AS (
   SELECT coalesce(i.provider, s.provider) AS provider, coalesce(i.model, s.model) AS model,
@@ -136,8 +141,8 @@ joined AS (
 ),
 flagged AS (
   SELECT *,
-    bool_or(no_cache_counts) OVER model_day AS model_day_no_cache,
-    bool_or(token_class = 'cache_read' AND (invoice_usd > 0 OR invoice_tokens > 0)) OVER model_day AS model_day_billed_cache,
+    ${anyOf('no_cache_counts', 'model_day')} AS model_day_no_cache,
+    ${anyOf("token_class = 'cache_read' AND (invoice_usd > 0 OR invoice_tokens > 0)", 'model_day')} AS model_day_billed_cache,
     lag(day) OVER series AS prev_day, lag(variance) OVER series AS prev_variance,
     lead(day) OVER series AS next_day, lead(variance) OVER series AS next_variance
   FROM joined
@@ -161,10 +166,10 @@ classified AS (
   FROM flagged
 )`;
 
-const LINES_SQL = (ctes: string) => `${CLASSIFIED(ctes)}
-SELECT provider, model, strftime(day, '%Y-%m-%d') AS day, token_class,
+const LINES_SQL = (ctes: string, d: Dialect) => `${CLASSIFIED(ctes)}
+SELECT provider, model, ${d.strftime('day', '%Y-%m-%d')} AS day, token_class,
        invoice_tokens::VARCHAR AS invoice_tokens, span_tokens::VARCHAR AS span_tokens,
-       ${usdTextSql('invoice_usd')} AS invoice_usd, ${usdTextSql('span_usd')} AS span_usd, ${usdTextSql('variance')} AS variance_usd, cause
+       ${usdTextSql('invoice_usd', d)} AS invoice_usd, ${usdTextSql('span_usd', d)} AS span_usd, ${usdTextSql('variance', d)} AS variance_usd, cause
 FROM classified
 ORDER BY provider, model NULLS LAST, day, token_class, credit`;
 
@@ -181,9 +186,9 @@ interface LineRow extends Record<string, unknown> {
   cause: Cause;
 }
 
-export async function reconcileLines(db: Database, period: Period): Promise<ReconcileLine[]> {
+export async function reconcileLines(db: SqlEngine, period: Period): Promise<ReconcileLine[]> {
   const { ctes, params } = reconcileRelations(period);
-  const rows = await db.all<LineRow>(LINES_SQL(ctes), params);
+  const rows = await db.all<LineRow>(LINES_SQL(ctes, db.dialect), params);
   return rows.map((r) => ({
     provider: r.provider,
     model: r.model,

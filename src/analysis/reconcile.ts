@@ -5,9 +5,8 @@
  * carry (invoice − spans), so spans + untraced = invoice exactly; the lines split it by cause.
  * The tolerance gate looks at the unexplained part only (`quantity` and `unpriced` lines).
  */
-import type { Database } from '../db/database.js';
+import type { SqlEngine } from '../db/engine.js';
 import { usdTextSql } from '../db/money.js';
-import { hasRevenueTable } from '../db/schema.js';
 import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
 import { formatUsd, roundUsd } from '../render/money.js';
@@ -75,7 +74,7 @@ export interface ReconcileResult {
   notes: string[];
 }
 
-export async function reconcile(db: Database, spec: ReconcileSpec): Promise<ReconcileResult> {
+export async function reconcile(db: SqlEngine, spec: ReconcileSpec): Promise<ReconcileResult> {
   const invoiced = await db.one<{ n: string }>('SELECT count(*) AS n FROM invoice_lines');
   if (num(invoiced?.n) === 0) {
     throw new CostattrError('BAD_USAGE', 'reconcile needs invoices: give --invoice FILE… or a --db with invoices ingested', {
@@ -83,12 +82,13 @@ export async function reconcile(db: Database, spec: ReconcileSpec): Promise<Reco
     });
   }
   const { ctes, params } = reconcileRelations(spec.period);
+  const d = db.dialect;
   const totals = await db.one<Record<string, string>>(
     `${CLASSIFIED(ctes)}
-     SELECT ${usdTextSql('coalesce(sum(invoice_usd), 0)')} AS invoice, ${usdTextSql('coalesce(sum(span_usd), 0)')} AS span,
-            ${usdTextSql(`coalesce(sum(abs(variance)) FILTER (WHERE cause IN (${UNEXPLAINED_CAUSES.map((c) => `'${c}'`).join(', ')})), 0)`)} AS unexplained,
-            ${CAUSES.map((c) => `${usdTextSql(`coalesce(sum(variance) FILTER (WHERE cause = '${c}'), 0)`)} AS "${c}"`).join(', ')},
-            ${usdTextSql(`(SELECT coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0) FROM scoped_spans)`)} AS unattributed
+     SELECT ${usdTextSql('coalesce(sum(invoice_usd), 0)', d)} AS invoice, ${usdTextSql('coalesce(sum(span_usd), 0)', d)} AS span,
+            ${usdTextSql(`coalesce(sum(abs(variance)) FILTER (WHERE cause IN (${UNEXPLAINED_CAUSES.map((c) => `'${c}'`).join(', ')})), 0)`, d)} AS unexplained,
+            ${CAUSES.map((c) => `${usdTextSql(`coalesce(sum(variance) FILTER (WHERE cause = '${c}'), 0)`, d)} AS "${c}"`).join(', ')},
+            ${usdTextSql(`(SELECT coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0) FROM scoped_spans)`, d)} AS unattributed
      FROM classified`,
     params,
   );
@@ -135,11 +135,11 @@ export interface UnvaluedLine {
 }
 
 /** Invoice lines with usage but no cost whose model and day the book has no rate for. */
-async function unvaluedInvoiceLines(db: Database, period: Period): Promise<UnvaluedLine[]> {
+async function unvaluedInvoiceLines(db: SqlEngine, period: Period): Promise<UnvaluedLine[]> {
   const { ctes, params } = reconcileRelations(period);
   const rows = await db.all<{ provider: string; model: string; day: string; token_class: string; tokens: string }>(
     `${CLASSIFIED(ctes)}
-     SELECT provider, model, strftime(day, '%Y-%m-%d') AS day, token_class, invoice_tokens::VARCHAR AS tokens
+     SELECT provider, model, ${db.dialect.strftime('day', '%Y-%m-%d')} AS day, token_class, invoice_tokens::VARCHAR AS tokens
      FROM classified WHERE invoice_unpriced ORDER BY day, provider, model, token_class`,
     params,
   );
@@ -153,11 +153,11 @@ function unvaluedNotes(lines: readonly UnvaluedLine[]): string[] {
 }
 
 /** Span spend of providers no invoice covers: left out of the reconcile, said on stderr. */
-async function uncoveredProviders(db: Database, period: Period): Promise<string[]> {
+async function uncoveredProviders(db: SqlEngine, period: Period): Promise<string[]> {
   const { ctes, params, allSpans } = reconcileRelations(period);
   const rows = await db.all<{ provider: string | null; cost: string }>(
     `WITH ${ctes}
-     SELECT provider, ${usdTextSql('sum(cost_usd)')} AS cost FROM (${allSpans})
+     SELECT provider, ${usdTextSql('sum(cost_usd)', db.dialect)} AS cost FROM (${allSpans})
      WHERE provider IS NULL OR provider NOT IN (SELECT provider FROM inv_providers) GROUP BY provider ORDER BY provider`,
     params,
   );
@@ -175,8 +175,8 @@ interface Margins {
 const NO_MARGINS: Margins = { tenants: [], segments: [], portfolio: { revenue_usd: 0, cost_usd: 0, margin_pct: null }, report: null, notes: [] };
 
 /** Per-tenant margins when revenue is loaded and the period is one calendar month. */
-async function marginsFor(db: Database, spec: ReconcileSpec): Promise<Margins> {
-  if (!(await hasRevenueTable(db))) return NO_MARGINS;
+async function marginsFor(db: SqlEngine, spec: ReconcileSpec): Promise<Margins> {
+  if (!(await db.hasTable('revenue'))) return NO_MARGINS;
   const month = calendarMonth(spec.period);
   if (month === undefined) return { ...NO_MARGINS, notes: ['margins need one calendar month: use --month YYYY-MM'] };
   const m = await tenantMargins(db, { month, share: spec.share, freeTierDrainUsd: spec.freeTierDrainUsd });

@@ -4,7 +4,7 @@
  * start as wall-clock time in that zone) added.
  * Values are bound parameters; the time zone is checked up front for a clear error.
  */
-import type { DuckDBValue } from '@duckdb/node-api';
+import type { EngineParams } from '../db/engine.js';
 import { UNATTRIBUTED } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
 import type { Period } from './period.js';
@@ -18,7 +18,7 @@ export interface SpanFilter {
 export interface BaseRelation {
   /** `SELECT … FROM priced_spans WHERE …`, to be used as a CTE body. */
   sql: string;
-  params: Record<string, DuckDBValue>;
+  params: EngineParams;
   /** The period's bounds as UTC TIMESTAMP expressions over `params` (none when the period is open). */
   bounds: string[];
 }
@@ -46,7 +46,7 @@ export function baseRelation(filter: SpanFilter, { relation, time }: FilteredRel
   const { timezone } = filter.period;
   checkTimezone(timezone);
   const utc = timezone === 'UTC';
-  const params: Record<string, DuckDBValue> = utc ? {} : { tz: timezone };
+  const params: EngineParams = utc ? {} : { tz: timezone };
   const bound = (name: string): string => (utc ? `CAST($${name} AS TIMESTAMP)` : `timezone('UTC', timezone($tz, CAST($${name} AS TIMESTAMP)))`);
   const where: string[] = [];
   const bounds: string[] = [];

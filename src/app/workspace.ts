@@ -1,13 +1,17 @@
 /**
  * The workspace a command runs in, and the only place a database is opened: the `--db` file
- * (read-only for read commands, read-write for ingest) or an in-memory database for `--spans`,
+ * (read-only for read commands, read-write for ingest), a `--lake` directory (read: an in-memory
+ * database over its Parquet files; ingest: a scratch database published to the lake, src/lake),
+ * or an in-memory database for `--spans`,
  * the span/invoice/revenue inputs loaded into it, the price book loaded once and installed, and
  * everything closed when the command's work is done.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { requireInvoicesIn, requireKnown, requireSpansIn, type NamedField } from '../analysis/coverage.js';
 import type { Period } from '../analysis/period.js';
 import { Database } from '../db/database.js';
+import type { SqlEngine } from '../db/engine.js';
 import { forgetIngestRun, hasIngestRuns, ingestState, recordIngestRun, startIngestRun } from '../db/ingest-runs.js';
 import { killPoint } from '../db/kill-point.js';
 import { overlayWritableTables } from '../db/schema.js';
@@ -18,6 +22,8 @@ import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../i
 import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, priceBookHash, type PriceBook } from '../pricebook/index.js';
 import { refreshCostRollup } from '../analysis/cost-rollup.js';
+import type { LakeManifest } from '../lake/manifest.js';
+import type { LakeWrite } from '../lake/write.js';
 import { skippedNotes } from '../render/problems.js';
 import { uncountedNotes } from '../render/quality.js';
 import { readInvoiceMapping } from './invoice-mapping.js';
@@ -46,6 +52,8 @@ export interface WorkspaceSpec {
   /** `read`: analyses (a `--db` opens read-only); `write`: ingest into `--db`, created when missing. */
   access: 'read' | 'write';
   db?: string | undefined;
+  /** A span lake directory (src/lake): read in place, or written by ingest. Exclusive with `db`. */
+  lake?: string | undefined;
   spans?: readonly string[] | undefined;
   spanOptions?: SpanIngestOptions | undefined;
   invoices?: InvoiceInputs | undefined;
@@ -55,6 +63,10 @@ export interface WorkspaceSpec {
   memoryLimit?: string | undefined;
   tempDir?: string | undefined;
   scope?: Scope | undefined;
+  /** Which engine the analysis runs on: DuckDB (the default), or ClickHouse over a `lake`. */
+  engine?: 'duckdb' | 'clickhouse' | undefined;
+  /** A ClickHouse server (`--clickhouse-url`); embedded ClickHouse (chdb) when not given. */
+  clickhouseUrl?: string | undefined;
   /** Once loaded, the database reads nothing but itself (`sql`): see Database.sandbox. */
   sandbox?: boolean | undefined;
   note: (message: string) => void;
@@ -62,6 +74,8 @@ export interface WorkspaceSpec {
 
 export interface Workspace {
   db: Database;
+  /** Where the analyses that run on either engine run: `db`, or ClickHouse (`--engine clickhouse`). */
+  engine: SqlEngine;
   /** The price book (read workspaces); loaded once per run. */
   book: PriceBook | undefined;
   /** What span ingest loaded, when span files were given. */
@@ -75,9 +89,32 @@ function hasSpanFiles(spec: WorkspaceSpec): boolean {
   return spec.spans !== undefined && spec.spans.length > 0;
 }
 
-async function openDatabase(spec: WorkspaceSpec): Promise<Database> {
+/** What a lake workspace opened: the manifest read (reads), or the write in progress (ingest). */
+interface LakeState {
+  read?: { dir: string; manifest: LakeManifest };
+  write?: LakeWrite;
+}
+
+async function openLakeDatabase(spec: WorkspaceSpec, dir: string, lake: LakeState): Promise<Database> {
+  if (spec.db !== undefined) throw new CostattrError('BAD_USAGE', 'give --db FILE or --lake DIR, not both');
   if (spec.access === 'write') {
-    if (spec.db === undefined) throw new CostattrError('BAD_USAGE', 'give the database to load into: --db FILE');
+    const { prepareLakeWrite } = await import('../lake/write.js');
+    lake.write = await prepareLakeWrite(dir);
+    return openDatabase({ ...spec, lake: undefined, db: lake.write.scratch }, lake);
+  }
+  if (hasSpanFiles(spec) || (spec.invoices?.files?.length ?? 0) > 0 || spec.revenue !== undefined) {
+    throw new CostattrError('BAD_USAGE', '--lake reads the lake as it is: ingest other files into it first (`costattr ingest FILES --lake DIR`)');
+  }
+  const { openLake } = await import('../lake/open.js');
+  const { db, manifest } = await openLake(dir, { memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
+  lake.read = { dir, manifest };
+  return db;
+}
+
+async function openDatabase(spec: WorkspaceSpec, lake: LakeState): Promise<Database> {
+  if (spec.lake !== undefined) return openLakeDatabase(spec, spec.lake, lake);
+  if (spec.access === 'write') {
+    if (spec.db === undefined) throw new CostattrError('BAD_USAGE', 'give the database to load into: --db FILE or --lake DIR');
     const db = await Database.open({ path: spec.db, memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
     try {
       const recovered = await recoverInterruptedIngest(db);
@@ -190,6 +227,24 @@ async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {
   }
 }
 
+/** `--engine clickhouse` reads a lake as it was priced at ingest: refused up front without one, or with --pricing. */
+function checkEngine(spec: WorkspaceSpec): void {
+  if (spec.engine !== 'clickhouse') return;
+  if (spec.lake === undefined) throw new CostattrError('BAD_USAGE', '--engine clickhouse reads a span lake: give --lake DIR (made by `costattr ingest FILES --lake DIR`)');
+  if ((spec.pricing ?? []).length > 0) {
+    throw new CostattrError('BAD_USAGE', '--pricing cannot apply with --engine clickhouse: the lake is priced once, when it is written', {
+      hint: 're-price with DuckDB (drop --engine, or use --engine duckdb), or re-ingest the spans into a new lake',
+    });
+  }
+}
+
+/** ClickHouse over the lake being read (embedded, or the --clickhouse-url server). */
+async function openClickHouse(spec: WorkspaceSpec, lake: LakeState): Promise<SqlEngine & { close(): Promise<void> }> {
+  if (lake.read === undefined) throw new Error('openClickHouse without a lake read'); // checkEngine saw to it
+  const { ClickHouseEngine } = await import('../engine/clickhouse.js');
+  return ClickHouseEngine.open(lake.read.dir, lake.read.manifest, spec.clickhouseUrl);
+}
+
 const FIRST_LINE = (err: Error): string => err.message.split('\n')[0] ?? '';
 
 /**
@@ -226,22 +281,37 @@ function engineErrorAsUsage(err: unknown, spec: WorkspaceSpec): unknown {
 
 /** Open the workspace, run `work` in it, and close it whatever happens; a failed ingest that made the database removes it. */
 export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Workspace) => Promise<T>): Promise<T> {
+  checkEngine(spec);
   const creates = spec.access === 'write' && spec.db !== undefined && !existsSync(spec.db);
-  const db = await openDatabase(spec);
+  const lake: LakeState = {};
+  let db: Database;
+  try {
+    db = await openDatabase(spec, lake);
+  } catch (err) {
+    lake.write?.release();
+    throw err;
+  }
   let failed = true;
   let run: number | undefined;
+  let clickhouse: (SqlEngine & { close(): Promise<void> }) | undefined;
   try {
     if (spec.access === 'write') run = await startIngestRun(db);
     const inputs = await loadInputs(db, spec, run);
+    if (lake.write) await (await import('../lake/write.js')).publishLake(db, lake.write);
     let book: PriceBook | undefined;
     if (spec.access === 'read') {
       book = await loadPriceBook([...(spec.pricing ?? [])]);
-      await installPriceBook(db, book);
-      await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
+      if (lake.read && (spec.pricing ?? []).length === 0) {
+        await (await import('../lake/open.js')).installLakePricing(db, lake.read.dir, lake.read.manifest);
+      } else {
+        await installPriceBook(db, book);
+        await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
+      }
     }
     await checkScope(db, spec);
-    if (spec.sandbox) await db.sandbox();
-    const result = await work({ db, book, ...inputs });
+    if (spec.sandbox) await db.sandbox(lake.read ? [resolve(lake.read.dir)] : []);
+    if (spec.engine === 'clickhouse') clickhouse = await openClickHouse(spec, lake);
+    const result = await work({ db, engine: clickhouse ?? db, book, ...inputs });
     failed = false;
     return result;
   } catch (err) {
@@ -249,7 +319,9 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
     if (run !== undefined) await forgetIngestRun(db, run).catch(() => undefined);
     throw engineErrorAsUsage(err, spec);
   } finally {
+    await clickhouse?.close();
     db.close();
+    if (lake.write) (await import('../lake/write.js')).endLakeWrite(lake.write);
     if (failed && creates && spec.db !== undefined) for (const file of [spec.db, `${spec.db}.wal`]) rmSync(file, { force: true });
   }
 }

@@ -15,6 +15,9 @@ export { FORMATS, type Format };
 
 export interface InputOptions {
   db?: string;
+  lake?: string;
+  engine?: string;
+  clickhouseUrl?: string;
   spans?: string[];
   source?: string;
   namespace?: string;
@@ -60,6 +63,7 @@ export function addDisplayOptions(program: Command): Command {
 export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMATS): Command {
   return cmd
     .option('--db <file>', 'database made by `costattr ingest`')
+    .option('--lake <dir>', 'a span lake made by `costattr ingest --lake` (Parquet files, read in place)')
     .option('--spans <path>', 'a span file or directory to load into an in-memory database (repeatable)', collect)
     .option('--source <name>', 'claude-code: with no --spans, read Claude Code\'s logs where it keeps them ($CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)')
     .option('--namespace <ns>', 'custom attribute namespace for tenant/user/task/route tags (detected when unique)')
@@ -71,6 +75,23 @@ export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMA
     .option('--format <format>', `output format: ${formats.join('|')}`, formats[0])
     .option('--out <file>', 'write the output to a file instead of stdout')
     .option('--quiet', 'no progress or notes on stderr');
+}
+
+const ENGINES = ['duckdb', 'clickhouse'] as const;
+
+/** `--engine` and `--clickhouse-url`, on the analyses that run on either engine (costs, reconcile, audit). */
+export function addEngineOptions(cmd: Command): Command {
+  return cmd
+    .option('--engine <engine>', `where the analysis runs: ${ENGINES.join('|')} (clickhouse reads a --lake)`, 'duckdb')
+    .option('--clickhouse-url <url>', 'a ClickHouse server over HTTP for --engine clickhouse (user and password from CLICKHOUSE_USER, CLICKHOUSE_PASSWORD); embedded ClickHouse when not given');
+}
+
+function engineOf(opts: InputOptions): WorkspaceSpec['engine'] {
+  if (opts.engine === undefined) return undefined;
+  const engine = ENGINES.find((e) => e === opts.engine);
+  if (engine === undefined) throw new CostattrError('BAD_USAGE', `--engine ${opts.engine}: expected one of ${ENGINES.join(', ')}`);
+  if (opts.clickhouseUrl !== undefined && engine !== 'clickhouse') throw new CostattrError('BAD_USAGE', '--clickhouse-url needs --engine clickhouse');
+  return engine;
 }
 
 /** Invoice and revenue files next to the spans (`ingest`, `reconcile`). */
@@ -136,6 +157,9 @@ export function readWorkspace(opts: InputOptions & Partial<InvoiceInputOptions>,
     scope,
     access: 'read',
     db: opts.db,
+    lake: opts.lake,
+    engine: engineOf(opts),
+    clickhouseUrl: opts.clickhouseUrl,
     spans: spanPaths(opts),
     spanOptions: { namespace: opts.namespace },
     pricing: opts.pricing,

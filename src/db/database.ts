@@ -5,6 +5,8 @@
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { CostattrError } from '../errors.js';
+import { DUCKDB, type Dialect } from './dialect.js';
+import type { SqlEngine } from './engine.js';
 import { killPoint } from './kill-point.js';
 import { quoteLiteral } from './quote.js';
 import { createSchema } from './schema.js';
@@ -23,7 +25,9 @@ export interface OpenOptions {
   threads?: number;
 }
 
-export class Database {
+export class Database implements SqlEngine {
+  readonly dialect: Dialect = DUCKDB;
+
   /** Open `transaction` calls: an inner one joins the outer, which alone commits or rolls back. */
   private transactionDepth = 0;
 
@@ -68,10 +72,13 @@ export class Database {
   }
 
   /**
-   * From here on this connection can read only the database's own tables and views: no files
+   * From here on this connection can read only the database's own tables and views (and the
+   * `readable` directories: a lake's files): no other files
    * (readers, glob, COPY, ATTACH), no extension install or load, and no setting can be changed back.
    */
-  async sandbox(): Promise<void> {
+  async sandbox(readable: readonly string[] = []): Promise<void> {
+    // a lake's tables are views over its Parquet files: those stay readable, nothing else
+    if (readable.length > 0) await this.exec(`SET allowed_directories = [${readable.map(quoteLiteral).join(', ')}]`);
     await this.exec('SET enable_external_access = false');
     await this.exec('SET autoinstall_known_extensions = false');
     await this.exec('SET autoload_known_extensions = false');
@@ -119,6 +126,11 @@ export class Database {
     killPoint('commit');
     await this.exec('COMMIT');
     return result;
+  }
+
+  async hasTable(name: string): Promise<boolean> {
+    const row = await this.one<{ n: string }>('SELECT count(*)::VARCHAR AS n FROM duckdb_tables() WHERE table_name = $name', { name });
+    return Number(row?.n ?? 0) > 0;
   }
 
   close(): void {

@@ -7,7 +7,7 @@
  */
 const KILL_AT = 'COSTATTR_TEST_KILL_AT';
 
-export type KillPoint = 'staged' | 'spans-written' | 'rollup-written' | 'invoices-written' | 'revenue-written' | 'marker-written' | 'commit' | 'committed' | 'checkpoint';
+export type KillPoint = 'lake-staged' | 'lake-moved' | 'lake-published' | 'staged' | 'spans-written' | 'rollup-written' | 'invoices-written' | 'revenue-written' | 'marker-written' | 'commit' | 'committed' | 'checkpoint';
 
 export function killPoint(point: KillPoint): void {
   const wanted = process.env[KILL_AT];

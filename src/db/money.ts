@@ -6,6 +6,7 @@
  * double ever carries an unrounded sum. Read it as text (`usdTextSql`) for exact micro-dollar
  * arithmetic in JS (analysis/micro-usd.ts), or as a number (`usdNumberSql`) for a JSON field.
  */
+import { DUCKDB, type Dialect } from './dialect.js';
 
 /** Exact money: per-token rates, per-span costs and their sums. */
 export const EXACT_USD = 'DECIMAL(38,15)';
@@ -27,8 +28,8 @@ export function usdSql(expr: string): string {
 }
 
 /** `usdSql` as its exact decimal text (`'12.345678'`, `'-0.000001'`), for micro-dollar arithmetic in JS. */
-export function usdTextSql(expr: string): string {
-  return `${usdSql(expr)}::VARCHAR`;
+export function usdTextSql(expr: string, dialect: Dialect = DUCKDB): string {
+  return dialect.decimalText(usdSql(expr), 6);
 }
 
 /** `usdSql` as a DOUBLE: the JSON number of the rounded figure (the same double `JSON.parse` gives its text). */

@@ -7,7 +7,8 @@ import { note } from '../output.js';
 import { runInWorkspace } from '../run.js';
 
 interface IngestOptions extends InvoiceInputOptions {
-  db: string;
+  db?: string;
+  lake?: string;
   namespace?: string;
   convention?: string;
   format?: string;
@@ -52,7 +53,8 @@ export function registerIngest(program: Command): void {
     .command('ingest')
     .description('load span exports (OTLP/JSON, flat JSONL/CSV/Parquet), invoices and revenue into a database; idempotent')
     .argument('[files...]', 'span files or directories')
-    .requiredOption('--db <file>', 'database file to load into (created when missing)')
+    .option('--db <file>', 'database file to load into (created when missing)')
+    .option('--lake <dir>', 'or a span lake directory: partitioned Parquet, priced at ingest (created when missing)')
     .option('--namespace <ns>', 'custom attribute namespace for tenant/user/task/route tags (detected when unique)')
     .option('--convention <rule>', `input-token convention: ${CONVENTIONS.join('|')}`, 'auto')
     .option('--skip-invalid', 'load the valid records and report the invalid ones instead of stopping')
@@ -69,6 +71,9 @@ export function registerIngest(program: Command): void {
   addInvoiceOptions(cmd).action(async (files: string[], opts: IngestOptions) => {
     if (files.length === 0 && !opts.invoice?.length && !opts.revenue) {
       throw new CostattrError('BAD_USAGE', 'nothing to ingest: give span files, --invoice FILE… or --revenue FILE');
+    }
+    if ((opts.db === undefined) === (opts.lake === undefined)) {
+      throw new CostattrError('BAD_USAGE', 'give where to load into: --db FILE or --lake DIR (one of them)');
     }
     const [{ parseColumnMapping, readMappingFile }, { parseInputLimits }, { ingestProgressBar }] = await Promise.all([
       import('../../ingest/spans/index.js'), import('../../ingest/sources/input.js'), import('../progress.js'),
@@ -88,6 +93,7 @@ export function registerIngest(program: Command): void {
     const workspace = {
       access: 'write' as const,
       db: opts.db,
+      lake: opts.lake,
       spans: files,
       spanOptions,
       invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: spanOptions.skipInvalid, fx: parseFx(opts.fx) },

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { SHARE_MODES, type ShareMode } from '../../analysis/share-unattributed.js';
 import { CostattrError } from '../../errors.js';
-import { addInputOptions, addInvoiceOptions, parseTolerance, periodOf, readWorkspace, type InputOptions, type InvoiceInputOptions } from '../common.js';
+import { addEngineOptions, addInputOptions, addInvoiceOptions, parseTolerance, periodOf, readWorkspace, type InputOptions, type InvoiceInputOptions } from '../common.js';
 import { runInWorkspace } from '../run.js';
 
 const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
@@ -43,7 +43,7 @@ export function registerReconcile(program: Command): void {
     .option('--share-unattributed <mode>', `give tenant-less spend to tenants for margins: ${SHARE_MODES.join('|')}`, 'none')
     .option('--free-tier-drain <usd>', 'monthly cost above which a free (zero-revenue) tenant is a free-tier drain (default 10)')
     .option('--bill <file>', 'write the pass-through bill (tenant, month, cost_usd, markup, bill_usd) as CSV');
-  addInvoiceOptions(addInputOptions(cmd, OUTPUT_FORMATS)).action(async (opts: ReconcileOptions) => {
+  addEngineOptions(addInvoiceOptions(addInputOptions(cmd, OUTPUT_FORMATS))).action(async (opts: ReconcileOptions) => {
     const period = periodOf(opts);
     const spec = { period, tolerance: parseTolerance(opts.tolerance), share: parseShare(opts.shareUnattributed), freeTierDrainUsd: parseUsd('--free-tier-drain', opts.freeTierDrain) };
     const view = {
@@ -52,9 +52,9 @@ export function registerReconcile(program: Command): void {
       tolerance: opts.tolerance,
       billFile: opts.bill,
     };
-    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts, { period, invoices: true }), async ({ db }) => {
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts, { period, invoices: true }), async ({ engine }) => {
       const [{ reconcile }, { reconcileRendering }] = await Promise.all([import('../../analysis/reconcile.js'), import('../../render/outputs/gates.js')]);
-      return reconcileRendering(await reconcile(db, spec), view);
+      return reconcileRendering(await reconcile(engine, spec), view);
     });
   });
 }

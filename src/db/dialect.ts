@@ -1,0 +1,52 @@
+/**
+ * The few SQL constructs where DuckDB and ClickHouse differ, written once per engine. Analyses that
+ * run on both (`costs`, `reconcile`, `audit`) build one SQL text with these and otherwise keep to
+ * what both engines read the same way (CTEs, FILTER clauses, windows, CASE, exact DECIMAL(38,15)).
+ * Everything else in the codebase is DuckDB-only and uses the DuckDB forms directly.
+ */
+import { quoteLiteral } from './quote.js';
+
+export interface Dialect {
+  readonly name: 'duckdb' | 'clickhouse';
+  /** An exact decimal as text with all `scale` digits (ClickHouse's cast to String drops trailing zeros). */
+  decimalText(expr: string, scale: number): string;
+  /** A timestamp or date as text, in strftime codes (%Y %m %d %H %M %S). */
+  strftime(expr: string, format: string): string;
+  /** The p-quantile by linear interpolation between the closest ranks (docs/scale-out.md: the same definition). */
+  quantile(expr: string, p: number): string;
+  /** Every match of an RE2 pattern replaced. */
+  replaceAll(expr: string, pattern: string, replacement: string): string;
+  /** The distinct non-NULL values of a group, sorted, joined by `separator`; NULL when there are none. */
+  distinctList(expr: string, separator: string): string;
+}
+
+export const DUCKDB: Dialect = {
+  name: 'duckdb',
+  decimalText: (expr) => `${expr}::VARCHAR`,
+  strftime: (expr, format) => `strftime(${expr}, ${quoteLiteral(format)})`,
+  quantile: (expr, p) => `quantile_cont(${expr}, ${p})`,
+  replaceAll: (expr, pattern, replacement) => `regexp_replace(${expr}, ${quoteLiteral(pattern)}, ${quoteLiteral(replacement)}, 'g')`,
+  distinctList: (expr, separator) => `string_agg(DISTINCT ${expr}, ${quoteLiteral(separator)} ORDER BY ${expr})`,
+};
+
+/** ClickHouse string literals read backslash escapes: a pattern's backslashes are doubled. */
+const chLiteral = (text: string): string => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+
+export const CLICKHOUSE: Dialect = {
+  name: 'clickhouse',
+  decimalText: (expr, scale) => `toDecimalString(${expr}, ${scale})`,
+  // formatDateTime's minutes are %i (its %M is the month's name)
+  strftime: (expr, format) => `formatDateTime(${expr}, ${chLiteral(format.replaceAll('%M', '%i'))})`,
+  // quantileExactInclusive is quantile_cont's definition; it takes no Decimal, so the runs' costs go in as Float64
+  quantile: (expr, p) => `quantileExactInclusive(${p})(toFloat64(${expr}))`,
+  replaceAll: (expr, pattern, replacement) => `replaceRegexpAll(${expr}, ${chLiteral(pattern)}, ${chLiteral(replacement)})`,
+  distinctList: (expr, separator) => `nullIf(arrayStringConcat(arraySort(groupUniqArray(${expr})), ${chLiteral(separator)}), '')`,
+};
+
+/** A bound value as a ClickHouse literal (the ClickHouse engine inlines `$name` parameters). */
+export function clickhouseLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return chLiteral(String(value));
+}

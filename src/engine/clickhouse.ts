@@ -1,0 +1,133 @@
+/**
+ * `--engine clickhouse`: the analyses' SQL run by ClickHouse over the lake's Parquet files, either
+ * embedded (chdb, loaded only here) or on a server over HTTP (`--clickhouse-url`, credentials from
+ * CLICKHOUSE_USER / CLICKHOUSE_PASSWORD, @clickhouse/client). The lake's tables are named relations
+ * (CTEs over the `file()` table function) put in front of each query, so a query's text is the one
+ * the DuckDB engine runs; `$name` parameters are inlined as ClickHouse literals. The lake is priced
+ * at ingest, so ClickHouse only attributes, reconciles and audits: it never prices.
+ */
+import { CLICKHOUSE, clickhouseLiteral } from '../db/dialect.js';
+import type { EngineParams, SqlEngine } from '../db/engine.js';
+import { quoteIdent } from '../db/quote.js';
+import { SPAN_COLUMN_NAMES } from '../db/schema.js';
+import { CostattrError } from '../errors.js';
+import { liveFiles, type LakeManifest, type LakeTable } from '../lake/manifest.js';
+
+/** ClickHouse's JSON format: column types, then rows. */
+interface JsonResult {
+  meta: Array<{ name: string; type: string }>;
+  data: Array<Record<string, unknown>>;
+}
+
+type Runner = { query(sql: string): Promise<JsonResult>; close(): Promise<void> };
+
+/** Read as the DuckDB engine reads: NULLs in outer joins, UTC, exact decimals as text with every digit. */
+export const CLICKHOUSE_SETTINGS = {
+  join_use_nulls: 1,
+  cast_keep_nullable: 1,
+  prefer_column_name_to_alias: 1,
+  use_hive_partitioning: 0,
+  session_timezone: 'UTC',
+  output_format_json_quote_decimals: 1,
+  output_format_json_quote_64bit_integers: 1,
+  output_format_decimal_trailing_zeros: 1,
+} as const;
+
+const SETTINGS_CLAUSE = `SETTINGS ${Object.entries(CLICKHOUSE_SETTINGS).map(([k, v]) => `${k} = ${clickhouseLiteral(v)}`).join(', ')}`;
+
+async function embedded(): Promise<Runner> {
+  let chdb: typeof import('chdb');
+  try {
+    chdb = await import('chdb');
+  } catch (err) {
+    throw new CostattrError('BAD_USAGE', '--engine clickhouse without --clickhouse-url needs embedded ClickHouse (the optional `chdb` package), which is not installed', {
+      hint: 'npm install chdb, or give --clickhouse-url of a ClickHouse server', cause: err,
+    });
+  }
+  return {
+    query: async (sql) => (await chdb.queryAsync(`${sql}\n${SETTINGS_CLAUSE}`, { format: 'JSON' })).json<JsonResult>(),
+    close: async () => undefined,
+  };
+}
+
+async function server(url: string): Promise<Runner> {
+  const { createClient } = await import('@clickhouse/client');
+  const client = createClient({ url, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '', clickhouse_settings: CLICKHOUSE_SETTINGS });
+  return {
+    query: async (sql) => {
+      const result = await (await client.query({ query: sql, format: 'JSON' })).json<Record<string, unknown>>();
+      return { meta: result.meta ?? [], data: result.data };
+    },
+    close: () => client.close(),
+  };
+}
+
+/** A `file()` scan of a table's live files (one glob of alternatives). */
+function fileScan(dir: string, manifest: LakeManifest, table: LakeTable): string {
+  const files = liveFiles(dir, manifest, table);
+  if (files.some((f) => /[{},*?]/.test(f))) {
+    throw new CostattrError('BAD_USAGE', `--engine clickhouse cannot read the lake at ${dir}: its path holds one of { } , * ? (ClickHouse globs)`);
+  }
+  return `file(${clickhouseLiteral(files.length === 1 ? files[0] : `{${files.join(',')}}`)}, Parquet)`;
+}
+
+/** The lake's tables as CTEs: `spans` (the canonical columns), `priced_spans` (the priced inference rows), and the rest as stored. */
+function lakeRelations(dir: string, manifest: LakeManifest): { ctes: string; tables: Set<string> } {
+  const has = (table: LakeTable) => (manifest.tables[table]?.length ?? 0) > 0;
+  const ctes: string[] = [];
+  if (has('spans')) {
+    const scan = fileScan(dir, manifest, 'spans');
+    ctes.push(`spans AS (SELECT ${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')} FROM ${scan})`, `priced_spans AS (SELECT * FROM ${scan} WHERE is_inference)`);
+  }
+  const stored = (['ingests', 'invoice_lines', 'revenue', 'prices', 'model_aliases'] as const).filter(has);
+  for (const table of stored) ctes.push(`${table} AS (SELECT * FROM ${fileScan(dir, manifest, table)})`);
+  return { ctes: ctes.join(',\n'), tables: new Set([...(has('spans') ? ['spans', 'priced_spans'] : []), ...stored]) };
+}
+
+/** `$name` → the bound value as a literal (names not bound are left as they are). */
+function inline(sql: string, params: EngineParams | undefined): string {
+  if (params === undefined) return sql;
+  return sql.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => (name in params ? clickhouseLiteral(params[name]) : whole));
+}
+
+/** ClickHouse comparisons are UInt8: read back as booleans, as DuckDB's are. */
+function asRows(result: JsonResult): Array<Record<string, unknown>> {
+  const flags = result.meta.filter((m) => /^(Nullable\()?UInt8\)?$/.test(m.type)).map((m) => m.name);
+  if (flags.length === 0) return result.data;
+  return result.data.map((row) => {
+    const out = { ...row };
+    for (const name of flags) out[name] = row[name] === null ? null : Number(row[name]) === 1;
+    return out;
+  });
+}
+
+export class ClickHouseEngine implements SqlEngine {
+  readonly dialect = CLICKHOUSE;
+
+  private constructor(private readonly runner: Runner, private readonly ctes: string, private readonly tables: Set<string>) {}
+
+  /** Over a lake: embedded (chdb) by default, or the server at `url`. */
+  static async open(dir: string, manifest: LakeManifest, url?: string): Promise<ClickHouseEngine> {
+    const runner = url === undefined ? await embedded() : await server(url);
+    const { ctes, tables } = lakeRelations(dir, manifest);
+    return new ClickHouseEngine(runner, ctes, tables);
+  }
+
+  async all<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: EngineParams): Promise<T[]> {
+    const body = inline(sql, params).trim();
+    const text = /^WITH\s/i.test(body) ? `WITH ${this.ctes},\n${body.slice(4)}` : `WITH ${this.ctes}\n${body}`;
+    return asRows(await this.runner.query(text)) as T[];
+  }
+
+  async one<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: EngineParams): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  hasTable(name: string): Promise<boolean> {
+    return Promise.resolve(this.tables.has(name));
+  }
+
+  close(): Promise<void> {
+    return this.runner.close();
+  }
+}

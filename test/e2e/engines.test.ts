@@ -1,0 +1,68 @@
+// The same analyses on both engines: the inbox fixture (test/e2e/fixtures/inbox) ingested into a
+// span lake, then `reconcile` run with DuckDB over the lake, with embedded ClickHouse (chdb) and
+// with a ClickHouse server over HTTP (a fake one on 127.0.0.1 that runs each query through chdb);
+// every answer must be the golden of the --db run, byte for byte, in JSON and Markdown. The goldens'
+// figures are re-derived by hand in commands.test.ts.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { fakeClickHouse, type FakeClickHouse } from '../helpers/fake-clickhouse.js';
+import { expectGolden } from '../helpers/golden.js';
+import { ROOT } from '../helpers/cli.js';
+
+const FIXTURE = 'test/e2e/fixtures/inbox';
+const GOLDEN = join(ROOT, 'test/e2e/golden/inbox');
+const CREDENTIALS = { CLICKHOUSE_USER: 'costattr', CLICKHOUSE_PASSWORD: 's3cret' };
+
+let lake: string;
+let server: FakeClickHouse;
+
+beforeAll(async () => {
+  lake = join(tempDir('costattr-engines-'), 'lake');
+  const ingest = await runCliAsync(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--lake', lake, '--invoice', `${FIXTURE}/anthropic-cost.csv`,
+    '--invoice', `${FIXTURE}/openai-cost.csv`, '--revenue', `${FIXTURE}/revenue.csv`, '--quiet']);
+  expect(ingest.code, ingest.stderr).toBe(0);
+  server = await fakeClickHouse(CREDENTIALS.CLICKHOUSE_USER, CREDENTIALS.CLICKHOUSE_PASSWORD);
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+const ENGINES: Record<string, () => { args: string[]; env?: Record<string, string> }> = {
+  'duckdb over the lake': () => ({ args: ['--engine', 'duckdb'] }),
+  'embedded clickhouse': () => ({ args: ['--engine', 'clickhouse'] }),
+  'clickhouse over http': () => ({ args: ['--engine', 'clickhouse', '--clickhouse-url', server.url], env: CREDENTIALS }),
+};
+
+describe.each(Object.keys(ENGINES))('%s: the --db goldens, byte for byte', (name) => {
+  const COMMANDS: Array<[golden: string, args: string[]]> = [['reconcile', ['reconcile', '--month', '2026-10']]];
+  it.each(COMMANDS)('%s', async (golden, args) => {
+    const engine = ENGINES[name]!();
+    for (const format of ['json', 'md']) {
+      const result = await runCliAsync([...args, '--lake', lake, ...engine.args, '--quiet', '--format', format], { env: engine.env });
+      expect(result.code, result.stderr).toBe(0);
+      expectGolden(join(GOLDEN, `${golden}.${format}`), result.stdout);
+    }
+    if (name === 'clickhouse over http') expect(server.queries.some((q) => q.includes('file('))).toBe(true);
+  });
+});
+
+describe('--engine clickhouse refuses what it cannot do (exit 2)', () => {
+  it('--pricing: the lake is priced at ingest', async () => {
+    const result = await runCliAsync(['reconcile', '--month', '2026-10', '--lake', lake, '--engine', 'clickhouse', '--pricing', `${FIXTURE}/guard-policy.json`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/priced once, when it is written/);
+  });
+
+  it('without a lake', async () => {
+    const result = await runCliAsync(['reconcile', '--month', '2026-10', '--spans', `${FIXTURE}/spans.otlp.jsonl`, '--engine', 'clickhouse']);
+    expect(result.code).toBe(2);
+  });
+
+  it('wrong credentials are the server refusing', async () => {
+    const result = await runCliAsync(['reconcile', '--month', '2026-10', '--lake', lake, '--engine', 'clickhouse', '--clickhouse-url', server.url],
+      { env: { CLICKHOUSE_USER: 'costattr', CLICKHOUSE_PASSWORD: 'wrong' } });
+    expect(result.code).not.toBe(0);
+  });
+});
