@@ -1,10 +1,11 @@
 /**
- * The stored cost roll-up: priced spans summed per run (trace) and attribution key and quarter
- * hour, so that attribution reads a few rows per run instead of re-pricing and re-grouping every
- * span. `cost_rollup` is derived: ingest maintains it in the same transaction as the spans, priced
- * with the book whose hash `pricing_state` keeps (docs/data-model.md). A read uses it only when it
- * is current — same price book, the same spans — and otherwise rolls the priced spans up inline,
- * so every answer is the one the raw spans give (test/properties/cost-rollup.test.ts).
+ * The stored cost roll-ups: priced spans summed per run (trace), attribution key and quarter hour,
+ * so that attribution reads a few rows per run instead of re-pricing and re-grouping every span.
+ * `runs`, `cost_rollup` and `run_rollup` are derived: ingest maintains them in the same transaction
+ * as the spans, priced with the book whose hash `pricing_state` keeps (docs/data-model.md). A read
+ * uses them only when they are current — same price book, same spans, same layout — and otherwise
+ * rolls the priced spans up inline, so every answer is the one the raw spans give
+ * (test/properties/cost-rollup.test.ts).
  *
  * Quarter hours: every real time zone's offset is a multiple of 15 minutes, so a UTC quarter hour
  * falls within one local day, week and month, and a period that starts and ends on quarter hours
@@ -16,35 +17,49 @@ import { TOKEN_CLASSES } from '../db/schema.js';
 import { LAYER_MEASURES, LAYERS, withLayerColumnsSql } from './layers.js';
 import { baseRelation, type BaseRelation, type SpanFilter } from './span-filter.js';
 
-/** What a roll-up row is keyed by: the run, every attribution dimension, how it was priced, and its quarter hour. */
-const KEY_COLUMNS = [
-  'trace_id', 'tenant', 'user_id', 'task', 'route', 'tier', 'effort', 'model', 'provider', 'service_tier',
-  'priced', 'unpriced_reason', 'long_context',
-] as const;
+/** Attribution tags: every roll-up is keyed by them. */
+const TAG_KEYS = ['tenant', 'user_id', 'task', 'route', 'tier', 'effort'] as const;
+/** How a span was priced: only the model-level roll-up is keyed by them. */
+const PRICING_KEYS = ['model', 'provider', 'service_tier', 'priced', 'unpriced_reason', 'long_context'] as const;
+
+/**
+ * The two stored roll-ups, finest first: `cost_rollup` per run, tags, pricing and quarter hour;
+ * `run_rollup` per run, tags and quarter hour (about one row per run), summed from the first.
+ */
+const ROLLUPS = {
+  cost_rollup: ['run', ...TAG_KEYS, ...PRICING_KEYS, 'slot'],
+  run_rollup: ['run', ...TAG_KEYS, 'slot'],
+} as const;
+export type Rollup = keyof typeof ROLLUPS;
 
 const SLOT = `time_bucket(INTERVAL 15 MINUTE, start_time)`;
 
-/** The roll-up's columns and rules, as a number: a roll-up stored by another layout is rebuilt, never read. */
-const LAYOUT = 2;
+/** The roll-ups' columns and rules, as a number: roll-ups stored by another layout are rebuilt, never read. */
+const LAYOUT = 3;
 
-/** A layer measure's sum as stored: money exact, counts as BIGINT. */
-const layerSum = (column: string, measure: string): string =>
-  measure === 'cost' ? `CAST(sum(${column}) AS ${EXACT_USD}) AS ${column}` : `sum(${column})::BIGINT AS ${column}`;
+/** Summed columns: spans, tokens and cost per class, and each layer's split (src/analysis/layers.ts). */
+const MEASURES: ReadonlyArray<{ column: string; money: boolean }> = [
+  { column: 'spans', money: false },
+  ...[...TOKEN_CLASSES, 'reasoning'].map((cls) => ({ column: `${cls}_tokens`, money: false })),
+  ...TOKEN_CLASSES.map((cls) => ({ column: `cost_${cls}`, money: true })),
+  { column: 'cost_usd', money: true },
+  ...LAYERS.flatMap((layer) => LAYER_MEASURES.map((m) => ({ column: `${layer}_${m}`, money: m === 'cost' }))),
+];
 
-/**
- * The roll-up's columns over `source` (priced spans, or any relation with their columns): spans,
- * tokens and cost per class, and each layer's split (src/analysis/layers.ts) summed.
- */
-export function rollupSelect(source: string): string {
-  const layerColumns = LAYERS.flatMap((layer) => LAYER_MEASURES.map((m) => layerSum(`${layer}_${m}`, m)));
-  return `SELECT ${KEY_COLUMNS.join(', ')}, ${SLOT} AS slot, count(*) AS spans,
-    ${TOKEN_CLASSES.map((cls) => `sum(${cls}_tokens)::BIGINT AS ${cls}_tokens`).join(', ')},
-    sum(reasoning_tokens)::BIGINT AS reasoning_tokens,
-    ${TOKEN_CLASSES.map((cls) => `CAST(sum(cost_${cls}) AS ${EXACT_USD}) AS cost_${cls}`).join(', ')},
-    CAST(sum(cost_usd) AS ${EXACT_USD}) AS cost_usd,
-    ${layerColumns.join(', ')}
-  FROM (${withLayerColumnsSql(source)})
-  GROUP BY ${[...KEY_COLUMNS, 'slot'].join(', ')}`;
+/** `rollup`'s rows over `source`: rows with its key columns and the measures, per span or already summed. */
+export function rollupSelect(source: string, rollup: Rollup): string {
+  const sums = MEASURES.map(({ column, money }) => (money ? `CAST(sum(${column}) AS ${EXACT_USD})` : `sum(${column})::BIGINT`) + ` AS ${column}`);
+  return `SELECT ${ROLLUPS[rollup].join(', ')}, ${sums.join(', ')} FROM ${source} GROUP BY ${ROLLUPS[rollup].join(', ')}`;
+}
+
+/** Priced spans (`source`) as roll-up input: one span each, its run (`run`), quarter hour and layer split. */
+function spanFacts(source: string, run: string): string {
+  return `(SELECT *, ${run} AS run, 1 AS spans, ${SLOT} AS slot FROM (${withLayerColumnsSql(source)}))`;
+}
+
+/** `cost_rollup` computed from `pricedSpans`, with runs numbered by the `runs` table. */
+export function storedRollupSelect(pricedSpans: string): string {
+  return rollupSelect(spanFacts(`(SELECT p.*, r.run AS run_no FROM ${pricedSpans} p JOIN runs r USING (trace_id))`, 'run_no'), 'cost_rollup');
 }
 
 async function tableNames(db: Database, temporary: boolean): Promise<Set<string>> {
@@ -53,21 +68,28 @@ async function tableNames(db: Database, temporary: boolean): Promise<Set<string>
 }
 
 /**
- * Bring the stored roll-up up to date after an ingest wrote spans, inside its transaction, with
+ * Bring the stored roll-ups up to date after an ingest wrote spans, inside its transaction, with
  * the installed price book (`installPriceBook` ran): the runs that gained spans are rolled up
- * again, or everything when the book changed or there is no roll-up yet.
+ * again, or everything when the book or the layout changed or there is no roll-up yet. Runs are
+ * numbered once, in `runs` (trace id → run), so the roll-ups group by an integer.
  */
 export async function refreshCostRollup(db: Database, bookHash: string): Promise<void> {
   const stored = await tableNames(db, false);
   const state = stored.has('pricing_state') ? await db.one<{ book_hash: string; ingest_id: number; layout: number }>('SELECT * FROM pricing_state') : undefined;
   if (!stored.has('cost_rollup') || state === undefined || state.book_hash !== bookHash || Number(state.layout) !== LAYOUT) {
-    await db.exec(`CREATE OR REPLACE TABLE cost_rollup AS ${rollupSelect('priced_spans')}`);
+    await db.exec(`CREATE OR REPLACE TABLE runs AS SELECT trace_id, row_number() OVER () AS run FROM (SELECT DISTINCT trace_id FROM spans)`);
+    await db.exec(`CREATE OR REPLACE TABLE cost_rollup AS ${storedRollupSelect('priced_spans')}`);
+    await db.exec(`CREATE OR REPLACE TABLE run_rollup AS ${rollupSelect('cost_rollup', 'run_rollup')}`);
   } else {
-    const fresh = { last: Number(state.ingest_id) };
-    await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_runs AS SELECT DISTINCT trace_id FROM spans WHERE ingest_id > $last`, fresh);
-    await db.exec(`DELETE FROM cost_rollup WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_runs)`);
-    await db.exec(`INSERT INTO cost_rollup ${rollupSelect('(SELECT * FROM priced_spans WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_runs))')}`);
-    await db.exec('DROP TABLE costattr_rollup_runs');
+    await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_traces AS SELECT DISTINCT trace_id FROM spans WHERE ingest_id > $last`, { last: Number(state.ingest_id) });
+    await db.exec(`INSERT INTO runs SELECT trace_id, (SELECT coalesce(max(run), 0) FROM runs) + row_number() OVER ()
+                   FROM costattr_rollup_traces WHERE trace_id NOT IN (SELECT trace_id FROM runs)`);
+    await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_runs AS SELECT run FROM runs WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_traces)`);
+    const touched = 'run IN (SELECT run FROM costattr_rollup_runs)';
+    for (const table of Object.keys(ROLLUPS)) await db.exec(`DELETE FROM ${table} WHERE ${touched}`);
+    await db.exec(`INSERT INTO cost_rollup ${storedRollupSelect('(SELECT * FROM priced_spans WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_traces))')}`);
+    await db.exec(`INSERT INTO run_rollup ${rollupSelect(`(SELECT * FROM cost_rollup WHERE ${touched})`, 'run_rollup')}`);
+    await db.exec('DROP TABLE costattr_rollup_traces; DROP TABLE costattr_rollup_runs');
   }
   await db.exec(
     `CREATE OR REPLACE TABLE pricing_state AS
@@ -90,7 +112,7 @@ export async function invalidateCostRollup(db: Database): Promise<void> {
 export async function storedRollupIsCurrent(db: Database): Promise<boolean> {
   const stored = await tableNames(db, false);
   const temporary = await tableNames(db, true);
-  if (!stored.has('cost_rollup') || !stored.has('pricing_state') || temporary.has('spans') || !temporary.has('price_book_state')) return false;
+  if (!Object.keys(ROLLUPS).every((t) => stored.has(t)) || !stored.has('pricing_state') || temporary.has('spans') || !temporary.has('price_book_state')) return false;
   const columns = await db.all<{ name: string }>(`SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'pricing_state' AND database_name <> 'temp'`);
   if (!columns.some((c) => c.name === 'layout')) return false;
   const row = await db.one<{ current: boolean }>(
@@ -114,14 +136,16 @@ async function onQuarterHours(db: Database, base: BaseRelation, bounds: readonly
 
 /**
  * Roll-up rows of the filter's spans, with `local_time` (the slot's start in the period's time
- * zone): from the stored roll-up when it is current and the period holds whole slots, otherwise
- * rolled up from the priced spans of the period. Either way the same columns and the same sums.
+ * zone): from the smallest stored roll-up that has the `pricing` keys when asked (model, provider,
+ * whether and why unpriced), when it is current and the period holds whole slots; otherwise rolled
+ * up from the priced spans of the period, runs keyed by trace id. Either way the same sums.
  */
-export async function rollupRelation(db: Database, filter: SpanFilter): Promise<BaseRelation> {
-  const stored = baseRelation(filter, { relation: 'cost_rollup', time: 'slot' });
+export async function rollupRelation(db: Database, filter: SpanFilter, { pricing }: { pricing: boolean }): Promise<BaseRelation> {
+  const rollup: Rollup = pricing ? 'cost_rollup' : 'run_rollup';
+  const stored = baseRelation(filter, { relation: rollup, time: 'slot' });
   if ((await storedRollupIsCurrent(db)) && (await onQuarterHours(db, stored, stored.bounds))) return stored;
   const spans = baseRelation(filter);
   const everything: SpanFilter = { period: { since: undefined, until: undefined, timezone: filter.period.timezone } };
-  const rolled = baseRelation(everything, { relation: `(${rollupSelect(`(${spans.sql})`)})`, time: 'slot' });
+  const rolled = baseRelation(everything, { relation: `(${rollupSelect(spanFacts(`(${spans.sql})`, 'trace_id'), rollup)})`, time: 'slot' });
   return { sql: rolled.sql, params: { ...spans.params, ...rolled.params }, bounds: spans.bounds };
 }

@@ -104,7 +104,7 @@ function factsSql(by: readonly Dimension[]): string {
   const dimColumns = by
     .filter((d): d is Exclude<Dimension, 'layer'> => d !== 'layer')
     .map((d) => `${dimensionSql(d)} AS ${quoteIdent(d)}`);
-  const passThrough = ['trace_id', ...dimColumns].join(', ');
+  const passThrough = ['run', ...dimColumns].join(', ');
   if (by.includes('layer')) return unpivotLayersSql(passThrough);
   return `
     SELECT ${passThrough}, spans,
@@ -118,7 +118,8 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
   if (spec.top !== undefined && (!Number.isInteger(spec.top) || spec.top < 1)) {
     throw new CostattrError('BAD_USAGE', `--top ${spec.top}: expected a whole number ≥ 1`);
   }
-  const base = await rollupRelation(db, spec.filter);
+  const pricing = spec.by.some((d) => d === 'model' || d === 'provider');
+  const base = await rollupRelation(db, spec.filter, { pricing });
   const dims = spec.by.map((d) => quoteIdent(d));
   const dimList = dims.join(', ');
   await db.exec(
@@ -126,9 +127,9 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
      WITH base AS (${base.sql}),
      facts AS (${factsSql(spec.by)}),
      runs AS (
-       SELECT ${dimList}, trace_id, sum(cost) AS cost, sum(spans) AS spans,
+       SELECT ${dimList}, run, sum(cost) AS cost, sum(spans) AS spans,
          sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t
-       FROM facts GROUP BY ${dimList}, trace_id
+       FROM facts GROUP BY ${dimList}, run
      ),
      grouped AS (
        SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
@@ -143,7 +144,7 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
     const rows = await readRows(db, dims, spec.top);
     const rest = spec.top === undefined ? null : await readRest(db, spec.top);
     const concentration = await readConcentration(db, dims);
-    const { totals, unpriced } = await readTotals(db, base);
+    const { totals, unpriced } = await readTotals(db, pricing ? base : await rollupRelation(db, spec.filter, { pricing: true }));
     return { by: spec.by, rows, rest, totals, unpriced, concentration };
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${GROUPS_TABLE}`);

@@ -66,7 +66,7 @@ const quiet = (): void => undefined;
 
 /** Runs whose (tenant, spans, cost) differ between the cost roll-up and the priced spans. */
 const ROLLUP_DIFFERENCES = `
-  WITH rolled AS (SELECT trace_id, tenant, sum(spans) AS n, sum(cost_usd) AS c FROM cost_rollup GROUP BY ALL),
+  WITH rolled AS (SELECT trace_id, tenant, sum(spans) AS n, sum(cost_usd) AS c FROM cost_rollup JOIN runs USING (run) GROUP BY ALL),
        raw AS (SELECT trace_id, tenant, count(*) AS n, sum(cost_usd) AS c FROM priced_spans GROUP BY ALL)
   SELECT count(*)::VARCHAR AS n FROM ((FROM rolled EXCEPT FROM raw) UNION ALL (FROM raw EXCEPT FROM rolled))`;
 

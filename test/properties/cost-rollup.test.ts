@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rollupSelect, storedRollupIsCurrent } from '../../src/analysis/cost-rollup.js';
+import { rollupSelect, storedRollupIsCurrent, storedRollupSelect } from '../../src/analysis/cost-rollup.js';
 import { attributeCosts, type CostsResult } from '../../src/analysis/costs.js';
 import type { Dimension } from '../../src/analysis/dimensions.js';
 import type { Period } from '../../src/analysis/period.js';
@@ -59,11 +59,14 @@ function writeSpans(spans: readonly GeneratedSpan[]): string {
   return file;
 }
 
-/** Rows that differ between the stored roll-up and the roll-up of the priced spans, both ways. */
+/** Rows that differ, both ways, between each stored roll-up and its recomputation from the priced spans; and runs not numbered once each. */
 async function rollupDifferences(db: Database): Promise<number> {
   const row = await db.one<{ n: string }>(
-    `WITH fresh AS (${rollupSelect('priced_spans')})
-     SELECT count(*)::VARCHAR AS n FROM ((FROM cost_rollup EXCEPT ALL FROM fresh) UNION ALL (FROM fresh EXCEPT ALL FROM cost_rollup))`,
+    `WITH cost AS (${storedRollupSelect('priced_spans')}), run AS (${rollupSelect('cost', 'run_rollup')})
+     SELECT ((SELECT count(*) FROM ((FROM cost_rollup EXCEPT ALL FROM cost) UNION ALL (FROM cost EXCEPT ALL FROM cost_rollup)))
+           + (SELECT count(*) FROM ((FROM run_rollup EXCEPT ALL FROM run) UNION ALL (FROM run EXCEPT ALL FROM run_rollup)))
+           + (SELECT count(DISTINCT trace_id) FROM spans) - (SELECT count(DISTINCT run) FROM runs)
+           + (SELECT count(*) FROM runs) - (SELECT count(DISTINCT trace_id) FROM runs))::VARCHAR AS n`,
   );
   return Number(row?.n);
 }
