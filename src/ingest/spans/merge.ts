@@ -11,6 +11,7 @@ import { SPAN_CONFLICT_RULE } from './conflicts.js';
 import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, TAG_FIELDS } from '../../db/schema.js';
 import { STAGE_TABLE } from './normalise.js';
+import { batchRows } from './memory.js';
 import { mergeByResponseId } from './response-merge.js';
 import { dropTagTables, resolvedTag, resolveTags, RESOLVED_TABLE, updateStoredTags } from './tags.js';
 
@@ -84,12 +85,36 @@ export async function reresolveTraces(db: Database, traceTable: string): Promise
 }
 
 /**
+ * The fresh spans into `spans` with their resolved tags, in batches of row ids: the join with the
+ * walk's result holds a batch's tags at a time, so its memory stays within the limit (memory.ts).
+ */
+async function insertFreshSpans(db: Database, ids: readonly number[]): Promise<void> {
+  const insertCols = SPAN_COLUMN_NAMES.map((c) => {
+    if (c === 'ingest_id') return `($ids::INTEGER[])[f.ingest_id + 1]`;
+    if ((TAG_FIELDS as readonly string[]).includes(c)) return resolvedTag(c, 'f', 'r');
+    return `f.${quoteIdent(c)}`;
+  });
+  const range = await db.one<{ lo: number | null; hi: number | null }>(`SELECT min(rid) AS lo, max(rid) AS hi FROM ${FRESH_TABLE}`);
+  const batch = await batchRows(db);
+  for (let lo = Number(range?.lo ?? 0); range?.hi != null && lo <= range.hi; lo += batch) {
+    await db.exec(`
+      INSERT INTO spans (${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')})
+      SELECT ${insertCols.join(', ')}
+      FROM (SELECT * FROM ${FRESH_TABLE} WHERE rid BETWEEN $lo AND $hi) f
+      LEFT JOIN (SELECT * FROM ${RESOLVED_TABLE} WHERE node BETWEEN $lo AND $hi) r ON r.node = f.rid`,
+    { ids: JSON.stringify(ids), lo, hi: lo + batch - 1 });
+  }
+}
+
+/**
  * Write everything in one transaction, then `alsoCommit` (what else the run loads) inside it;
  * returns the ingest id given to each file index.
  */
 export async function commitIngest(
   db: Database, files: readonly IngestRowSpec[], counts: Map<number, FileCounts>, namespace: string | null, alsoCommit?: () => Promise<void>,
 ): Promise<number[]> {
+  // the walk writes only work tables: outside the transaction they spill, inside they would stay in its local storage
+  const touchesStored = await resolveTags(db, `SELECT * FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM ${FRESH_TABLE})`, FRESH_TABLE);
   return db.transaction(async () => {
     const ids: number[] = [];
     for (const [idx, file] of files.entries()) {
@@ -116,16 +141,7 @@ export async function commitIngest(
         if (records > 0) await db.exec(`INSERT INTO ingest_drops VALUES ($id, $rule, $records)`, { id, rule, records });
       }
     }
-    const touchesStored = await resolveTags(db, `SELECT * FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM ${FRESH_TABLE})`, FRESH_TABLE);
-    const insertCols = SPAN_COLUMN_NAMES.map((c) => {
-      if (c === 'ingest_id') return `($ids::INTEGER[])[f.ingest_id + 1]`;
-      if ((TAG_FIELDS as readonly string[]).includes(c)) return resolvedTag(c, 'f', 'r');
-      return `f.${quoteIdent(c)}`;
-    });
-    await db.exec(`
-      INSERT INTO spans (${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')})
-      SELECT ${insertCols.join(', ')}
-      FROM ${FRESH_TABLE} f LEFT JOIN ${RESOLVED_TABLE} r ON r.node = f.rid`, { ids: JSON.stringify(ids) });
+    await insertFreshSpans(db, ids);
     if (touchesStored) await updateStoredTags(db);
     await mergeByResponseId(db, ids);
     killPoint('spans-written');
