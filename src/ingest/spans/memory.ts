@@ -4,8 +4,7 @@
  * above DuckDB's limit, so the cap keeps a 10M-span ingest near 1 GB), and spills the rest of its
  * work tables to its temp directory (beside a database file). `--memory-limit` overrides it.
  * In-memory databases keep their own limit: they have no directory of their own to spill to.
- * Statements whose working set grows with the spans (a join carrying every span) are cut into
- * batches sized from the limit (batchRows).
+ * The spans insert goes in batches sized from the limit (batchRows).
  */
 import { totalmem } from 'node:os';
 import type { Database } from '../../db/database.js';
@@ -13,8 +12,8 @@ import type { Database } from '../../db/database.js';
 const MB = 1000 * 1000;
 const INGEST_MIN_BYTES = 256 * MB;
 const INGEST_MAX_BYTES = 512 * MB;
-/** Bytes of memory limit per row of a batch (a wide span row with its share of a join's hash table, several times over). */
-const BYTES_PER_BATCH_ROW = 1000;
+/** Memory limit per row of a spans insert batch: the batch's tags in the join's hash table, with room to spare. */
+const BYTES_PER_BATCH_ROW = 500;
 
 /** The ingest's budget on this machine, in bytes. */
 export function ingestBudget(ram = totalmem()): number {
@@ -40,7 +39,7 @@ export async function boundIngestMemory(db: Database): Promise<() => Promise<voi
   };
 }
 
-/** Rows per batch for a statement whose memory grows with its rows, under the current limit. */
+/** Rows per batch of the spans insert (its join holds a batch of tags) under the current limit. */
 export async function batchRows(db: Database): Promise<number> {
   const { bytes } = await memoryLimit(db);
   return Number.isFinite(bytes) ? Math.max(10_000, Math.floor(bytes / BYTES_PER_BATCH_ROW)) : Number.MAX_SAFE_INTEGER;

@@ -12,8 +12,9 @@ import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, TAG_FIELDS } from '../../db/schema.js';
 import { STAGE_TABLE } from './normalise.js';
 import { batchRows } from './memory.js';
+import { dropRepeatedIds, findRepeatedIds, REPEATS_TABLE } from './repeats.js';
 import { mergeByResponseId } from './response-merge.js';
-import { dropTagTables, resolvedTag, resolveTags, RESOLVED_TABLE, updateStoredTags } from './tags.js';
+import { dropTagTables, FRESH_TAGS_TABLE, freshTag, resolveTags, updateStoredTags } from './tags.js';
 
 const FRESH_TABLE = 'costattr_span_fresh';
 
@@ -49,13 +50,13 @@ export async function selectFreshSpans(db: Database): Promise<Map<number, FileCo
   await db.exec(`
     DELETE FROM ${STAGE_TABLE}
     WHERE EXISTS (SELECT 1 FROM spans x WHERE x.trace_id = ${STAGE_TABLE}.trace_id AND x.span_id = ${STAGE_TABLE}.span_id)`);
-  const repeated = await db.one<{ n: number }>(
-    `SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${STAGE_TABLE} GROUP BY trace_id, span_id HAVING count(*) > 1)`,
-  );
+  await findRepeatedIds(db);
+  const repeated = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${REPEATS_TABLE}`);
   if (Number(repeated?.n ?? 0) > 0) {
     await db.exec(`
       DELETE FROM ${STAGE_TABLE} WHERE rid IN (
-        SELECT rid FROM ${STAGE_TABLE} QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY ingest_id, rid) > 1)`);
+        SELECT rid FROM ${STAGE_TABLE} SEMI JOIN ${REPEATS_TABLE} USING (trace_id, span_id)
+        QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY ingest_id, rid) > 1)`);
   }
   await db.exec(`DROP TABLE IF EXISTS ${FRESH_TABLE}`);
   await db.exec(`ALTER TABLE ${STAGE_TABLE} RENAME TO ${FRESH_TABLE}`);
@@ -85,23 +86,24 @@ export async function reresolveTraces(db: Database, traceTable: string): Promise
 }
 
 /**
- * The fresh spans into `spans` with their resolved tags, in batches of row ids: the join with the
- * walk's result holds a batch's tags at a time, so its memory stays within the limit (memory.ts).
+ * The fresh spans into `spans` with their resolved tags, in batches of the fresh table's rowids:
+ * each batch joins only its own slice of the tags (both scans pruned by rowid), so the join's
+ * build side fits in memory and the wide rows stream through it, never spilled a second time.
  */
 async function insertFreshSpans(db: Database, ids: readonly number[]): Promise<void> {
   const insertCols = SPAN_COLUMN_NAMES.map((c) => {
     if (c === 'ingest_id') return `($ids::INTEGER[])[f.ingest_id + 1]`;
-    if ((TAG_FIELDS as readonly string[]).includes(c)) return resolvedTag(c, 'f', 'r');
+    if ((TAG_FIELDS as readonly string[]).includes(c)) return freshTag(c, 'f', 't');
     return `f.${quoteIdent(c)}`;
   });
-  const range = await db.one<{ lo: number | null; hi: number | null }>(`SELECT min(rid) AS lo, max(rid) AS hi FROM ${FRESH_TABLE}`);
+  const last = await db.one<{ n: number | null }>(`SELECT max(rowid)::BIGINT AS n FROM ${FRESH_TABLE}`);
   const batch = await batchRows(db);
-  for (let lo = Number(range?.lo ?? 0); range?.hi != null && lo <= range.hi; lo += batch) {
+  for (let lo = 0; lo <= Number(last?.n ?? -1); lo += batch) {
     await db.exec(`
       INSERT INTO spans (${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')})
       SELECT ${insertCols.join(', ')}
-      FROM (SELECT * FROM ${FRESH_TABLE} WHERE rid BETWEEN $lo AND $hi) f
-      LEFT JOIN (SELECT * FROM ${RESOLVED_TABLE} WHERE node BETWEEN $lo AND $hi) r ON r.node = f.rid`,
+      FROM (SELECT rowid AS costattr_row, * FROM ${FRESH_TABLE} WHERE rowid BETWEEN $lo AND $hi) f
+      LEFT JOIN (SELECT * FROM ${FRESH_TAGS_TABLE} WHERE row BETWEEN $lo AND $hi) t ON t.row = f.costattr_row`,
     { ids: JSON.stringify(ids), lo, hi: lo + batch - 1 });
   }
 }
@@ -114,7 +116,9 @@ export async function commitIngest(
   db: Database, files: readonly IngestRowSpec[], counts: Map<number, FileCounts>, namespace: string | null, alsoCommit?: () => Promise<void>,
 ): Promise<number[]> {
   // the walk writes only work tables: outside the transaction they spill, inside they would stay in its local storage
-  const touchesStored = await resolveTags(db, `SELECT * FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM ${FRESH_TABLE})`, FRESH_TABLE);
+  const anyStored = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM spans LIMIT 1)`);
+  const touched = Number(anyStored?.n ?? 0) > 0 ? `trace_id IN (SELECT DISTINCT trace_id FROM ${FRESH_TABLE})` : 'false';
+  const touchesStored = await resolveTags(db, `SELECT * FROM spans WHERE ${touched}`, FRESH_TABLE);
   return db.transaction(async () => {
     const ids: number[] = [];
     for (const [idx, file] of files.entries()) {
@@ -152,5 +156,6 @@ export async function commitIngest(
 
 export async function dropMergeTables(db: Database): Promise<void> {
   await db.exec(`DROP TABLE IF EXISTS ${FRESH_TABLE}`);
+  await dropRepeatedIds(db);
   await dropTagTables(db);
 }
