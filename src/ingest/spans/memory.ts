@@ -11,7 +11,7 @@ import type { Database } from '../../db/database.js';
 
 const MB = 1000 * 1000;
 const INGEST_MIN_BYTES = 256 * MB;
-const INGEST_MAX_BYTES = 512 * MB;
+const INGEST_MAX_BYTES = 400 * MB;
 /** Memory limit per row of a spans insert batch: the batch's tags in the join's hash table, with room to spare. */
 const BYTES_PER_BATCH_ROW = 500;
 

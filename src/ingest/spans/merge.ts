@@ -12,6 +12,7 @@ import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, TAG_FIELDS } from '../../db/schema.js';
 import { STAGE_TABLE } from './normalise.js';
 import { batchRows } from './memory.js';
+import { anySpanStored } from './stored.js';
 import { dropRepeatedIds, findRepeatedIds, REPEATS_TABLE } from './repeats.js';
 import { mergeByResponseId } from './response-merge.js';
 import { dropTagTables, FRESH_TAGS_TABLE, freshTag, resolveTags, updateStoredTags } from './tags.js';
@@ -47,9 +48,11 @@ export const SPAN_ID_RULE = 'span_id';
  */
 export async function selectFreshSpans(db: Database): Promise<Map<number, FileCounts>> {
   const staged = await db.all<{ f: number; n: string }>(`SELECT ingest_id AS f, count(*)::VARCHAR AS n FROM ${STAGE_TABLE} GROUP BY 1`);
-  await db.exec(`
-    DELETE FROM ${STAGE_TABLE}
-    WHERE EXISTS (SELECT 1 FROM spans x WHERE x.trace_id = ${STAGE_TABLE}.trace_id AND x.span_id = ${STAGE_TABLE}.span_id)`);
+  if (await anySpanStored(db)) {
+    await db.exec(`
+      DELETE FROM ${STAGE_TABLE}
+      WHERE EXISTS (SELECT 1 FROM spans x WHERE x.trace_id = ${STAGE_TABLE}.trace_id AND x.span_id = ${STAGE_TABLE}.span_id)`);
+  }
   await findRepeatedIds(db);
   const repeated = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${REPEATS_TABLE}`);
   if (Number(repeated?.n ?? 0) > 0) {
@@ -116,8 +119,7 @@ export async function commitIngest(
   db: Database, files: readonly IngestRowSpec[], counts: Map<number, FileCounts>, namespace: string | null, alsoCommit?: () => Promise<void>,
 ): Promise<number[]> {
   // the walk writes only work tables: outside the transaction they spill, inside they would stay in its local storage
-  const anyStored = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM spans LIMIT 1)`);
-  const touched = Number(anyStored?.n ?? 0) > 0 ? `trace_id IN (SELECT DISTINCT trace_id FROM ${FRESH_TABLE})` : 'false';
+  const touched = (await anySpanStored(db)) ? `trace_id IN (SELECT DISTINCT trace_id FROM ${FRESH_TABLE})` : 'false';
   const touchesStored = await resolveTags(db, `SELECT * FROM spans WHERE ${touched}`, FRESH_TABLE);
   return db.transaction(async () => {
     const ids: number[] = [];
