@@ -1,11 +1,12 @@
 // Flat Parquet read in place (src/ingest/sources/flat/typed.ts) gives exactly the `spans` rows and the
 // report of the copy path (source table → raw text → staging) on the same file; the copy path is
 // what a path with a glob character takes. Also: an ingest under a tiny memory limit completes by spilling.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
+import { CostattrError } from '../../src/errors.js';
 import { ingestSpanFiles, type IngestReport } from '../../src/ingest/spans/index.js';
 import { loadTypedParquet } from '../../src/ingest/sources/flat/typed.js';
 import { openMemoryDb } from './otlp-builder.js';
@@ -141,6 +142,24 @@ describe('flat Parquet read in place', () => {
     // the chain root ← s0 ← s1 ← … ← s4: every span carries the root's tenant
     expect(typed.rows.filter((r) => r.tenant === 'from-jsonl')).toHaveLength(6);
     expect(typed.rows.find((r) => r.span_id === 's4')).toMatchObject({ input_tokens: '400', output_tokens: '4' });
+  });
+});
+
+describe('a Parquet file read in place that turns out unreadable', () => {
+  it('names the file (exit 2) when a data page is damaged past the footer the load read', async () => {
+    const path = await parquet('damaged.parquet', `SELECT printf('%032x', i) AS trace_id, printf('%016x', i) AS span_id, i AS input_tokens FROM range(50000) r(i)`);
+    const bytes = readFileSync(path);
+    bytes.fill(0xff, Math.floor(bytes.length / 3), Math.floor(bytes.length / 3) + 400);
+    writeFileSync(path, bytes);
+    const db = await openMemoryDb();
+    try {
+      const err = await ingestSpanFiles(db, [path], {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CostattrError);
+      expect((err as CostattrError).message).toContain(`${path}: cannot read:`);
+      expect(await db.one(`SELECT count(*)::INTEGER AS n FROM spans`)).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
   });
 });
 
