@@ -1,7 +1,8 @@
 /**
- * The transactional end of an ingest: dedupe staging (DISTINCT ON within it, anti-join against
- * `spans`), write one `ingests` row per file, insert the new spans with their resolved tags (tags.ts),
- * and re-resolve the tags of existing spans in every trace this ingest touched, record what each file
+ * The end of an ingest: dedupe staging (the first copy of each id repeated within it, see
+ * repeats.ts; none already in `spans`), resolve tags (tags.ts), then in one transaction write one
+ * `ingests` row per file, insert the new spans with their resolved tags,
+ * update the tags of existing spans in every trace this ingest touched, record what each file
  * dropped by which rule (`ingest_drops`), and count a model call reported by several sources once
  * (response-merge.ts). All of it commits together or not at all.
  */
