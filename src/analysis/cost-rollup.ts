@@ -14,7 +14,7 @@
 import type { Database } from '../db/database.js';
 import { EXACT_USD } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
-import { priceBandsSelect } from '../pricebook/install.js';
+import { materialisePricedSpans, priceBandsSelect } from '../pricebook/install.js';
 import { LAYER_MEASURES, LAYERS, withLayerColumnsSql } from './layers.js';
 import { baseRelation, type BaseRelation, type SpanFilter } from './span-filter.js';
 
@@ -76,37 +76,53 @@ async function tableNames(db: Database, temporary: boolean): Promise<Set<string>
   return new Set(rows.map((r) => r.name));
 }
 
+/** Spans rolled up per statement: an aggregate of about this many fits the ingest's memory budget (src/ingest/spans/memory.ts). */
+const SPANS_PER_BATCH = 1_000_000;
+
 /**
  * Bring the stored roll-ups up to date after an ingest wrote spans, inside its transaction, with
  * the installed price book (`installPriceBook` ran): the runs that gained spans are rolled up
  * again, or everything when the book or the layout changed or there is no roll-up yet. Runs are
- * numbered once, in `runs` (trace id → run), so the roll-ups group by an integer.
+ * numbered once, in `runs` (trace id → run), so the roll-ups group by an integer; the price bands
+ * of every stored span are kept too (STORED_BANDS). The runs are rolled up in batches (by a hash
+ * of the trace id) so that each aggregate fits the ingest's memory budget.
  */
 export async function refreshCostRollup(db: Database, bookHash: string): Promise<void> {
   const stored = await tableNames(db, false);
   const state = stored.has('pricing_state') ? await db.one<{ book_hash: string; ingest_id: number; layout: number }>('SELECT * FROM pricing_state') : undefined;
-  if (!stored.has('cost_rollup') || state === undefined || state.book_hash !== bookHash || Number(state.layout) !== LAYOUT) {
+  const rebuild = !stored.has('cost_rollup') || state === undefined || state.book_hash !== bookHash || Number(state.layout) !== LAYOUT;
+  const fresh = { last: rebuild ? 0 : Number(state.ingest_id) };
+  if (rebuild) {
     await db.exec(`CREATE OR REPLACE TABLE ${STORED_BANDS} AS ${priceBandsSelect('spans')}`);
     await db.exec(`CREATE OR REPLACE TABLE runs AS SELECT trace_id, row_number() OVER () AS run FROM (SELECT DISTINCT trace_id FROM spans)`);
-    await db.exec(`CREATE OR REPLACE TABLE cost_rollup AS ${storedRollupSelect('priced_spans')}`);
-    await db.exec(`CREATE OR REPLACE TABLE run_rollup AS ${rollupSelect('cost_rollup', 'run_rollup')}`);
+    await db.exec(`CREATE OR REPLACE TABLE cost_rollup AS ${storedRollupSelect('(SELECT * FROM priced_spans WHERE false)')}`);
+    await db.exec(`CREATE OR REPLACE TABLE run_rollup AS ${rollupSelect('(SELECT * FROM cost_rollup WHERE false)', 'run_rollup')}`);
   } else {
-    const fresh = { last: Number(state.ingest_id) };
     await db.exec(
       `INSERT INTO ${STORED_BANDS} SELECT * FROM (${priceBandsSelect('(SELECT * FROM spans WHERE ingest_id > $last)')}) b
        WHERE NOT EXISTS (SELECT 1 FROM ${STORED_BANDS} s WHERE s.served_key = b.served_key AND s.price_date = b.price_date AND s.service_tier = b.service_tier)`,
       fresh,
     );
-    await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_traces AS SELECT DISTINCT trace_id FROM spans WHERE ingest_id > $last`, fresh);
     await db.exec(`INSERT INTO runs SELECT trace_id, (SELECT coalesce(max(run), 0) FROM runs) + row_number() OVER ()
-                   FROM costattr_rollup_traces WHERE trace_id NOT IN (SELECT trace_id FROM runs)`);
-    await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_runs AS SELECT run FROM runs WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_traces)`);
-    const touched = 'run IN (SELECT run FROM costattr_rollup_runs)';
-    for (const table of Object.keys(ROLLUPS)) await db.exec(`DELETE FROM ${table} WHERE ${touched}`);
-    await db.exec(`INSERT INTO cost_rollup ${storedRollupSelect('(SELECT * FROM priced_spans WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_traces))')}`);
-    await db.exec(`INSERT INTO run_rollup ${rollupSelect(`(SELECT * FROM cost_rollup WHERE ${touched})`, 'run_rollup')}`);
-    await db.exec('DROP TABLE costattr_rollup_traces; DROP TABLE costattr_rollup_runs');
+                   FROM (SELECT DISTINCT trace_id FROM spans WHERE ingest_id > $last AND trace_id NOT IN (SELECT trace_id FROM runs))`, fresh);
   }
+  await materialisePricedSpans(db, STORED_BANDS); // price by the stored bands from here on
+  // the runs to roll up: every run, or the ones that gained spans (deleted from the roll-ups first)
+  await db.exec(
+    `CREATE OR REPLACE TEMP TABLE costattr_rollup_runs AS
+     SELECT run, trace_id FROM runs ${rebuild ? '' : 'WHERE trace_id IN (SELECT trace_id FROM spans WHERE ingest_id > $last)'}`,
+    rebuild ? {} : fresh,
+  );
+  if (!rebuild) for (const table of Object.keys(ROLLUPS)) await db.exec(`DELETE FROM ${table} WHERE run IN (SELECT run FROM costattr_rollup_runs)`);
+  const spans = await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM spans WHERE ingest_id > $last', fresh);
+  const batches = Math.max(1, Math.ceil(Number(spans?.n ?? 0) / SPANS_PER_BATCH));
+  for (let batch = 0; batch < batches; batch++) {
+    const inBatch = { batches, batch };
+    await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_batch AS SELECT run, trace_id FROM costattr_rollup_runs WHERE hash(trace_id) % $batches = $batch`, inBatch);
+    await db.exec(`INSERT INTO cost_rollup ${storedRollupSelect('(SELECT * FROM priced_spans WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_batch))')}`);
+    await db.exec(`INSERT INTO run_rollup ${rollupSelect('(SELECT * FROM cost_rollup WHERE run IN (SELECT run FROM costattr_rollup_batch))', 'run_rollup')}`);
+  }
+  await db.exec('DROP TABLE IF EXISTS costattr_rollup_batch; DROP TABLE costattr_rollup_runs');
   await db.exec(
     `CREATE OR REPLACE TABLE pricing_state AS
      SELECT $hash::VARCHAR AS book_hash, (SELECT coalesce(max(ingest_id), 0) FROM spans)::INTEGER AS ingest_id,
