@@ -12,6 +12,8 @@
  * (every date, every --month) holds whole slots.
  */
 import type { Database } from '../db/database.js';
+import { DUCKDB, type Dialect } from '../db/dialect.js';
+import type { SqlEngine } from '../db/engine.js';
 import { EXACT_USD } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
 import { LAYER_MEASURES, LAYERS, withLayerColumnsSql } from './layers.js';
@@ -32,8 +34,6 @@ const ROLLUPS = {
 } as const;
 export type Rollup = keyof typeof ROLLUPS;
 
-const SLOT = `time_bucket(INTERVAL 15 MINUTE, start_time)`;
-
 /** The roll-ups' columns and rules, as a number: roll-ups stored by another layout are rebuilt, never read. */
 const LAYOUT = 3;
 
@@ -53,18 +53,13 @@ export function rollupSelect(source: string, rollup: Rollup): string {
 }
 
 /** Priced spans (`source`) as roll-up input: one span each, its run (`run`), quarter hour and layer split. */
-function spanFacts(source: string, run: string): string {
-  return `(SELECT *, ${run} AS run, 1 AS spans, ${SLOT} AS slot FROM (${withLayerColumnsSql(source)}))`;
+function spanFacts(source: string, run: string, dialect: Dialect): string {
+  return `(SELECT *, ${run} AS run, 1 AS spans, ${dialect.timeBucket(15, 'start_time')} AS slot FROM (${withLayerColumnsSql(source)}))`;
 }
 
 /** `cost_rollup` computed from `pricedSpans`, with runs numbered by the `runs` table. */
 export function storedRollupSelect(pricedSpans: string): string {
-  return rollupSelect(spanFacts(`(SELECT p.*, r.run AS run_no FROM ${pricedSpans} p JOIN runs r USING (trace_id))`, 'run_no'), 'cost_rollup');
-}
-
-async function tableNames(db: Database, temporary: boolean): Promise<Set<string>> {
-  const rows = await db.all<{ name: string }>(`SELECT table_name AS name FROM duckdb_tables() WHERE temporary = $temporary`, { temporary });
-  return new Set(rows.map((r) => r.name));
+  return rollupSelect(spanFacts(`(SELECT p.*, r.run AS run_no FROM ${pricedSpans} p JOIN runs r USING (trace_id))`, 'run_no', DUCKDB), 'cost_rollup');
 }
 
 /**
@@ -74,7 +69,7 @@ async function tableNames(db: Database, temporary: boolean): Promise<Set<string>
  * numbered once, in `runs` (trace id → run), so the roll-ups group by an integer.
  */
 export async function refreshCostRollup(db: Database, bookHash: string): Promise<void> {
-  const stored = await tableNames(db, false);
+  const stored = await db.relations('stored');
   const state = stored.has('pricing_state') ? await db.one<{ book_hash: string; ingest_id: number; layout: number }>('SELECT * FROM pricing_state') : undefined;
   if (!stored.has('cost_rollup') || state === undefined || state.book_hash !== bookHash || Number(state.layout) !== LAYOUT) {
     await db.exec(`CREATE OR REPLACE TABLE runs AS SELECT trace_id, row_number() OVER () AS run FROM (SELECT DISTINCT trace_id FROM spans)`);
@@ -101,20 +96,21 @@ export async function refreshCostRollup(db: Database, bookHash: string): Promise
 
 /** Forget that the stored roll-up is current (its spans changed outside an ingest: a recovery); the next ingest rebuilds it. */
 export async function invalidateCostRollup(db: Database): Promise<void> {
-  if ((await tableNames(db, false)).has('pricing_state')) await db.exec('DELETE FROM pricing_state');
+  if ((await db.relations('stored')).has('pricing_state')) await db.exec('DELETE FROM pricing_state');
 }
 
 /**
  * Whether the stored roll-up answers for the spans and price book this read sees: stored in this
  * layout, priced with the installed book, covering every stored span, and no temporary spans shadowing the stored
- * ones (inputs loaded beside --db, an unfinished ingest hidden).
+ * ones (inputs loaded beside --db, an unfinished ingest hidden). Stored means the database's own
+ * tables, or a lake's (views over its files, or ClickHouse's relations over them); the installed
+ * book of a lake is the one it was priced with (its manifest's `book_hash`).
  */
-export async function storedRollupIsCurrent(db: Database): Promise<boolean> {
-  const stored = await tableNames(db, false);
-  const temporary = await tableNames(db, true);
+export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
+  const stored = await db.relations('stored');
+  const temporary = await db.relations('temporary');
   if (!Object.keys(ROLLUPS).every((t) => stored.has(t)) || !stored.has('pricing_state') || temporary.has('spans') || !temporary.has('price_book_state')) return false;
-  const columns = await db.all<{ name: string }>(`SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'pricing_state' AND database_name <> 'temp'`);
-  if (!columns.some((c) => c.name === 'layout')) return false;
+  if (!(await db.columns('pricing_state')).has('layout')) return false;
   const row = await db.one<{ current: boolean }>(
     `SELECT coalesce((SELECT book_hash FROM pricing_state) = (SELECT book_hash FROM price_book_state)
               AND (SELECT layout FROM pricing_state) = $layout
@@ -125,10 +121,10 @@ export async function storedRollupIsCurrent(db: Database): Promise<boolean> {
 }
 
 /** Whether the period's bounds fall on quarter hours in UTC, so that roll-up slots are wholly in or out. */
-async function onQuarterHours(db: Database, base: BaseRelation, bounds: readonly string[]): Promise<boolean> {
+async function onQuarterHours(db: SqlEngine, base: BaseRelation, bounds: readonly string[]): Promise<boolean> {
   if (bounds.length === 0) return true;
   const row = await db.one<{ aligned: boolean }>(
-    `SELECT ${bounds.map((b) => `epoch_ms(${b}) % 900000 = 0`).join(' AND ')} AS aligned`,
+    `SELECT ${bounds.map((b) => `${db.dialect.epochMs(b)} % 900000 = 0`).join(' AND ')} AS aligned`,
     base.params,
   );
   return row?.aligned === true;
@@ -140,12 +136,12 @@ async function onQuarterHours(db: Database, base: BaseRelation, bounds: readonly
  * whether and why unpriced), when it is current and the period holds whole slots; otherwise rolled
  * up from the priced spans of the period, runs keyed by trace id. Either way the same sums.
  */
-export async function rollupRelation(db: Database, filter: SpanFilter, { pricing }: { pricing: boolean }): Promise<BaseRelation> {
+export async function rollupRelation(db: SqlEngine, filter: SpanFilter, { pricing }: { pricing: boolean }): Promise<BaseRelation> {
   const rollup: Rollup = pricing ? 'cost_rollup' : 'run_rollup';
   const stored = baseRelation(filter, { relation: rollup, time: 'slot' });
   if ((await storedRollupIsCurrent(db)) && (await onQuarterHours(db, stored, stored.bounds))) return stored;
   const spans = baseRelation(filter);
   const everything: SpanFilter = { period: { since: undefined, until: undefined, timezone: filter.period.timezone } };
-  const rolled = baseRelation(everything, { relation: `(${rollupSelect(spanFacts(`(${spans.sql})`, 'trace_id'), rollup)})`, time: 'slot' });
+  const rolled = baseRelation(everything, { relation: `(${rollupSelect(spanFacts(`(${spans.sql})`, 'trace_id', db.dialect), rollup)})`, time: 'slot' });
   return { sql: rolled.sql, params: { ...spans.params, ...rolled.params }, bounds: spans.bounds };
 }

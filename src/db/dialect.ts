@@ -12,6 +12,10 @@ export interface Dialect {
   decimalText(expr: string, scale: number): string;
   /** A timestamp or date as text, in strftime codes (%Y %m %d %H %M %S). */
   strftime(expr: string, format: string): string;
+  /** The start of the `minutes`-long bucket a timestamp falls in, buckets aligned on the hour. */
+  timeBucket(minutes: number, expr: string): string;
+  /** A timestamp as milliseconds since the Unix epoch. */
+  epochMs(expr: string): string;
   /** The p-quantile by linear interpolation between the closest ranks (docs/scale-out.md: the same definition). */
   quantile(expr: string, p: number): string;
   /** Every match of an RE2 pattern replaced. */
@@ -24,6 +28,8 @@ export const DUCKDB: Dialect = {
   name: 'duckdb',
   decimalText: (expr) => `${expr}::VARCHAR`,
   strftime: (expr, format) => `strftime(${expr}, ${quoteLiteral(format)})`,
+  timeBucket: (minutes, expr) => `time_bucket(INTERVAL ${minutes} MINUTE, ${expr})`,
+  epochMs: (expr) => `epoch_ms(${expr})`,
   quantile: (expr, p) => `quantile_cont(${expr}, ${p})`,
   replaceAll: (expr, pattern, replacement) => `regexp_replace(${expr}, ${quoteLiteral(pattern)}, ${quoteLiteral(replacement)}, 'g')`,
   distinctList: (expr, separator) => `string_agg(DISTINCT ${expr}, ${quoteLiteral(separator)} ORDER BY ${expr})`,
@@ -37,6 +43,8 @@ export const CLICKHOUSE: Dialect = {
   decimalText: (expr, scale) => `toDecimalString(${expr}, ${scale})`,
   // formatDateTime's minutes are %i (its %M is the month's name)
   strftime: (expr, format) => `formatDateTime(${expr}, ${chLiteral(format.replaceAll('%M', '%i'))})`,
+  timeBucket: (minutes, expr) => `toStartOfInterval(${expr}, INTERVAL ${minutes} MINUTE)`,
+  epochMs: (expr) => `toUnixTimestamp64Milli(toDateTime64(${expr}, 3))`,
   // quantileExactInclusive is quantile_cont's definition; it takes no Decimal, so the runs' costs go in as Float64
   quantile: (expr, p) => `quantileExactInclusive(${p})(toFloat64(${expr}))`,
   replaceAll: (expr, pattern, replacement) => `replaceRegexpAll(${expr}, ${chLiteral(pattern)}, ${chLiteral(replacement)})`,

@@ -1,5 +1,5 @@
 // The same analyses on both engines: the inbox fixture (test/e2e/fixtures/inbox) ingested into a
-// span lake, then `reconcile` run with DuckDB over the lake, with embedded ClickHouse (chdb) and
+// span lake, then `reconcile`, `costs` and `audit` run with DuckDB over the lake, with embedded ClickHouse (chdb) and
 // with a ClickHouse server over HTTP (a fake one on 127.0.0.1 that runs each query through chdb);
 // every answer must be the golden of the --db run, byte for byte, in JSON and Markdown. The goldens'
 // figures are re-derived by hand in commands.test.ts.
@@ -36,7 +36,14 @@ const ENGINES: Record<string, () => { args: string[]; env?: Record<string, strin
 };
 
 describe.each(Object.keys(ENGINES))('%s: the --db goldens, byte for byte', (name) => {
-  const COMMANDS: Array<[golden: string, args: string[]]> = [['reconcile', ['reconcile', '--month', '2026-10']]];
+  const COMMANDS: Array<[golden: string, args: string[]]> = [
+    ['reconcile', ['reconcile', '--month', '2026-10']],
+    ['costs-by-tenant', ['costs', '--by', 'tenant']],
+    ['costs-by-route-model', ['costs', '--by', 'route,model']],
+    ['costs-by-day', ['costs', '--by', 'day']],
+    ['costs-by-layer', ['costs', '--by', 'layer']],
+    ['audit-acme', ['audit', '--tenant', 'acme']],
+  ];
   it.each(COMMANDS)('%s', async (golden, args) => {
     const engine = ENGINES[name]!();
     for (const format of ['json', 'md']) {
