@@ -94,7 +94,7 @@ function summarise(row: CostsRow | undefined, totals: CostsTotals): AuditSummary
 }
 
 async function topTraces(db: SqlEngine, filter: SpanFilter): Promise<AuditTrace[]> {
-  const base = baseRelation(filter);
+  const base = baseRelation(filter, undefined, db.dialect);
   const rows = await db.all(
     `WITH base AS (${base.sql}),
      ranked AS (

@@ -138,10 +138,10 @@ async function onQuarterHours(db: SqlEngine, base: BaseRelation, bounds: readonl
  */
 export async function rollupRelation(db: SqlEngine, filter: SpanFilter, { pricing }: { pricing: boolean }): Promise<BaseRelation> {
   const rollup: Rollup = pricing ? 'cost_rollup' : 'run_rollup';
-  const stored = baseRelation(filter, { relation: rollup, time: 'slot' });
+  const stored = baseRelation(filter, { relation: rollup, time: 'slot' }, db.dialect);
   if ((await storedRollupIsCurrent(db)) && (await onQuarterHours(db, stored, stored.bounds))) return stored;
-  const spans = baseRelation(filter);
+  const spans = baseRelation(filter, undefined, db.dialect);
   const everything: SpanFilter = { period: { since: undefined, until: undefined, timezone: filter.period.timezone } };
-  const rolled = baseRelation(everything, { relation: `(${rollupSelect(spanFacts(`(${spans.sql})`, 'trace_id', db.dialect), rollup)})`, time: 'slot' });
+  const rolled = baseRelation(everything, { relation: `(${rollupSelect(spanFacts(`(${spans.sql})`, 'trace_id', db.dialect), rollup)})`, time: 'slot' }, db.dialect);
   return { sql: rolled.sql, params: { ...spans.params, ...rolled.params }, bounds: spans.bounds };
 }

@@ -16,6 +16,10 @@ export interface Dialect {
   timeBucket(minutes: number, expr: string): string;
   /** A timestamp as milliseconds since the Unix epoch. */
   epochMs(expr: string): string;
+  /** A UTC timestamp as the wall-clock time in time zone `tz` (an SQL expression), for buckets and display. */
+  atZone(expr: string, tz: string): string;
+  /** A wall-clock timestamp in time zone `tz` as the UTC instant it names. */
+  fromZone(expr: string, tz: string): string;
   /** The p-quantile by linear interpolation between the closest ranks (docs/scale-out.md: the same definition). */
   quantile(expr: string, p: number): string;
   /** Every match of an RE2 pattern replaced. */
@@ -30,6 +34,8 @@ export const DUCKDB: Dialect = {
   strftime: (expr, format) => `strftime(${expr}, ${quoteLiteral(format)})`,
   timeBucket: (minutes, expr) => `time_bucket(INTERVAL ${minutes} MINUTE, ${expr})`,
   epochMs: (expr) => `epoch_ms(${expr})`,
+  atZone: (expr, tz) => `timezone(${tz}, ${expr} AT TIME ZONE 'UTC')`,
+  fromZone: (expr, tz) => `timezone('UTC', timezone(${tz}, ${expr}))`,
   quantile: (expr, p) => `quantile_cont(${expr}, ${p})`,
   replaceAll: (expr, pattern, replacement) => `regexp_replace(${expr}, ${quoteLiteral(pattern)}, ${quoteLiteral(replacement)}, 'g')`,
   distinctList: (expr, separator) => `string_agg(DISTINCT ${expr}, ${quoteLiteral(separator)} ORDER BY ${expr})`,
@@ -45,6 +51,9 @@ export const CLICKHOUSE: Dialect = {
   strftime: (expr, format) => `formatDateTime(${expr}, ${chLiteral(format.replaceAll('%M', '%i'))})`,
   timeBucket: (minutes, expr) => `toStartOfInterval(${expr}, INTERVAL ${minutes} MINUTE)`,
   epochMs: (expr) => `toUnixTimestamp64Milli(toDateTime64(${expr}, 3))`,
+  // a DateTime carries its zone: the same instant, read (formatted, bucketed) in `tz`
+  atZone: (expr, tz) => `toTimeZone(${expr}, ${tz})`,
+  fromZone: (expr, tz) => `toDateTime64(toString(${expr}), 6, ${tz})`,
   // quantileExactInclusive is quantile_cont's definition; it takes no Decimal, so the runs' costs go in as Float64
   quantile: (expr, p) => `quantileExactInclusive(${p})(toFloat64(${expr}))`,
   replaceAll: (expr, pattern, replacement) => `replaceRegexpAll(${expr}, ${chLiteral(pattern)}, ${chLiteral(replacement)})`,

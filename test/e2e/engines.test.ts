@@ -55,6 +55,19 @@ describe.each(Object.keys(ENGINES))('%s: the --db goldens, byte for byte', (name
   });
 });
 
+describe('a --timezone other than UTC: ClickHouse answers as DuckDB over the lake', () => {
+  it.each([
+    ['costs', '--by', 'day,tenant', '--timezone', 'America/New_York'],
+    ['audit', '--tenant', 'acme', '--month', '2026-10', '--timezone', 'Asia/Kolkata'],
+  ])('%s %s %s', async (...args) => {
+    const run = async (engine: string) => runCliAsync([...args, '--lake', lake, '--engine', engine, '--quiet', '--format', 'json']);
+    const [duckdb, clickhouse] = [await run('duckdb'), await run('clickhouse')];
+    expect(duckdb.code, duckdb.stderr).toBe(0);
+    expect(clickhouse.code, clickhouse.stderr).toBe(0);
+    expect(clickhouse.stdout).toBe(duckdb.stdout);
+  });
+});
+
 describe('--engine clickhouse refuses what it cannot do (exit 2)', () => {
   it('--pricing: the lake is priced at ingest', async () => {
     const result = await runCliAsync(['reconcile', '--month', '2026-10', '--lake', lake, '--engine', 'clickhouse', '--pricing', `${FIXTURE}/guard-policy.json`]);
