@@ -123,10 +123,10 @@ export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
 /** Whether the period's bounds fall on quarter hours in UTC, so that roll-up slots are wholly in or out. */
 async function onQuarterHours(db: SqlEngine, base: BaseRelation, bounds: readonly string[]): Promise<boolean> {
   if (bounds.length === 0) return true;
-  const row = await db.one<{ aligned: boolean }>(
-    `SELECT ${bounds.map((b) => `${db.dialect.epochMs(b)} % 900000 = 0`).join(' AND ')} AS aligned`,
-    base.params,
-  );
+  const sql = `SELECT ${bounds.map((b) => `${db.dialect.epochMs(b)} % 900000 = 0`).join(' AND ')} AS aligned`;
+  // only the parameters the bounds name (DuckDB refuses unused ones, such as a --tenant)
+  const params = Object.fromEntries(Object.entries(base.params).filter(([name]) => new RegExp(`\\$${name}\\b`).test(sql)));
+  const row = await db.one<{ aligned: boolean }>(sql, params);
   return row?.aligned === true;
 }
 

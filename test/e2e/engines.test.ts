@@ -3,8 +3,11 @@
 // with a ClickHouse server over HTTP (a fake one on 127.0.0.1 that runs each query through chdb);
 // every answer must be the golden of the --db run, byte for byte, in JSON and Markdown. The goldens'
 // figures are re-derived by hand in commands.test.ts.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedRollupIsCurrent } from '../../src/analysis/cost-rollup.js';
+import { withWorkspace } from '../../src/app/workspace.js';
 import { runCliAsync, tempDir } from '../helpers/cli.js';
 import { fakeClickHouse, type FakeClickHouse } from '../helpers/fake-clickhouse.js';
 import { expectGolden } from '../helpers/golden.js';
@@ -52,6 +55,24 @@ describe.each(Object.keys(ENGINES))('%s: the --db goldens, byte for byte', (name
       expectGolden(join(GOLDEN, `${golden}.${format}`), result.stdout);
     }
     if (name === 'clickhouse over http') expect(server.queries.some((q) => q.includes('file('))).toBe(true);
+  });
+});
+
+describe('the lake carries the stored cost roll-ups', () => {
+  it('a lake read answers from them on both engines (and the goldens above are the --db answers)', async () => {
+    const current = await withWorkspace({ access: 'read', lake, engine: 'clickhouse', note: () => undefined },
+      async ({ db, engine }) => [await storedRollupIsCurrent(db), await storedRollupIsCurrent(engine)]);
+    expect(current).toEqual([true, true]);
+  });
+
+  it('not with another book: --pricing re-prices the spans', async () => {
+    const discount = join(tempDir('costattr-engines-book-'), 'haiku-discount.json');
+    writeFileSync(discount, JSON.stringify({
+      provider: 'anthropic',
+      models: [{ model: 'claude-haiku-4-5', aliases: [], prices: [{ effective_from: '2025-01-01', tier: 'standard', per_mtok: { input: '0.5', cache_read: '0.05', cache_write_5m: '0.625', cache_write_1h: '1', output: '2.5' } }] }],
+    }));
+    const current = await withWorkspace({ access: 'read', lake, pricing: [discount], note: () => undefined }, ({ db }) => storedRollupIsCurrent(db));
+    expect(current).toBe(false);
   });
 });
 
