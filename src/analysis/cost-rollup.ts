@@ -16,6 +16,7 @@ import { DUCKDB, type Dialect } from '../db/dialect.js';
 import type { SqlEngine } from '../db/engine.js';
 import { EXACT_USD } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
+import { priceBandsSelect } from '../pricebook/install.js';
 import { LAYER_MEASURES, LAYERS, withLayerColumnsSql } from './layers.js';
 import { baseRelation, type BaseRelation, type SpanFilter } from './span-filter.js';
 
@@ -34,8 +35,11 @@ const ROLLUPS = {
 } as const;
 export type Rollup = keyof typeof ROLLUPS;
 
+/** The pricing decisions (price bands, src/pricebook/install.ts) for every stored span's model, day and tier. */
+export const STORED_BANDS = 'span_price_bands';
+
 /** The roll-ups' columns and rules, as a number: roll-ups stored by another layout are rebuilt, never read. */
-const LAYOUT = 3;
+const LAYOUT = 5;
 
 /** Summed columns: spans, tokens and cost per class, and each layer's split (src/analysis/layers.ts). */
 const MEASURES: ReadonlyArray<{ column: string; money: boolean }> = [
@@ -43,6 +47,8 @@ const MEASURES: ReadonlyArray<{ column: string; money: boolean }> = [
   ...[...TOKEN_CLASSES, 'reasoning'].map((cls) => ({ column: `${cls}_tokens`, money: false })),
   ...TOKEN_CLASSES.map((cls) => ({ column: `cost_${cls}`, money: true })),
   { column: 'cost_usd', money: true },
+  { column: 'unpriced_spans', money: false },
+  { column: 'priced_tokens', money: false },
   ...LAYERS.flatMap((layer) => LAYER_MEASURES.map((m) => ({ column: `${layer}_${m}`, money: m === 'cost' }))),
 ];
 
@@ -52,9 +58,12 @@ export function rollupSelect(source: string, rollup: Rollup): string {
   return `SELECT ${ROLLUPS[rollup].join(', ')}, ${sums.join(', ')} FROM ${source} GROUP BY ${ROLLUPS[rollup].join(', ')}`;
 }
 
-/** Priced spans (`source`) as roll-up input: one span each, its run (`run`), quarter hour and layer split. */
+const ALL_TOKENS = TOKEN_CLASSES.map((cls) => `${cls}_tokens`).join(' + ');
+
+/** Priced spans (`source`) as roll-up input: one span each, its run (`run`), quarter hour, whether priced and layer split. */
 function spanFacts(source: string, run: string, dialect: Dialect): string {
-  return `(SELECT *, ${run} AS run, 1 AS spans, ${dialect.timeBucket(15, 'start_time')} AS slot FROM (${withLayerColumnsSql(source)}))`;
+  return `(SELECT *, ${run} AS run, 1 AS spans, ${dialect.timeBucket(15, 'start_time')} AS slot, CASE WHEN priced THEN 0 ELSE 1 END AS unpriced_spans,
+     CASE WHEN priced THEN ${ALL_TOKENS} ELSE 0 END AS priced_tokens FROM (${withLayerColumnsSql(source)}))`;
 }
 
 /** `cost_rollup` computed from `pricedSpans`, with runs numbered by the `runs` table. */
@@ -72,11 +81,18 @@ export async function refreshCostRollup(db: Database, bookHash: string): Promise
   const stored = await db.relations('stored');
   const state = stored.has('pricing_state') ? await db.one<{ book_hash: string; ingest_id: number; layout: number }>('SELECT * FROM pricing_state') : undefined;
   if (!stored.has('cost_rollup') || state === undefined || state.book_hash !== bookHash || Number(state.layout) !== LAYOUT) {
+    await db.exec(`CREATE OR REPLACE TABLE ${STORED_BANDS} AS ${priceBandsSelect('spans')}`);
     await db.exec(`CREATE OR REPLACE TABLE runs AS SELECT trace_id, row_number() OVER () AS run FROM (SELECT DISTINCT trace_id FROM spans)`);
     await db.exec(`CREATE OR REPLACE TABLE cost_rollup AS ${storedRollupSelect('priced_spans')}`);
     await db.exec(`CREATE OR REPLACE TABLE run_rollup AS ${rollupSelect('cost_rollup', 'run_rollup')}`);
   } else {
-    await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_traces AS SELECT DISTINCT trace_id FROM spans WHERE ingest_id > $last`, { last: Number(state.ingest_id) });
+    const fresh = { last: Number(state.ingest_id) };
+    await db.exec(
+      `INSERT INTO ${STORED_BANDS} SELECT * FROM (${priceBandsSelect('(SELECT * FROM spans WHERE ingest_id > $last)')}) b
+       WHERE NOT EXISTS (SELECT 1 FROM ${STORED_BANDS} s WHERE s.served_key = b.served_key AND s.price_date = b.price_date AND s.service_tier = b.service_tier)`,
+      fresh,
+    );
+    await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_traces AS SELECT DISTINCT trace_id FROM spans WHERE ingest_id > $last`, fresh);
     await db.exec(`INSERT INTO runs SELECT trace_id, (SELECT coalesce(max(run), 0) FROM runs) + row_number() OVER ()
                    FROM costattr_rollup_traces WHERE trace_id NOT IN (SELECT trace_id FROM runs)`);
     await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_runs AS SELECT run FROM runs WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_traces)`);
@@ -109,7 +125,7 @@ export async function invalidateCostRollup(db: Database): Promise<void> {
 export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
   const stored = await db.relations('stored');
   const temporary = await db.relations('temporary');
-  if (!Object.keys(ROLLUPS).every((t) => stored.has(t)) || !stored.has('pricing_state') || temporary.has('spans') || !temporary.has('price_book_state')) return false;
+  if (![...Object.keys(ROLLUPS), 'runs', STORED_BANDS, 'pricing_state'].every((t) => stored.has(t)) || temporary.has('spans') || !temporary.has('price_book_state')) return false;
   if (!(await db.columns('pricing_state')).has('layout')) return false;
   const row = await db.one<{ current: boolean }>(
     `SELECT coalesce((SELECT book_hash FROM pricing_state) = (SELECT book_hash FROM price_book_state)

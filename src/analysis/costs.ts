@@ -145,7 +145,7 @@ export async function attributeCosts(db: SqlEngine, spec: CostsSpec): Promise<Co
     const rows = await readRows(db, dims, spec.top);
     const rest = spec.top === undefined ? null : await readRest(db, spec.top);
     const concentration = await readConcentration(db, dims);
-    const { totals, unpriced } = await readTotals(db, pricing ? base : await rollupRelation(db, spec.filter, { pricing: true }));
+    const { totals, unpriced } = await readTotals(db, base, pricing ? base : await rollupRelation(db, spec.filter, { pricing: true }));
     return { by: spec.by, rows, rest, totals, unpriced, concentration };
   });
 }
@@ -226,30 +226,24 @@ function byCodePoint(a: string, b: string): number {
 }
 
 /**
- * Totals over every span of the period (independent of grouping) and what could not be priced,
- * from the roll-up rows of the period: one row of totals, and one per unpriced (model, reason)
- * (`per_model`).
+ * Totals over every span of the period (independent of grouping), from roll-up rows of the period
+ * (`rollup`), and what could not be priced, per (model, reason), from model-level roll-up rows of
+ * the same spans (`byModel`). One row of totals, then one per unpriced (model, reason) (`per_model`).
  */
-async function readTotals(db: SqlEngine, rollup: BaseRelation): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
+async function readTotals(db: SqlEngine, rollup: BaseRelation, byModel: BaseRelation): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
   const rows = await db.all(
-    `WITH base AS (${rollup.sql}),
-     facts AS (
-       SELECT CASE WHEN NOT priced THEN coalesce(model, $unknown) END AS u_model,
-              CASE WHEN NOT priced THEN coalesce(unpriced_reason, $unknown) END AS u_reason,
-              tenant IS NULL AS no_tenant, spans, cost_usd AS cost, ${ALL_TOKENS} AS tokens
-       FROM base
-     )
+    `WITH base AS (${rollup.sql}), by_model AS (${byModel.sql})
      SELECT false AS per_model, NULL AS model, NULL AS reason,
-       ${usdNumberSql('coalesce(sum(cost), 0)')} AS cost_usd,
-       ${usdNumberSql('coalesce(sum(cost) FILTER (WHERE no_tenant), 0)')} AS unattributed_usd,
-       coalesce(sum(spans) FILTER (WHERE u_model IS NOT NULL), 0)::BIGINT AS unpriced_spans,
-       coalesce(sum(tokens) FILTER (WHERE u_model IS NULL), 0)::BIGINT AS priced_tokens,
-       coalesce(sum(tokens), 0)::BIGINT AS tokens
-     FROM facts
+       ${usdNumberSql('coalesce(sum(cost_usd), 0)')} AS cost_usd,
+       ${usdNumberSql('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)')} AS unattributed_usd,
+       coalesce(sum(unpriced_spans), 0)::BIGINT AS unpriced_spans,
+       coalesce(sum(priced_tokens), 0)::BIGINT AS priced_tokens,
+       coalesce(sum(${ALL_TOKENS}), 0)::BIGINT AS tokens
+     FROM base
      UNION ALL
-     SELECT true, u_model, u_reason, NULL, NULL, sum(spans)::BIGINT, NULL, sum(tokens)::BIGINT
-     FROM facts WHERE u_model IS NOT NULL GROUP BY u_model, u_reason`,
-    { ...rollup.params, unknown: UNKNOWN },
+     SELECT true, coalesce(model, $unknown), coalesce(unpriced_reason, $unknown), NULL, NULL, sum(spans)::BIGINT, NULL, sum(${ALL_TOKENS})::BIGINT
+     FROM by_model WHERE NOT priced GROUP BY ALL`,
+    { ...rollup.params, ...byModel.params, unknown: UNKNOWN },
   );
   const total = rows.find((r) => r.per_model === false);
   const allTokens = num(total?.tokens);

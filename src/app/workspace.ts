@@ -21,7 +21,7 @@ import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../ingest/spans/index.js';
 import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, priceBookHash, type PriceBook } from '../pricebook/index.js';
-import { refreshCostRollup } from '../analysis/cost-rollup.js';
+import { refreshCostRollup, STORED_BANDS, storedRollupIsCurrent } from '../analysis/cost-rollup.js';
 import type { LakeManifest } from '../lake/manifest.js';
 import type { LakeWrite } from '../lake/write.js';
 import { skippedNotes } from '../render/problems.js';
@@ -305,7 +305,8 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
         await (await import('../lake/open.js')).installLakePricing(db, lake.read.dir, lake.read.manifest);
       } else {
         await installPriceBook(db, book);
-        await materialisePricedSpans(db); // spans are all loaded: freeze the pricing keys once
+        // spans are all loaded: freeze the pricing keys once, or take the ones ingest stored for this book
+        await materialisePricedSpans(db, (await storedRollupIsCurrent(db)) ? STORED_BANDS : undefined);
       }
     }
     await checkScope(db, spec);

@@ -1,6 +1,7 @@
 /**
  * The canonical tables every command shares. Ingest writes raw, normalised token counters here;
- * cost is never stored: it is derived at query time from the price book (see src/pricebook).
+ * spans hold no cost: it is derived from the price book (see src/pricebook); the derived cost
+ * roll-ups ingest maintains beside them are src/analysis/cost-rollup.ts's.
  * docs/data-model.md explains each column and the rules behind it.
  */
 import type { Database } from './database.js';

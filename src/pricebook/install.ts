@@ -106,7 +106,7 @@ function costSql(classes: readonly string[], tokens: string): string {
  * gathered into one list and unnested again so that the planner sees a tiny relation and builds
  * the span join's hash table on the bands, never on the spans.
  */
-const priceBandsSelect = (source: string): string => `
+export const priceBandsSelect = (source: string): string => `
 WITH price_keys AS (
   SELECT k.served_key, k.price_date, k.service_tier, coalesce(exact.model, stripped.model) AS canonical_model
   FROM (SELECT unnest(list(d), recursive := true) FROM (SELECT DISTINCT ${MODEL_KEY} AS served_key, ${DATE_KEY} AS price_date, s.service_tier FROM ${source} s WHERE s.is_inference) d) k
@@ -188,8 +188,10 @@ const PRICED_SPANS_VIEW = `CREATE OR REPLACE TEMP VIEW priced_spans AS ${pricedS
  * Freeze the pricing decisions for the spans stored now into the TEMP table `price_bands` and point
  * `priced_spans` at it, so later queries skip the pass that finds the (model, day, tier) keys.
  * Call after the last write to `spans`; spans written later would be priced as unknown models.
+ * `stored`: a stored table of the same bands for every stored span, priced with the installed book
+ * (ingest keeps one beside the cost roll-ups), used instead of deriving them again.
  */
-export async function materialisePricedSpans(db: Database): Promise<void> {
-  await db.exec(`CREATE OR REPLACE TEMP TABLE price_bands AS ${priceBandsSelect('spans')}`);
-  await db.exec(`CREATE OR REPLACE TEMP VIEW priced_spans AS ${pricedSpansSelect('spans', 'price_bands')}`);
+export async function materialisePricedSpans(db: Database, stored?: string): Promise<void> {
+  if (stored === undefined) await db.exec(`CREATE OR REPLACE TEMP TABLE price_bands AS ${priceBandsSelect('spans')}`);
+  await db.exec(`CREATE OR REPLACE TEMP VIEW priced_spans AS ${pricedSpansSelect('spans', stored ?? 'price_bands')}`);
 }

@@ -8,6 +8,8 @@
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
 import { STAGE_TABLE } from './normalise.js';
+import { findRepeatedIds, REPEATS_TABLE } from './repeats.js';
+import { anySpanStored } from './stored.js';
 
 export const SPAN_CONFLICT_RULE = 'span_id_conflict';
 
@@ -26,18 +28,15 @@ const differs = (a: string, b: string): string => COUNTERS.map((c) => `${a}.${qu
 
 export async function findConflicts(db: Database): Promise<SpanConflicts> {
   const stage = quoteIdent(STAGE_TABLE);
+  await findRepeatedIds(db);
+  const stored = await anySpanStored(db);
   const rows = await db.all<{ f: number; rid: number; trace_id: string; span_id: string }>(`
     WITH against_stored AS (
       SELECT s.ingest_id AS f, s.rid, s.trace_id, s.span_id FROM ${stage} s
-      WHERE EXISTS (SELECT 1 FROM spans x WHERE x.trace_id = s.trace_id AND x.span_id = s.span_id AND (${differs('x', 's')}))
-    ),
-    repeated AS (
-      SELECT trace_id, span_id FROM ${stage} s
-      WHERE NOT EXISTS (SELECT 1 FROM spans x WHERE x.trace_id = s.trace_id AND x.span_id = s.span_id)
-      GROUP BY ALL HAVING count(*) > 1
+      WHERE ${stored ? '' : 'false AND '}EXISTS (SELECT 1 FROM spans x WHERE x.trace_id = s.trace_id AND x.span_id = s.span_id AND (${differs('x', 's')}))
     ),
     ranked AS (
-      SELECT s.*, first_value(rid) OVER w AS first_rid, row_number() OVER w AS n FROM ${stage} s SEMI JOIN repeated USING (trace_id, span_id)
+      SELECT s.*, first_value(rid) OVER w AS first_rid, row_number() OVER w AS n FROM ${stage} s SEMI JOIN ${REPEATS_TABLE} USING (trace_id, span_id)
       WINDOW w AS (PARTITION BY trace_id, span_id ORDER BY ingest_id, rid)
     ),
     within_ingest AS (

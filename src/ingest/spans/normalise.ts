@@ -10,7 +10,8 @@ import { quoteIdent } from '../../db/quote.js';
 import { SPAN_COLUMN_NAMES, stagingTableDdl } from '../../db/schema.js';
 import { SPAN_SOURCES } from '../sources/registry.js';
 import { namespacedColumns } from './namespace.js';
-import { RAW_VIEW } from './raw-coded.js';
+import { defineRawView, RAW_VIEW } from './raw-coded.js';
+import { readingTypedRelations } from './raw-typed.js';
 import { numberColumn, RAW_NUMBER_COLUMNS, RAW_TEXT_COLUMNS, RAW_TOKEN_COLUMNS, type RawColumn } from './raw-table.js';
 import type { ConventionOverride, InputConvention } from './types.js';
 
@@ -155,6 +156,7 @@ export async function dropInvalidStagedRows(db: Database): Promise<void> {
  * and token classes applied (see docs/data-model.md). Staging also keeps `rid` and `line`.
  */
 export async function normaliseIntoStaging(db: Database, convention: ConventionOverride, namespace: string | null): Promise<void> {
+  await defineRawView(db);
   await db.exec(stagingTableDdl(STAGE_TABLE));
   await db.exec(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN rid INTEGER`);
   await db.exec(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN line INTEGER`);
@@ -232,12 +234,12 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
   // source's spans with cache counts prove it, so one odd record never flips a whole source. Found
   // first, by a pass that DuckDB prunes to the few columns it needs, then joined to every row (a
   // window over all rows would drag every column through a sort)
-  await db.exec(
+  await readingTypedRelations(db, () => db.exec(
     `CREATE OR REPLACE TEMP TABLE ${quoteIdent(EXCLUSIVE_SOURCES)} AS ${chain}
      SELECT scope_name, prov, true AS exclusive FROM classed WHERE has_cache GROUP BY scope_name, prov
      HAVING 2 * count(*) FILTER (WHERE in_n < read_n + write_n) >= count(*)`,
     ns.params,
-  );
+  ));
   const select = `${chain},
     judged AS (
       SELECT c.*,
@@ -303,6 +305,6 @@ export async function normaliseIntoStaging(db: Database, convention: ConventionO
       problem
     FROM judged`;
   const columns = [...SPAN_COLUMN_NAMES, 'rid', 'line', 'problem'].map(quoteIdent).join(', ');
-  await db.exec(`INSERT INTO ${quoteIdent(STAGE_TABLE)} (${columns}) SELECT ${columns} FROM (${select})`, { convention, ...ns.params });
+  await readingTypedRelations(db, () => db.exec(`INSERT INTO ${quoteIdent(STAGE_TABLE)} (${columns}) SELECT ${columns} FROM (${select})`, { convention, ...ns.params }));
   await db.exec(`DROP TABLE ${quoteIdent(EXCLUSIVE_SOURCES)}`);
 }

@@ -7,11 +7,12 @@
  * integer) as one JSON object. No per-span column but the ids and that object is ever NULL: the
  * appender writes NULL-free integer vectors much faster.
  * A view turns it back into the raw table's columns (the integers into their typed twins, see
- * RAW_NUMBER_COLUMNS), so the one SQL validator and normaliser (normalise.ts) reads
- * OTLP and every other format alike.
+ * RAW_NUMBER_COLUMNS) and unions it with the raw table and the typed relations (raw-typed.ts), so
+ * the one SQL validator and normaliser (normalise.ts) reads OTLP and every other format alike.
  */
 import type { Database } from '../../db/database.js';
 import { quoteIdent } from '../../db/quote.js';
+import { dropTypedRelations, typedRelations } from './raw-typed.js';
 import { numberColumn, RAW_NUMBER_COLUMNS, RAW_TABLE, RAW_TEXT_COLUMNS, type RawColumn } from './raw-table.js';
 
 export const CODED_TABLE = 'costattr_span_raw_otlp';
@@ -72,6 +73,10 @@ export async function createCodedTables(db: Database): Promise<void> {
   const profileCols = PROFILE_COLUMNS.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ');
   await db.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(PROFILE_TABLE)} (code INTEGER, ${profileCols})`);
   await db.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(DICT_TABLE)} (code INTEGER, value VARCHAR)`);
+}
+
+/** (Re)define the raw view: the raw table, the coded rows decoded, and the typed relations registered (raw-typed.ts). */
+export async function defineRawView(db: Database): Promise<void> {
   const decoded = RAW_TEXT_COLUMNS.map((c) => {
     const q = quoteIdent(c);
     if (TEXT_COLUMNS.includes(c)) return `o.${q}`;
@@ -98,10 +103,12 @@ export async function createCodedTables(db: Database): Promise<void> {
     SELECT o.rid, o.file_idx, o.line, ${decoded.join(', ')}, ${typed.join(', ')}
     FROM ${quoteIdent(CODED_TABLE)} o
     LEFT JOIN ${quoteIdent(PROFILE_TABLE)} p ON p.code = o.profile
-    ${joins.join('\n    ')}`);
+    ${joins.join('\n    ')}
+    ${typedRelations(db).map((view) => `UNION ALL SELECT ${all} FROM ${quoteIdent(view)}`).join('\n    ')}`);
 }
 
 export async function dropCodedTables(db: Database): Promise<void> {
   await db.exec(`DROP VIEW IF EXISTS ${quoteIdent(RAW_VIEW)}`);
+  await dropTypedRelations(db);
   for (const t of [CODED_TABLE, PROFILE_TABLE, DICT_TABLE]) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
 }

@@ -12,7 +12,9 @@ import { RAW_TABLE } from '../../spans/raw-table.js';
 import type { SourceLoadContext, SourceLoadResult, SourceProblem } from '../source.js';
 import { checkJsonLines, DEFAULT_INPUT_LIMITS, type InputLimits } from '../input.js';
 import { isUtf8File, judgeCsvLine, judgeJsonLine, writeCleanCopy, type CleanCopy } from './lines.js';
-import { FLAT_COLUMNS, requireInputTokenColumn, resolveMapping } from './mapping.js';
+import { asText } from './columns.js';
+import { mapFlatColumns } from './mapping.js';
+import { loadTypedParquet } from './typed.js';
 
 export type FlatFormat = 'jsonl' | 'csv' | 'parquet';
 
@@ -35,13 +37,6 @@ const HEADER_LINES: Record<FlatFormat, number> = { jsonl: 0, csv: 1, parquet: 0 
 interface ColumnInfo {
   column_name: string;
   column_type: string;
-}
-
-/** A source column (of the source table aliased `s`) as text for the raw table. */
-function asText(column: string, type: string): string {
-  const ident = `s.${quoteIdent(column)}`;
-  if (type === 'JSON') return `CASE WHEN json_type(${ident}) = 'VARCHAR' THEN ${ident} ->> '$' ELSE CAST(${ident} AS VARCHAR) END`;
-  return /^(STRUCT|MAP)|\[\]$/.test(type) ? `to_json(${ident})::VARCHAR` : `CAST(${ident} AS VARCHAR)`;
 }
 
 /** DuckDB's message without the SQL it quotes, naming the user's file rather than a cleaned copy. */
@@ -134,10 +129,12 @@ async function readFlatFile(db: Database, path: string, format: FlatFormat, limi
 }
 
 /**
- * Load one flat table. Positions are lines for JSON Lines and CSV (the header is line 1) and rows
- * for Parquet. Records read: rows loaded into the raw table plus the lines left out as problems.
+ * Load one flat table: Parquet read in place when it can be (typed.ts), else through the source
+ * table. Positions are lines for JSON Lines and CSV (the header is line 1) and rows for Parquet. Records read: rows loaded into the raw table plus the lines left out as problems.
  */
 export async function loadFlatFile(ctx: SourceLoadContext, path: string, format: FlatFormat): Promise<SourceLoadResult> {
+  const typed = format === 'parquet' ? await loadTypedParquet(ctx, path) : undefined;
+  if (typed !== undefined) return typed;
   const { db } = ctx;
   const copy = await readFlatFile(db, path, format, ctx.options.limits ?? DEFAULT_INPUT_LIMITS);
   try {
@@ -145,16 +142,13 @@ export async function loadFlatFile(ctx: SourceLoadContext, path: string, format:
     const count = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM ${quoteIdent(SOURCE_TABLE)}`);
     const rows = Number(count?.n ?? 0);
     const types = await describeSource(db);
-    const resolved = resolveMapping(path, [...types.keys()], ctx.options.mapping ?? {});
-    if (rows > 0) requireInputTokenColumn(path, resolved, [...types.keys()]);
+    const columns = mapFlatColumns(path, [...types.keys()], ctx.options.mapping ?? {}, rows);
 
     const gaps = [...(copy?.gaps ?? []), ...problems.map((p) => p.line)];
     const { join, line } = await lineExpression(db, gaps, HEADER_LINES[format]);
     const targets = ['rid', 'file_idx', 'line', 'source'];
     const values = [`s.${ROW_COLUMN} - 1 + $ridBase`, '$fileIdx', line, `'flat'`];
-    for (const [canonical, source] of resolved) {
-      const raw = FLAT_COLUMNS[canonical];
-      if (raw === undefined) continue;
+    for (const [raw, source] of columns) {
       targets.push(quoteIdent(raw));
       values.push(asText(source, types.get(source) ?? 'VARCHAR'));
     }

@@ -175,3 +175,15 @@ export function requireInputTokenColumn(file: string, resolved: ReadonlyMap<stri
     hint: 'name the column that holds the input tokens with --map input_tokens=<column>',
   });
 }
+
+/** Raw column → the source column that fills it, for a table of `rows` rows with `sourceColumns` (refused without input tokens). */
+export function mapFlatColumns(file: string, sourceColumns: readonly string[], mapping: Record<string, string>, rows: number): Map<RawColumn, string> {
+  const resolved = resolveMapping(file, sourceColumns, mapping);
+  if (rows > 0) requireInputTokenColumn(file, resolved, sourceColumns);
+  const raw = new Map<RawColumn, string>();
+  for (const [canonical, source] of resolved) {
+    const column = FLAT_COLUMNS[canonical];
+    if (column !== undefined) raw.set(column, source);
+  }
+  return raw;
+}
