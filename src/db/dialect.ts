@@ -44,6 +44,19 @@ export const DUCKDB: Dialect = {
 /** ClickHouse string literals read backslash escapes: a pattern's backslashes are doubled. */
 const chLiteral = (text: string): string => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
+/**
+ * quantile_cont's definition (linear interpolation between the closest ranks, h = (n−1)·p) in exact
+ * decimals: ClickHouse's own (quantileExactInclusive) takes Float64 only, which moves a value on a
+ * half micro-dollar to either side of it and so rounds differently from DuckDB's decimal one.
+ */
+function clickhouseQuantile(expr: string, p: number): string {
+  const sorted = `arraySort(groupArray(${expr}))`;
+  const h = `((count(${expr}) - 1) * toDecimal64(${chLiteral(String(p))}, 6))`;
+  const lo = `toUInt64(floor(${h}))`;
+  const at = (offset: number): string => `arrayElement(${sorted}, ${lo} + ${offset})`;
+  return `if(count(${expr}) = 0, NULL, ${at(1)} + (${h} - floor(${h})) * (${at(2)} - ${at(1)}))`;
+}
+
 export const CLICKHOUSE: Dialect = {
   name: 'clickhouse',
   decimalText: (expr, scale) => `toDecimalString(${expr}, ${scale})`,
@@ -54,8 +67,7 @@ export const CLICKHOUSE: Dialect = {
   // a DateTime carries its zone: the same instant, read (formatted, bucketed) in `tz`
   atZone: (expr, tz) => `toTimeZone(${expr}, ${tz})`,
   fromZone: (expr, tz) => `toDateTime64(toString(${expr}), 6, ${tz})`,
-  // quantileExactInclusive is quantile_cont's definition; it takes no Decimal, so the runs' costs go in as Float64
-  quantile: (expr, p) => `quantileExactInclusive(${p})(toFloat64(${expr}))`,
+  quantile: clickhouseQuantile,
   replaceAll: (expr, pattern, replacement) => `replaceRegexpAll(${expr}, ${chLiteral(pattern)}, ${chLiteral(replacement)})`,
   distinctList: (expr, separator) => `nullIf(arrayStringConcat(arraySort(groupUniqArray(${expr})), ${chLiteral(separator)}), '')`,
 };

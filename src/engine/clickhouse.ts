@@ -118,6 +118,7 @@ export class ClickHouseEngine implements SqlEngine {
   private async query(sql: string, params?: EngineParams): Promise<JsonResult> {
     const ctes = [...this.lake, ...this.session].map(([name, body]) => `${quoteIdent(name)} AS (${body})`).join(',\n');
     const body = inline(sql, params).trim();
+    if (ctes === '') return this.runner.query(body);
     return this.runner.query(/^WITH\s/i.test(body) ? `WITH ${ctes},\n${body.slice(4)}` : `WITH ${ctes}\n${body}`);
   }
 
