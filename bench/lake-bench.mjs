@@ -41,7 +41,8 @@ if (process.argv.includes('--regen') || !existsSync(join(lake, 'manifest.json'))
 }
 
 const READS = { 'DuckDB --db': ['--db', db], 'DuckDB --lake': ['--lake', lake], 'ClickHouse (chdb) --lake': ['--lake', lake, '--engine', 'clickhouse'] };
-const COMMANDS = { 'costs --by tenant': ['costs', '--by', 'tenant'], 'costs --by day': ['costs', '--by', 'day'], 'costs --by layer': ['costs', '--by', 'layer'] };
+const COMMANDS = { 'costs --by tenant': ['costs', '--by', 'tenant'], 'costs --by day': ['costs', '--by', 'day'], 'costs --by layer': ['costs', '--by', 'layer'],
+  'audit --tenant tenant-7': ['audit', '--tenant', 'tenant-7'] };
 
 console.log(`${total.toLocaleString('en-US')} spans, best of ${repeat} (wall s, peak RSS MB)`);
 console.log(`| command | ${Object.keys(READS).join(' | ')} |\n|---|${Object.keys(READS).map(() => '---|').join('')}`);
