@@ -55,7 +55,7 @@ describe.skipIf(!root)('disk full (tmpfs)', () => {
     writeSpans(many, 40_000, 200);
     const seeded = join(dir, 'seeded.duckdb');
     expect((await runCliAsync(['ingest', '--db', seeded, '--quiet', small])).code).toBe(0);
-    mountTmpfs('3m');
+    mountTmpfs('5m'); // room for the seeded database (its tables and roll-ups), not for the 40k spans
     try {
       const db = join(mnt, 'costs.duckdb');
       copyFileSync(seeded, db);
