@@ -4,7 +4,7 @@
  * a per-span breakdown, its cache hit rate and totals. The tenant is checked to exist
  * before (see coverage.ts `requireKnown`): an unknown one is refused with the closest ids.
  */
-import type { Database } from '../db/database.js';
+import type { SqlEngine } from '../db/engine.js';
 import { usdNumberSql } from '../db/money.js';
 import { UNATTRIBUTED } from '../db/schema.js';
 import { num } from '../db/values.js';
@@ -64,7 +64,7 @@ export interface AuditResult {
   unpriced: UnpricedModel[];
 }
 
-export async function auditTenant(db: Database, spec: AuditSpec): Promise<AuditResult> {
+export async function auditTenant(db: SqlEngine, spec: AuditSpec): Promise<AuditResult> {
   const filter: SpanFilter = { period: spec.period, tenant: spec.tenant };
   const overall = await attributeCosts(db, { by: ['tenant'], filter });
   const breakdowns = {} as Record<AuditDimension, CostsResult>;
@@ -93,16 +93,16 @@ function summarise(row: CostsRow | undefined, totals: CostsTotals): AuditSummary
   };
 }
 
-async function topTraces(db: Database, filter: SpanFilter): Promise<AuditTrace[]> {
-  const base = baseRelation(filter);
+async function topTraces(db: SqlEngine, filter: SpanFilter): Promise<AuditTrace[]> {
+  const base = baseRelation(filter, undefined, db.dialect);
   const rows = await db.all(
     `WITH base AS (${base.sql}),
      ranked AS (
        SELECT trace_id, sum(cost_usd) AS cost, min(local_time) AS start,
-         coalesce(string_agg(DISTINCT route, ', ' ORDER BY route), $unattributed) AS routes
+         coalesce(${db.dialect.distinctList('route', ', ')}, $unattributed) AS routes
        FROM base GROUP BY trace_id ORDER BY cost DESC, trace_id LIMIT ${TOP_TRACES}
      )
-     SELECT r.trace_id, ${usdNumberSql('r.cost')} AS trace_cost, strftime(r.start, '%Y-%m-%d %H:%M:%S') AS start, r.routes,
+     SELECT r.trace_id, ${usdNumberSql('r.cost')} AS trace_cost, ${db.dialect.strftime('r.start', '%Y-%m-%d %H:%M:%S')} AS start, r.routes,
        b.span_id, coalesce(b.name, '') AS name, coalesce(b.model, $unknown) AS model, b.priced,
        b.input_tokens, b.cache_read_tokens, b.cache_write_5m_tokens, b.cache_write_1h_tokens, b.output_tokens,
        ${usdNumberSql('b.cost_usd')} AS cost

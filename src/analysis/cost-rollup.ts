@@ -12,6 +12,8 @@
  * (every date, every --month) holds whole slots.
  */
 import type { Database } from '../db/database.js';
+import { DUCKDB, type Dialect } from '../db/dialect.js';
+import type { SqlEngine } from '../db/engine.js';
 import { EXACT_USD } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
 import { materialisePricedSpans, priceBandsSelect } from '../pricebook/install.js';
@@ -32,8 +34,6 @@ const ROLLUPS = {
   run_rollup: ['run', ...TAG_KEYS, 'slot'],
 } as const;
 export type Rollup = keyof typeof ROLLUPS;
-
-const SLOT = `time_bucket(INTERVAL 15 MINUTE, start_time)`;
 
 /** The pricing decisions (price bands, src/pricebook/install.ts) for every stored span's model, day and tier. */
 export const STORED_BANDS = 'span_price_bands';
@@ -61,19 +61,14 @@ export function rollupSelect(source: string, rollup: Rollup): string {
 const ALL_TOKENS = TOKEN_CLASSES.map((cls) => `${cls}_tokens`).join(' + ');
 
 /** Priced spans (`source`) as roll-up input: one span each, its run (`run`), quarter hour, whether priced and layer split. */
-function spanFacts(source: string, run: string): string {
-  return `(SELECT *, ${run} AS run, 1 AS spans, ${SLOT} AS slot, CASE WHEN priced THEN 0 ELSE 1 END AS unpriced_spans,
+function spanFacts(source: string, run: string, dialect: Dialect): string {
+  return `(SELECT *, ${run} AS run, 1 AS spans, ${dialect.timeBucket(15, 'start_time')} AS slot, CASE WHEN priced THEN 0 ELSE 1 END AS unpriced_spans,
      CASE WHEN priced THEN ${ALL_TOKENS} ELSE 0 END AS priced_tokens FROM (${withLayerColumnsSql(source)}))`;
 }
 
 /** `cost_rollup` computed from `pricedSpans`, with runs numbered by the `runs` table. */
 export function storedRollupSelect(pricedSpans: string): string {
-  return rollupSelect(spanFacts(`(SELECT p.*, r.run AS run_no FROM ${pricedSpans} p JOIN runs r USING (trace_id))`, 'run_no'), 'cost_rollup');
-}
-
-async function tableNames(db: Database, temporary: boolean): Promise<Set<string>> {
-  const rows = await db.all<{ name: string }>(`SELECT table_name AS name FROM duckdb_tables() WHERE temporary = $temporary`, { temporary });
-  return new Set(rows.map((r) => r.name));
+  return rollupSelect(spanFacts(`(SELECT p.*, r.run AS run_no FROM ${pricedSpans} p JOIN runs r USING (trace_id))`, 'run_no', DUCKDB), 'cost_rollup');
 }
 
 /** Spans rolled up per statement: an aggregate of about this many fits the ingest's memory budget (src/ingest/spans/memory.ts). */
@@ -88,7 +83,7 @@ const SPANS_PER_BATCH = 1_000_000;
  * of the trace id) so that each aggregate fits the ingest's memory budget.
  */
 export async function refreshCostRollup(db: Database, bookHash: string): Promise<void> {
-  const stored = await tableNames(db, false);
+  const stored = await db.relations('stored');
   const state = stored.has('pricing_state') ? await db.one<{ book_hash: string; ingest_id: number; layout: number }>('SELECT * FROM pricing_state') : undefined;
   const rebuild = !stored.has('cost_rollup') || state === undefined || state.book_hash !== bookHash || Number(state.layout) !== LAYOUT;
   const fresh = { last: rebuild ? 0 : Number(state.ingest_id) };
@@ -133,20 +128,21 @@ export async function refreshCostRollup(db: Database, bookHash: string): Promise
 
 /** Forget that the stored roll-up is current (its spans changed outside an ingest: a recovery); the next ingest rebuilds it. */
 export async function invalidateCostRollup(db: Database): Promise<void> {
-  if ((await tableNames(db, false)).has('pricing_state')) await db.exec('DELETE FROM pricing_state');
+  if ((await db.relations('stored')).has('pricing_state')) await db.exec('DELETE FROM pricing_state');
 }
 
 /**
  * Whether the stored roll-up answers for the spans and price book this read sees: stored in this
  * layout, priced with the installed book, covering every stored span, and no temporary spans shadowing the stored
- * ones (inputs loaded beside --db, an unfinished ingest hidden).
+ * ones (inputs loaded beside --db, an unfinished ingest hidden). Stored means the database's own
+ * tables, or a lake's (views over its files, or ClickHouse's relations over them); the installed
+ * book of a lake is the one it was priced with (its manifest's `book_hash`).
  */
-export async function storedRollupIsCurrent(db: Database): Promise<boolean> {
-  const stored = await tableNames(db, false);
-  const temporary = await tableNames(db, true);
+export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
+  const stored = await db.relations('stored');
+  const temporary = await db.relations('temporary');
   if (![...Object.keys(ROLLUPS), 'runs', STORED_BANDS, 'pricing_state'].every((t) => stored.has(t)) || temporary.has('spans') || !temporary.has('price_book_state')) return false;
-  const columns = await db.all<{ name: string }>(`SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'pricing_state' AND database_name <> 'temp'`);
-  if (!columns.some((c) => c.name === 'layout')) return false;
+  if (!(await db.columns('pricing_state')).has('layout')) return false;
   const row = await db.one<{ current: boolean }>(
     `SELECT coalesce((SELECT book_hash FROM pricing_state) = (SELECT book_hash FROM price_book_state)
               AND (SELECT layout FROM pricing_state) = $layout
@@ -157,12 +153,12 @@ export async function storedRollupIsCurrent(db: Database): Promise<boolean> {
 }
 
 /** Whether the period's bounds fall on quarter hours in UTC, so that roll-up slots are wholly in or out. */
-async function onQuarterHours(db: Database, base: BaseRelation, bounds: readonly string[]): Promise<boolean> {
+async function onQuarterHours(db: SqlEngine, base: BaseRelation, bounds: readonly string[]): Promise<boolean> {
   if (bounds.length === 0) return true;
-  const row = await db.one<{ aligned: boolean }>(
-    `SELECT ${bounds.map((b) => `epoch_ms(${b}) % 900000 = 0`).join(' AND ')} AS aligned`,
-    base.params,
-  );
+  const sql = `SELECT ${bounds.map((b) => `${db.dialect.epochMs(b)} % 900000 = 0`).join(' AND ')} AS aligned`;
+  // only the parameters the bounds name (DuckDB refuses unused ones, such as a --tenant)
+  const params = Object.fromEntries(Object.entries(base.params).filter(([name]) => new RegExp(`\\$${name}\\b`).test(sql)));
+  const row = await db.one<{ aligned: boolean }>(sql, params);
   return row?.aligned === true;
 }
 
@@ -172,12 +168,12 @@ async function onQuarterHours(db: Database, base: BaseRelation, bounds: readonly
  * whether and why unpriced), when it is current and the period holds whole slots; otherwise rolled
  * up from the priced spans of the period, runs keyed by trace id. Either way the same sums.
  */
-export async function rollupRelation(db: Database, filter: SpanFilter, { pricing }: { pricing: boolean }): Promise<BaseRelation> {
+export async function rollupRelation(db: SqlEngine, filter: SpanFilter, { pricing }: { pricing: boolean }): Promise<BaseRelation> {
   const rollup: Rollup = pricing ? 'cost_rollup' : 'run_rollup';
-  const stored = baseRelation(filter, { relation: rollup, time: 'slot' });
+  const stored = baseRelation(filter, { relation: rollup, time: 'slot' }, db.dialect);
   if ((await storedRollupIsCurrent(db)) && (await onQuarterHours(db, stored, stored.bounds))) return stored;
-  const spans = baseRelation(filter);
+  const spans = baseRelation(filter, undefined, db.dialect);
   const everything: SpanFilter = { period: { since: undefined, until: undefined, timezone: filter.period.timezone } };
-  const rolled = baseRelation(everything, { relation: `(${rollupSelect(spanFacts(`(${spans.sql})`, 'trace_id'), rollup)})`, time: 'slot' });
+  const rolled = baseRelation(everything, { relation: `(${rollupSelect(spanFacts(`(${spans.sql})`, 'trace_id', db.dialect), rollup)})`, time: 'slot' }, db.dialect);
   return { sql: rolled.sql, params: { ...spans.params, ...rolled.params }, bounds: spans.bounds };
 }

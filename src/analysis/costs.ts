@@ -13,7 +13,9 @@
  *     counting the `__unattributed__`/`__unknown__` buckets as groups;
  * Money stays DECIMAL in SQL and is rounded to 6 decimals in the final projection only.
  */
-import type { Database, JsonRow } from '../db/database.js';
+import type { JsonRow } from '../db/database.js';
+import type { Dialect } from '../db/dialect.js';
+import type { SqlEngine } from '../db/engine.js';
 import { usdNumberSql } from '../db/money.js';
 import { quoteIdent } from '../db/quote.js';
 import { UNATTRIBUTED } from '../db/schema.js';
@@ -92,18 +94,20 @@ export interface CostsResult {
 }
 
 // The groups are built once from per-run sums of the cost roll-up (src/analysis/cost-rollup.ts),
-// materialised, then read three ways (rows, rest, concentration); the totals and what could not be
-// priced are read from the same roll-up rows. One attribution runs at a time on a connection.
-const GROUPS_TABLE = quoteIdent('costattr_cost_groups');
+// materialised (SqlEngine.withRelation), then read three ways (rows, rest, concentration); the totals
+// and what could not be priced are read from the same roll-up rows. One attribution runs at a time
+// on a connection.
+const GROUPS = 'costattr_cost_groups';
+const GROUPS_TABLE = quoteIdent(GROUPS);
 const ALL_TOKENS = '(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens)';
 /** Fractions (shares, hit rates) are output rounded to 6 decimals, as JSON numbers; money through `usdNumberSql`. */
 const fraction6 = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
 
 /** Over the roll-up rows (`base`): the dimensions, the run, spans, tokens per reported class and cost; per layer for a layer split. */
-function factsSql(by: readonly Dimension[]): string {
+function factsSql(by: readonly Dimension[], dialect: Dialect): string {
   const dimColumns = by
     .filter((d): d is Exclude<Dimension, 'layer'> => d !== 'layer')
-    .map((d) => `${dimensionSql(d)} AS ${quoteIdent(d)}`);
+    .map((d) => `${dimensionSql(d, dialect)} AS ${quoteIdent(d)}`);
   const passThrough = ['run', ...dimColumns].join(', ');
   if (by.includes('layer')) return unpivotLayersSql(passThrough);
   return `
@@ -113,7 +117,7 @@ function factsSql(by: readonly Dimension[]): string {
     FROM base`;
 }
 
-export async function attributeCosts(db: Database, spec: CostsSpec): Promise<CostsResult> {
+export async function attributeCosts(db: SqlEngine, spec: CostsSpec): Promise<CostsResult> {
   if (spec.by.length === 0) throw new CostattrError('BAD_USAGE', 'costs needs at least one --by dimension');
   if (spec.top !== undefined && (!Number.isInteger(spec.top) || spec.top < 1)) {
     throw new CostattrError('BAD_USAGE', `--top ${spec.top}: expected a whole number ≥ 1`);
@@ -122,10 +126,9 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
   const base = await rollupRelation(db, spec.filter, { pricing });
   const dims = spec.by.map((d) => quoteIdent(d));
   const dimList = dims.join(', ');
-  await db.exec(
-    `CREATE OR REPLACE TEMP TABLE ${GROUPS_TABLE} AS
-     WITH base AS (${base.sql}),
-     facts AS (${factsSql(spec.by)}),
+  const q = (expr: string, p: number): string => db.dialect.quantile(expr, p);
+  const groups = `WITH base AS (${base.sql}),
+     facts AS (${factsSql(spec.by, db.dialect)}),
      runs AS (
        SELECT ${dimList}, run, sum(cost) AS cost, sum(spans) AS spans,
          sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t
@@ -134,21 +137,17 @@ export async function attributeCosts(db: Database, spec: CostsSpec): Promise<Cos
      grouped AS (
        SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
          sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t,
-         quantile_cont(cost, 0.5) AS p50, quantile_cont(cost, 0.95) AS p95, quantile_cont(cost, 0.99) AS p99
+         ${q('cost', 0.5)} AS p50, ${q('cost', 0.95)} AS p95, ${q('cost', 0.99)} AS p99
        FROM runs GROUP BY ALL
      )
-     SELECT *, row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank FROM grouped`,
-    base.params,
-  );
-  try {
+     SELECT *, row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank FROM grouped`;
+  return db.withRelation(GROUPS, groups, base.params, async () => {
     const rows = await readRows(db, dims, spec.top);
     const rest = spec.top === undefined ? null : await readRest(db, spec.top);
     const concentration = await readConcentration(db, dims);
     const { totals, unpriced } = await readTotals(db, base, pricing ? base : await rollupRelation(db, spec.filter, { pricing: true }));
     return { by: spec.by, rows, rest, totals, unpriced, concentration };
-  } finally {
-    await db.exec(`DROP TABLE IF EXISTS ${GROUPS_TABLE}`);
-  }
+  });
 }
 
 const TOTAL_COST = `(SELECT sum(cost) FROM ${GROUPS_TABLE})`;
@@ -163,7 +162,7 @@ function tokenCounts(row: JsonRow): TokenCounts {
   };
 }
 
-async function readRows(db: Database, dims: string[], top: number | undefined): Promise<CostsRow[]> {
+async function readRows(db: SqlEngine, dims: string[], top: number | undefined): Promise<CostsRow[]> {
   const rows = await db.all(
     `SELECT ${dims.map((d, i) => `${d} AS d${i}`).join(', ')},
        ${usdNumberSql('cost')} AS cost_usd, runs, spans::BIGINT AS spans,
@@ -190,7 +189,7 @@ async function readRows(db: Database, dims: string[], top: number | undefined): 
   }));
 }
 
-async function readRest(db: Database, top: number): Promise<CostsRest | null> {
+async function readRest(db: SqlEngine, top: number): Promise<CostsRest | null> {
   const row = await db.one(
     `SELECT count(*) AS groups, ${usdNumberSql('sum(cost)')} AS cost_usd, sum(spans)::BIGINT AS spans,
        sum(in_t)::BIGINT AS in_t, sum(cr_t)::BIGINT AS cr_t, sum(cw_t)::BIGINT AS cw_t, sum(out_t)::BIGINT AS out_t,
@@ -206,7 +205,7 @@ async function readRest(db: Database, top: number): Promise<CostsRest | null> {
  * Groups holding a tenant-less or unknown value are buckets, not members (the `__unattributed__`
  * row is not a tenant), so they are left out of the ranking; the share is of all spend.
  */
-async function readConcentration(db: Database, dims: readonly string[]): Promise<Concentration | null> {
+async function readConcentration(db: SqlEngine, dims: readonly string[]): Promise<Concentration | null> {
   const bucket = dims.map((d) => `${d} IN ($unattributed, $unknown)`).join(' OR ');
   const row = await db.one(
     `WITH members AS (
@@ -231,7 +230,7 @@ function byCodePoint(a: string, b: string): number {
  * (`rollup`), and what could not be priced, per (model, reason), from model-level roll-up rows of
  * the same spans (`byModel`). One row of totals, then one per unpriced (model, reason) (`per_model`).
  */
-async function readTotals(db: Database, rollup: BaseRelation, byModel: BaseRelation): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
+async function readTotals(db: SqlEngine, rollup: BaseRelation, byModel: BaseRelation): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
   const rows = await db.all(
     `WITH base AS (${rollup.sql}), by_model AS (${byModel.sql})
      SELECT false AS per_model, NULL AS model, NULL AS reason,

@@ -3,6 +3,7 @@
  * Tag dimensions with no value fall into `__unattributed__` (never dropped); model/provider/time
  * with no value into `__unknown__`, so every span lands in exactly one bucket.
  */
+import type { Dialect } from '../db/dialect.js';
 import { UNATTRIBUTED } from '../db/schema.js';
 import { quoteLiteral } from '../db/quote.js';
 import { CostattrError } from '../errors.js';
@@ -38,9 +39,10 @@ const known = (expr: string): string => `coalesce(${expr}, ${quoteLiteral(UNKNOW
 
 /**
  * SQL for a dimension over a row of the `base` relation (priced_spans + `local_time`, the span's
- * start in the requested time zone). `layer` is produced by the layer split, not by an expression.
+ * start in the requested time zone), in the engine's dialect. `layer` is produced by the layer
+ * split, not by an expression.
  */
-export function dimensionSql(dim: Exclude<Dimension, 'layer'>): string {
+export function dimensionSql(dim: Exclude<Dimension, 'layer'>, dialect: Dialect): string {
   switch (dim) {
     case 'tenant': return tag('tenant');
     case 'user': return tag('user_id');
@@ -50,9 +52,9 @@ export function dimensionSql(dim: Exclude<Dimension, 'layer'>): string {
     case 'effort': return tag('effort');
     case 'model': return known('model');
     case 'provider': return known('provider');
-    case 'day': return known(`strftime(local_time, '%Y-%m-%d')`);
-    case 'week': return known(`strftime(local_time, '%G-W%V')`);
-    case 'month': return known(`strftime(local_time, '%Y-%m')`);
+    case 'day': return known(dialect.strftime('local_time', '%Y-%m-%d'));
+    case 'week': return known(dialect.strftime('local_time', '%G-W%V'));
+    case 'month': return known(dialect.strftime('local_time', '%Y-%m'));
     default: return (dim satisfies never) as string;
   }
 }

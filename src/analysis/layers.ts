@@ -91,14 +91,16 @@ export function withLayerColumnsSql(source: string): string {
 
 /**
  * A relation with one row per (roll-up row, layer) that has the layer, over `base` (rows with the
- * `<layer>_<measure>` columns): keeps `passThrough` columns, adds `layer` and the measures.
+ * `<layer>_<measure>` columns): keeps `passThrough` columns, adds `layer` and the measures. Written
+ * as a cross join with the layers and a CASE per measure, which both engines read (no `unnest`).
  */
 export function unpivotLayersSql(passThrough: string): string {
-  const lists = LAYER_MEASURES.map((m) => `unnest([${LAYERS.map((layer) => `${layer}_${m}`).join(', ')}]) AS ${m}`);
+  const layers = LAYERS.map((layer) => `SELECT '${layer}' AS layer`).join(' UNION ALL ');
+  const measures = LAYER_MEASURES.map((m) => `CASE l.layer ${LAYERS.map((layer) => `WHEN '${layer}' THEN ${layer}_${m}`).join(' ')} END AS ${m}`);
   return `
     SELECT * FROM (
-      SELECT ${passThrough}, unnest([${LAYERS.map((l) => `'${l}'`).join(', ')}]) AS layer, ${lists.join(', ')}
-      FROM base
+      SELECT ${passThrough}, l.layer AS layer, ${measures.join(', ')}
+      FROM base CROSS JOIN (${layers}) l
     )
     WHERE spans > 0`;
 }

@@ -4,6 +4,7 @@
  * start as wall-clock time in that zone) added.
  * Values are bound parameters; the time zone is checked up front for a clear error.
  */
+import { DUCKDB, type Dialect } from '../db/dialect.js';
 import type { EngineParams } from '../db/engine.js';
 import { UNATTRIBUTED } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
@@ -42,12 +43,16 @@ export function checkTimezone(timezone: string): void {
  * `start_time` directly; only day/week/month buckets convert each span (and not at all in UTC,
  * the default), because a per-row time-zone conversion costs more than the rest of the query.
  */
-export function baseRelation(filter: SpanFilter, { relation, time }: FilteredRelation = { relation: 'priced_spans', time: 'start_time' }): BaseRelation {
+export function baseRelation(
+  filter: SpanFilter,
+  { relation, time }: FilteredRelation = { relation: 'priced_spans', time: 'start_time' },
+  dialect: Dialect = DUCKDB,
+): BaseRelation {
   const { timezone } = filter.period;
   checkTimezone(timezone);
   const utc = timezone === 'UTC';
   const params: EngineParams = utc ? {} : { tz: timezone };
-  const bound = (name: string): string => (utc ? `CAST($${name} AS TIMESTAMP)` : `timezone('UTC', timezone($tz, CAST($${name} AS TIMESTAMP)))`);
+  const bound = (name: string): string => (utc ? `CAST($${name} AS TIMESTAMP)` : dialect.fromZone(`CAST($${name} AS TIMESTAMP)`, '$tz'));
   const where: string[] = [];
   const bounds: string[] = [];
   if (filter.period.since !== undefined) {
@@ -66,7 +71,7 @@ export function baseRelation(filter: SpanFilter, { relation, time }: FilteredRel
     where.push('tenant = $tenant');
     params.tenant = filter.tenant;
   }
-  const localTime = utc ? time : `timezone($tz, ${time} AT TIME ZONE 'UTC')`;
+  const localTime = utc ? time : dialect.atZone(time, '$tz');
   const sql = `SELECT *, ${localTime} AS local_time FROM ${relation}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
   return { sql, params, bounds };
 }

@@ -6,9 +6,9 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { CostattrError } from '../errors.js';
 import { DUCKDB, type Dialect } from './dialect.js';
-import type { SqlEngine } from './engine.js';
+import type { EngineParams, SqlEngine } from './engine.js';
 import { killPoint } from './kill-point.js';
-import { quoteLiteral } from './quote.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
 import { createSchema } from './schema.js';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
@@ -131,6 +131,30 @@ export class Database implements SqlEngine {
   async hasTable(name: string): Promise<boolean> {
     const row = await this.one<{ n: string }>('SELECT count(*)::VARCHAR AS n FROM duckdb_tables() WHERE table_name = $name', { name });
     return Number(row?.n ?? 0) > 0;
+  }
+
+  async relations(kind: 'stored' | 'temporary'): Promise<Set<string>> {
+    const rows = await this.all<{ name: string }>(
+      `SELECT table_name AS name FROM duckdb_tables() WHERE temporary = $temporary
+       UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary = $temporary AND NOT internal`,
+      { temporary: kind === 'temporary' },
+    );
+    return new Set(rows.map((r) => r.name));
+  }
+
+  async columns(relation: string): Promise<Set<string>> {
+    const rows = await this.all<{ name: string }>(`SELECT column_name AS name FROM duckdb_columns() WHERE table_name = $relation AND database_name <> 'temp'`, { relation });
+    return new Set(rows.map((r) => r.name));
+  }
+
+  /** A temporary table, dropped after `work`. */
+  async withRelation<T>(name: string, sql: string, params: EngineParams, work: () => Promise<T>): Promise<T> {
+    await this.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} AS ${sql}`, params);
+    try {
+      return await work();
+    } finally {
+      await this.exec(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+    }
   }
 
   close(): void {

@@ -12,6 +12,14 @@ export interface Dialect {
   decimalText(expr: string, scale: number): string;
   /** A timestamp or date as text, in strftime codes (%Y %m %d %H %M %S). */
   strftime(expr: string, format: string): string;
+  /** The start of the `minutes`-long bucket a timestamp falls in, buckets aligned on the hour. */
+  timeBucket(minutes: number, expr: string): string;
+  /** A timestamp as milliseconds since the Unix epoch. */
+  epochMs(expr: string): string;
+  /** A UTC timestamp as the wall-clock time in time zone `tz` (an SQL expression), for buckets and display. */
+  atZone(expr: string, tz: string): string;
+  /** A wall-clock timestamp in time zone `tz` as the UTC instant it names. */
+  fromZone(expr: string, tz: string): string;
   /** The p-quantile by linear interpolation between the closest ranks (docs/scale-out.md: the same definition). */
   quantile(expr: string, p: number): string;
   /** Every match of an RE2 pattern replaced. */
@@ -24,6 +32,10 @@ export const DUCKDB: Dialect = {
   name: 'duckdb',
   decimalText: (expr) => `${expr}::VARCHAR`,
   strftime: (expr, format) => `strftime(${expr}, ${quoteLiteral(format)})`,
+  timeBucket: (minutes, expr) => `time_bucket(INTERVAL ${minutes} MINUTE, ${expr})`,
+  epochMs: (expr) => `epoch_ms(${expr})`,
+  atZone: (expr, tz) => `timezone(${tz}, ${expr} AT TIME ZONE 'UTC')`,
+  fromZone: (expr, tz) => `timezone('UTC', timezone(${tz}, ${expr}))`,
   quantile: (expr, p) => `quantile_cont(${expr}, ${p})`,
   replaceAll: (expr, pattern, replacement) => `regexp_replace(${expr}, ${quoteLiteral(pattern)}, ${quoteLiteral(replacement)}, 'g')`,
   distinctList: (expr, separator) => `string_agg(DISTINCT ${expr}, ${quoteLiteral(separator)} ORDER BY ${expr})`,
@@ -32,13 +44,30 @@ export const DUCKDB: Dialect = {
 /** ClickHouse string literals read backslash escapes: a pattern's backslashes are doubled. */
 const chLiteral = (text: string): string => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
+/**
+ * quantile_cont's definition (linear interpolation between the closest ranks, h = (n−1)·p) in exact
+ * decimals: ClickHouse's own (quantileExactInclusive) takes Float64 only, which moves a value on a
+ * half micro-dollar to either side of it and so rounds differently from DuckDB's decimal one.
+ */
+function clickhouseQuantile(expr: string, p: number): string {
+  const sorted = `arraySort(groupArray(${expr}))`;
+  const h = `((count(${expr}) - 1) * toDecimal64(${chLiteral(String(p))}, 6))`;
+  const lo = `toUInt64(floor(${h}))`;
+  const at = (offset: number): string => `arrayElement(${sorted}, ${lo} + ${offset})`;
+  return `if(count(${expr}) = 0, NULL, ${at(1)} + (${h} - floor(${h})) * (${at(2)} - ${at(1)}))`;
+}
+
 export const CLICKHOUSE: Dialect = {
   name: 'clickhouse',
   decimalText: (expr, scale) => `toDecimalString(${expr}, ${scale})`,
   // formatDateTime's minutes are %i (its %M is the month's name)
   strftime: (expr, format) => `formatDateTime(${expr}, ${chLiteral(format.replaceAll('%M', '%i'))})`,
-  // quantileExactInclusive is quantile_cont's definition; it takes no Decimal, so the runs' costs go in as Float64
-  quantile: (expr, p) => `quantileExactInclusive(${p})(toFloat64(${expr}))`,
+  timeBucket: (minutes, expr) => `toStartOfInterval(${expr}, INTERVAL ${minutes} MINUTE)`,
+  epochMs: (expr) => `toUnixTimestamp64Milli(toDateTime64(${expr}, 3))`,
+  // a DateTime carries its zone: the same instant, read (formatted, bucketed) in `tz`
+  atZone: (expr, tz) => `toTimeZone(${expr}, ${tz})`,
+  fromZone: (expr, tz) => `toDateTime64(toString(${expr}), 6, ${tz})`,
+  quantile: clickhouseQuantile,
   replaceAll: (expr, pattern, replacement) => `replaceRegexpAll(${expr}, ${chLiteral(pattern)}, ${chLiteral(replacement)})`,
   distinctList: (expr, separator) => `nullIf(arrayStringConcat(arraySort(groupUniqArray(${expr})), ${chLiteral(separator)}), '')`,
 };

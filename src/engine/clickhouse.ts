@@ -11,7 +11,7 @@ import type { EngineParams, SqlEngine } from '../db/engine.js';
 import { quoteIdent } from '../db/quote.js';
 import { SPAN_COLUMN_NAMES } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
-import { liveFiles, type LakeManifest, type LakeTable } from '../lake/manifest.js';
+import { LAKE_TABLES, liveFiles, type LakeManifest, type LakeTable } from '../lake/manifest.js';
 
 /** ClickHouse's JSON format: column types, then rows. */
 interface JsonResult {
@@ -71,17 +71,16 @@ function fileScan(dir: string, manifest: LakeManifest, table: LakeTable): string
   return `file(${clickhouseLiteral(files.length === 1 ? files[0] : `{${files.join(',')}}`)}, Parquet)`;
 }
 
-/** The lake's tables as CTEs: `spans` (the canonical columns), `priced_spans` (the priced inference rows), and the rest as stored. */
-function lakeRelations(dir: string, manifest: LakeManifest): { ctes: string; tables: Set<string> } {
+/** The lake's tables, named: `spans` (the canonical columns), `priced_spans` (the priced inference rows), the rest as stored. */
+function lakeRelations(dir: string, manifest: LakeManifest): Map<string, string> {
   const has = (table: LakeTable) => (manifest.tables[table]?.length ?? 0) > 0;
-  const ctes: string[] = [];
+  const relations = new Map<string, string>();
   if (has('spans')) {
     const scan = fileScan(dir, manifest, 'spans');
-    ctes.push(`spans AS (SELECT ${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')} FROM ${scan})`, `priced_spans AS (SELECT * FROM ${scan} WHERE is_inference)`);
+    relations.set('spans', `SELECT ${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')} FROM ${scan}`).set('priced_spans', `SELECT * FROM ${scan} WHERE is_inference`);
   }
-  const stored = (['ingests', 'invoice_lines', 'revenue', 'prices', 'model_aliases'] as const).filter(has);
-  for (const table of stored) ctes.push(`${table} AS (SELECT * FROM ${fileScan(dir, manifest, table)})`);
-  return { ctes: ctes.join(',\n'), tables: new Set([...(has('spans') ? ['spans', 'priced_spans'] : []), ...stored]) };
+  for (const table of LAKE_TABLES) if (table !== 'spans' && has(table)) relations.set(table, `SELECT * FROM ${fileScan(dir, manifest, table)}`);
+  return relations;
 }
 
 /** `$name` → the bound value as a literal (names not bound are left as they are). */
@@ -103,20 +102,28 @@ function asRows(result: JsonResult): Array<Record<string, unknown>> {
 
 export class ClickHouseEngine implements SqlEngine {
   readonly dialect = CLICKHOUSE;
+  /** Relations a read made (`withRelation`, the price book the lake was priced with), after the lake's. */
+  private readonly session = new Map<string, string>();
 
-  private constructor(private readonly runner: Runner, private readonly ctes: string, private readonly tables: Set<string>) {}
+  private constructor(private readonly runner: Runner, private readonly lake: Map<string, string>) {}
 
   /** Over a lake: embedded (chdb) by default, or the server at `url`. */
   static async open(dir: string, manifest: LakeManifest, url?: string): Promise<ClickHouseEngine> {
     const runner = url === undefined ? await embedded() : await server(url);
-    const { ctes, tables } = lakeRelations(dir, manifest);
-    return new ClickHouseEngine(runner, ctes, tables);
+    const engine = new ClickHouseEngine(runner, lakeRelations(dir, manifest));
+    if (manifest.book_hash !== undefined) engine.session.set('price_book_state', `SELECT ${clickhouseLiteral(manifest.book_hash)} AS book_hash`);
+    return engine;
+  }
+
+  private async query(sql: string, params?: EngineParams): Promise<JsonResult> {
+    const ctes = [...this.lake, ...this.session].map(([name, body]) => `${quoteIdent(name)} AS (${body})`).join(',\n');
+    const body = inline(sql, params).trim();
+    if (ctes === '') return this.runner.query(body);
+    return this.runner.query(/^WITH\s/i.test(body) ? `WITH ${ctes},\n${body.slice(4)}` : `WITH ${ctes}\n${body}`);
   }
 
   async all<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: EngineParams): Promise<T[]> {
-    const body = inline(sql, params).trim();
-    const text = /^WITH\s/i.test(body) ? `WITH ${this.ctes},\n${body.slice(4)}` : `WITH ${this.ctes}\n${body}`;
-    return asRows(await this.runner.query(text)) as T[];
+    return asRows(await this.query(sql, params)) as T[];
   }
 
   async one<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: EngineParams): Promise<T | undefined> {
@@ -124,7 +131,26 @@ export class ClickHouseEngine implements SqlEngine {
   }
 
   hasTable(name: string): Promise<boolean> {
-    return Promise.resolve(this.tables.has(name));
+    return Promise.resolve(this.lake.has(name));
+  }
+
+  relations(kind: 'stored' | 'temporary'): Promise<Set<string>> {
+    return Promise.resolve(new Set((kind === 'stored' ? this.lake : this.session).keys()));
+  }
+
+  async columns(relation: string): Promise<Set<string>> {
+    if (!this.lake.has(relation)) return new Set();
+    return new Set((await this.query(`SELECT * FROM ${quoteIdent(relation)} LIMIT 0`)).meta.map((m) => m.name));
+  }
+
+  /** A named CTE in front of the queries `work` runs (ClickHouse may compute it once per reference). */
+  async withRelation<T>(name: string, sql: string, params: EngineParams, work: () => Promise<T>): Promise<T> {
+    this.session.set(name, inline(sql, params));
+    try {
+      return await work();
+    } finally {
+      this.session.delete(name);
+    }
   }
 
   close(): Promise<void> {

@@ -9,8 +9,15 @@ import { join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../app/atomic-file.js';
 import { CostattrError, parseJsonDocument } from '../errors.js';
 
-/** Tables a lake holds; `spans` is partitioned by month and carries its price columns (priced at ingest). */
-export const LAKE_TABLES = ['spans', 'ingests', 'ingest_drops', 'ingest_runs', 'invoice_lines', 'revenue', 'prices', 'model_aliases'] as const;
+/**
+ * Tables a lake holds; `spans` is partitioned by month and carries its price columns (priced at
+ * ingest); `runs`, `cost_rollup`, `run_rollup`, `span_price_bands` and `pricing_state` are the stored cost roll-ups
+ * (src/analysis/cost-rollup.ts), priced with the same book.
+ */
+export const LAKE_TABLES = [
+  'spans', 'ingests', 'ingest_drops', 'ingest_runs', 'invoice_lines', 'revenue', 'prices', 'model_aliases',
+  'runs', 'cost_rollup', 'run_rollup', 'span_price_bands', 'pricing_state',
+] as const;
 export type LakeTable = (typeof LAKE_TABLES)[number];
 
 export const MANIFEST = 'manifest.json';
@@ -22,6 +29,8 @@ export interface LakeManifest {
   /** The highest ingest id the lake holds; new files are named after the write's own. */
   last_ingest_id: number;
   written_at: string;
+  /** The hash of the price book the spans and roll-ups were priced with (lakes written before roll-ups: none). */
+  book_hash?: string;
   /** Live files per table, relative to the lake directory (`spans/month=2026-10/7-0.parquet`). */
   tables: Partial<Record<LakeTable, string[]>>;
 }

@@ -1,8 +1,10 @@
 /**
  * Reading a lake with DuckDB: an in-memory database whose canonical tables are the manifest's live
- * files. The small tables are loaded; `spans` stays a view over its Parquet files (read in place,
- * pruned by column), and `priced_spans` is the lake's own priced rows: the spans were priced once,
- * at ingest. Given `--pricing`, DuckDB prices the stored counters again instead (installPriceBook).
+ * files. The small tables are loaded; `spans` and the stored cost roll-ups stay views over their
+ * Parquet files (read in place, pruned by column), and `priced_spans` is the lake's own priced rows:
+ * the spans were priced once, at ingest, with the book whose hash the manifest keeps, which is the
+ * installed book of a read without `--pricing` (so the roll-ups answer, src/analysis/cost-rollup.ts).
+ * Given `--pricing`, DuckDB prices the stored counters again instead (installPriceBook).
  */
 import { listValue } from '@duckdb/node-api';
 import { Database } from '../db/database.js';
@@ -37,6 +39,9 @@ export async function openLake(dir: string, options: OpenLakeOptions = {}): Prom
       await db.exec(`DROP TABLE spans; CREATE VIEW lake_spans AS SELECT * FROM ${parquetScan(files('spans'))};
         CREATE VIEW spans AS SELECT ${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')} FROM lake_spans`);
     }
+    for (const table of ['runs', 'cost_rollup', 'run_rollup', 'span_price_bands', 'pricing_state'] as const) {
+      if (files(table).length > 0) await db.exec(`CREATE VIEW ${quoteIdent(table)} AS SELECT * FROM ${parquetScan(files(table))}`);
+    }
     return { db, manifest };
   } catch (err) {
     db.close();
@@ -51,4 +56,7 @@ export async function installLakePricing(db: Database, dir: string, manifest: La
   }
   const priced = liveFiles(dir, manifest, 'spans').length > 0 ? 'SELECT * FROM lake_spans WHERE is_inference' : pricedSpansSelect('spans');
   await db.exec(`CREATE OR REPLACE TEMP VIEW priced_spans AS ${priced}`);
+  if (manifest.book_hash !== undefined) {
+    await db.exec('CREATE OR REPLACE TEMP TABLE price_book_state AS SELECT $hash::VARCHAR AS book_hash', { hash: manifest.book_hash });
+  }
 }

@@ -3,7 +3,7 @@
  * (so dedupe, tag resolution and the multi-source merge see the stored spans exactly as with --db),
  * then priced once with the price book and written out as Parquet: spans partitioned by UTC month
  * (`spans/month=YYYY-MM/<ingest-id>-<n>.parquet`, only the months whose rows changed), the small
- * tables whole. New files go to a staging directory, are renamed into place, and the manifest swap
+ * tables and the stored cost roll-ups (priced with the same book, its hash in the manifest) whole. New files go to a staging directory, are renamed into place, and the manifest swap
  * publishes them; a kill anywhere before it leaves the lake as it was.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -13,7 +13,8 @@ import { Database } from '../db/database.js';
 import { killPoint } from '../db/kill-point.js';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import { createRevenueTable, hasRevenueTable, SPAN_COLUMN_NAMES } from '../db/schema.js';
-import { installPriceBook, loadPriceBook, materialisePricedSpans } from '../pricebook/index.js';
+import { refreshCostRollup } from '../analysis/cost-rollup.js';
+import { installPriceBook, loadPriceBook, materialisePricedSpans, priceBookHash } from '../pricebook/index.js';
 import { lockLake } from './lock.js';
 import { collectGarbage, liveFiles, readManifest, writeManifest, type LakeManifest, type LakeTable } from './manifest.js';
 
@@ -92,8 +93,11 @@ function filesUnder(root: string, at: string = root): string[] {
  * months and the small tables as new Parquet files, and publish them with the manifest swap.
  */
 export async function publishLake(db: Database, write: LakeWrite): Promise<LakeManifest> {
-  await installPriceBook(db, await loadPriceBook([]));
+  const book = await loadPriceBook([]);
+  await installPriceBook(db, book);
   await materialisePricedSpans(db);
+  // the roll-ups the ingest stored, brought to this book (rebuilt when it priced with another, or stored none)
+  await refreshCostRollup(db, priceBookHash(book));
   const last = Number((await db.one<{ n: string }>('SELECT coalesce(max(ingest_id), 0)::VARCHAR AS n FROM ingests'))?.n ?? 0);
   const staging = join(write.dir, `.staging-${last}-${process.pid}`);
   const name = `${last}-{i}`;
@@ -110,6 +114,7 @@ export async function publishLake(db: Database, write: LakeWrite): Promise<LakeM
   const small: Array<[LakeTable, string]> = [
     ['ingests', 'ingests'], ['ingest_drops', 'ingest_drops'], ['ingest_runs', 'ingest_runs'], ['invoice_lines', 'invoice_lines'],
     ['prices', 'prices'], ['model_aliases', 'model_aliases'],
+    ['runs', 'runs'], ['cost_rollup', 'cost_rollup'], ['run_rollup', 'run_rollup'], ['span_price_bands', 'span_price_bands'], ['pricing_state', 'pricing_state'],
   ];
   if (await hasRevenueTable(db)) small.push(['revenue', 'revenue']);
   for (const [table, source] of small) {
@@ -127,7 +132,9 @@ export async function publishLake(db: Database, write: LakeWrite): Promise<LakeM
   const keptSpans = (write.before?.tables.spans ?? []).filter((file) => kept.has(/month=([^/]+)\//.exec(file)?.[1] ?? ''));
   const tables: LakeManifest['tables'] = { spans: [...keptSpans, ...written.filter((f) => f.startsWith('spans/'))].sort() };
   for (const [table] of small) tables[table] = written.filter((f) => f.startsWith(`${table}/`));
-  const manifest: LakeManifest = { format: 'costattr-lake', version: 1, last_ingest_id: last, written_at: new Date().toISOString(), tables };
+  const manifest: LakeManifest = {
+    format: 'costattr-lake', version: 1, last_ingest_id: last, written_at: new Date().toISOString(), book_hash: priceBookHash(book), tables,
+  };
   writeManifest(write.dir, manifest);
   killPoint('lake-published');
   return manifest;

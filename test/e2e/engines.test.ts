@@ -1,10 +1,13 @@
 // The same analyses on both engines: the inbox fixture (test/e2e/fixtures/inbox) ingested into a
-// span lake, then `reconcile` run with DuckDB over the lake, with embedded ClickHouse (chdb) and
+// span lake, then `reconcile`, `costs` and `audit` run with DuckDB over the lake, with embedded ClickHouse (chdb) and
 // with a ClickHouse server over HTTP (a fake one on 127.0.0.1 that runs each query through chdb);
 // every answer must be the golden of the --db run, byte for byte, in JSON and Markdown. The goldens'
 // figures are re-derived by hand in commands.test.ts.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedRollupIsCurrent } from '../../src/analysis/cost-rollup.js';
+import { withWorkspace } from '../../src/app/workspace.js';
 import { runCliAsync, tempDir } from '../helpers/cli.js';
 import { fakeClickHouse, type FakeClickHouse } from '../helpers/fake-clickhouse.js';
 import { expectGolden } from '../helpers/golden.js';
@@ -36,7 +39,14 @@ const ENGINES: Record<string, () => { args: string[]; env?: Record<string, strin
 };
 
 describe.each(Object.keys(ENGINES))('%s: the --db goldens, byte for byte', (name) => {
-  const COMMANDS: Array<[golden: string, args: string[]]> = [['reconcile', ['reconcile', '--month', '2026-10']]];
+  const COMMANDS: Array<[golden: string, args: string[]]> = [
+    ['reconcile', ['reconcile', '--month', '2026-10']],
+    ['costs-by-tenant', ['costs', '--by', 'tenant']],
+    ['costs-by-route-model', ['costs', '--by', 'route,model']],
+    ['costs-by-day', ['costs', '--by', 'day']],
+    ['costs-by-layer', ['costs', '--by', 'layer']],
+    ['audit-acme', ['audit', '--tenant', 'acme']],
+  ];
   it.each(COMMANDS)('%s', async (golden, args) => {
     const engine = ENGINES[name]!();
     for (const format of ['json', 'md']) {
@@ -45,6 +55,37 @@ describe.each(Object.keys(ENGINES))('%s: the --db goldens, byte for byte', (name
       expectGolden(join(GOLDEN, `${golden}.${format}`), result.stdout);
     }
     if (name === 'clickhouse over http') expect(server.queries.some((q) => q.includes('file('))).toBe(true);
+  });
+});
+
+describe('the lake carries the stored cost roll-ups', () => {
+  it('a lake read answers from them on both engines (and the goldens above are the --db answers)', async () => {
+    const current = await withWorkspace({ access: 'read', lake, engine: 'clickhouse', note: () => undefined },
+      async ({ db, engine }) => [await storedRollupIsCurrent(db), await storedRollupIsCurrent(engine)]);
+    expect(current).toEqual([true, true]);
+  });
+
+  it('not with another book: --pricing re-prices the spans', async () => {
+    const discount = join(tempDir('costattr-engines-book-'), 'haiku-discount.json');
+    writeFileSync(discount, JSON.stringify({
+      provider: 'anthropic',
+      models: [{ model: 'claude-haiku-4-5', aliases: [], prices: [{ effective_from: '2025-01-01', tier: 'standard', per_mtok: { input: '0.5', cache_read: '0.05', cache_write_5m: '0.625', cache_write_1h: '1', output: '2.5' } }] }],
+    }));
+    const current = await withWorkspace({ access: 'read', lake, pricing: [discount], note: () => undefined }, ({ db }) => storedRollupIsCurrent(db));
+    expect(current).toBe(false);
+  });
+});
+
+describe('a --timezone other than UTC: ClickHouse answers as DuckDB over the lake', () => {
+  it.each([
+    ['costs', '--by', 'day,tenant', '--timezone', 'America/New_York'],
+    ['audit', '--tenant', 'acme', '--month', '2026-10', '--timezone', 'Asia/Kolkata'],
+  ])('%s %s %s', async (...args) => {
+    const run = async (engine: string) => runCliAsync([...args, '--lake', lake, '--engine', engine, '--quiet', '--format', 'json']);
+    const [duckdb, clickhouse] = [await run('duckdb'), await run('clickhouse')];
+    expect(duckdb.code, duckdb.stderr).toBe(0);
+    expect(clickhouse.code, clickhouse.stderr).toBe(0);
+    expect(clickhouse.stdout).toBe(duckdb.stdout);
   });
 });
 

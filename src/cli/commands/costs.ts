@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { parseDimensions } from '../../analysis/dimensions.js';
 import { CostattrError } from '../../errors.js';
-import { addInputOptions, periodOf, readWorkspace, type InputOptions } from '../common.js';
+import { addEngineOptions, addInputOptions, periodOf, readWorkspace, type InputOptions } from '../common.js';
 import { runInWorkspace } from '../run.js';
 
 const OUTPUT_FORMATS = ['table', 'json', 'csv', 'md'] as const;
@@ -24,11 +24,11 @@ export function registerCosts(program: Command): void {
     .description('attribute priced spend by tenant, user, task, route, model, provider, tier, effort, day/week/month or layer')
     .requiredOption('--by <dims>', 'comma list: tenant,user,task,route,model,provider,tier,effort,day,week,month,layer')
     .option('--top <n>', 'show the N most expensive groups (totals still cover everything)');
-  addInputOptions(cmd, OUTPUT_FORMATS).action(async (opts: CostsOptions) => {
+  addEngineOptions(addInputOptions(cmd, OUTPUT_FORMATS)).action(async (opts: CostsOptions) => {
     const spec = { by: parseDimensions(opts.by), top: parseTop(opts.top), filter: { period: periodOf(opts) } };
-    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts, { period: spec.filter.period }), async ({ db }) => {
+    await runInWorkspace(opts, OUTPUT_FORMATS, readWorkspace(opts, { period: spec.filter.period }), async ({ engine }) => {
       const [{ attributeCosts }, { costsRendering }] = await Promise.all([import('../../analysis/costs.js'), import('../../render/outputs/analyses.js')]);
-      return costsRendering(await attributeCosts(db, spec));
+      return costsRendering(await attributeCosts(engine, spec));
     });
   });
 }
