@@ -66,7 +66,7 @@ export async function selectFreshSpans(db: Database): Promise<Map<number, FileCo
   await db.exec(`ALTER TABLE ${STAGE_TABLE} RENAME TO ${FRESH_TABLE}`);
   const fresh = await db.all<{ f: number; c: string; inference: string; total: string }>(
     `SELECT ingest_id AS f, input_convention AS c, count(*) FILTER (WHERE is_inference)::VARCHAR AS inference, count(*)::VARCHAR AS total
-     FROM ${FRESH_TABLE} GROUP BY 1, 2`,
+     FROM ${FRESH_TABLE} GROUP BY 1, 2 ORDER BY 1, 2`,
   );
   const counts = new Map<number, FileCounts>();
   const entry = (f: number): FileCounts => {
