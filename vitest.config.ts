@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 0,
     hookTimeout: 0,
     pool: 'forks',
+    // two files at a time on a 2-core machine (vitest's default is cores - 1): most tests wait on a CLI child or on DuckDB
+    maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
   },
 });

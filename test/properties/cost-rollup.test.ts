@@ -3,7 +3,7 @@
 // earlier, parents arriving later), unknown models, spans on and off quarter hours — some priced
 // with a --pricing override (a price-book change): after every ingest the stored `cost_rollup` is
 // exactly the roll-up of the priced spans, a read with the ingest's book uses it, a read with
-// another book does not, and `costs` answers the same from the stored roll-up as from the spans.
+// another book does not; after the last, `costs` answers the same from the stored roll-up as from the spans.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -94,13 +94,14 @@ describe('stored cost roll-up', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(ingestArb, { minLength: 1, maxLength: 4 }), async (ingests) => {
         const db = join(dir, `db-${files}.duckdb`);
-        for (const ingest of ingests) {
+        for (const [i, ingest] of ingests.entries()) {
           const pricing = ingest.discounted ? [override] : [];
           const spanFile = writeSpans(ingest.spans);
           await withWorkspace({ access: 'write', db, spans: [spanFile], spanOptions: { skipInvalid: true }, pricing, note: quiet }, async () => undefined);
           await withWorkspace({ access: 'read', db, pricing, note: quiet }, async ({ db: read }) => {
             expect(await storedRollupIsCurrent(read), 'a read with the ingest\'s book uses the stored roll-up').toBe(true);
             expect(await rollupDifferences(read)).toBe(0);
+            if (i < ingests.length - 1) return; // the answers once per sequence: the roll-up itself is checked after every ingest
             const stored = await answers(read, false);
             expect(await answers(read, true)).toEqual(stored);
           });
