@@ -13,26 +13,12 @@ import { storedRollupIsCurrent } from '../../src/analysis/cost-rollup.js';
 import { withWorkspace, type WorkspaceSpec } from '../../src/app/workspace.js';
 import type { Database } from '../../src/db/database.js';
 import { hasRevenueTable } from '../../src/db/schema.js';
-import { writeLines } from '../ingest/otlp-builder.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
+import { writeInterruptedRun } from '../helpers/interrupted-run.js';
 
 const dir = tempDir('costattr-killpoints-');
 const base = join(dir, 'base.duckdb');
-/** One flat JSONL span (the cheapest source to start: each kill is a fresh process). */
-const span = (trace: string, id: string, input: number, extra: Record<string, string | number> = {}): string => JSON.stringify({
-  trace_id: trace, span_id: id, operation: 'chat', provider: 'anthropic', request_model: 'claude-haiku-4-5',
-  input_tokens: input, output_tokens: 10, start_time: '2026-01-01T00:00:00Z', ...extra,
-});
-
-// earlier ingest: trace 1's root carries tenant t1; trace 2 holds a child whose parent arrives later
-const earlier = writeLines(dir, 'earlier.jsonl', [span('t1', 's1', 100, { tenant: 't1' }), span('t2', 's21', 200, { parent_span_id: 's20' })]);
-// the run: a child of trace 1's stored root (inherits t1), trace 2's parent (gives the stored child t2), and 20 more
-const more = Array.from({ length: 20 }, (_, i) => ({ trace: `t${100 + i}`, id: `s${100 + i}`, input: 1000 + i }));
-const run = writeLines(dir, 'run.jsonl', [
-  span('t1', 's2', 300, { parent_span_id: 's1' }),
-  JSON.stringify({ trace_id: 't2', span_id: 's20', operation: 'invoke_agent', tenant: 't2', start_time: '2026-01-01T00:00:00Z' }),
-  ...more.map((m) => span(m.trace, m.id, m.input, { tenant: 't9' })),
-]);
+const { earlier, run, more } = writeInterruptedRun(dir);
 const invoice = join(dir, 'invoice.csv');
 writeFileSync(invoice, [
   'usage_date_utc,model,workspace,api_key,usage_type,context_window,token_type,cost_usd,list_price_usd,cost_type,inference_geo,speed,api_key_id,api_key_status',

@@ -9,23 +9,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withWorkspace, type WorkspaceSpec } from '../../src/app/workspace.js';
 import { readManifest } from '../../src/lake/manifest.js';
-import { writeLines } from '../ingest/otlp-builder.js';
 import { ROOT, runCliAsync, tempDir } from '../helpers/cli.js';
+import { writeInterruptedRun } from '../helpers/interrupted-run.js';
 
 const dir = tempDir('costattr-lake-');
-const span = (trace: string, id: string, input: number, extra: Record<string, string | number> = {}): string => JSON.stringify({
-  trace_id: trace, span_id: id, operation: 'chat', provider: 'anthropic', request_model: 'claude-haiku-4-5',
-  input_tokens: input, output_tokens: 10, start_time: '2026-01-01T00:00:00Z', ...extra,
-});
-// earlier: trace 1's root (tenant t1) and trace 2's child, whose parent arrives with the run
-const earlier = writeLines(dir, 'earlier.jsonl', [span('t1', 's1', 100, { tenant: 't1' }), span('t2', 's21', 200, { parent_span_id: 's20' })]);
-// the run: a child of trace 1 (inherits t1), trace 2's parent (gives the stored child t2), and 20 spans in February
-const more = Array.from({ length: 20 }, (_, i) => ({ trace: `t${100 + i}`, id: `s${100 + i}`, input: 1000 + i }));
-const run = writeLines(dir, 'run.jsonl', [
-  span('t1', 's2', 300, { parent_span_id: 's1' }),
-  JSON.stringify({ trace_id: 't2', span_id: 's20', operation: 'invoke_agent', tenant: 't2', start_time: '2026-01-01T00:00:00Z' }),
-  ...more.map((m) => span(m.trace, m.id, m.input, { tenant: 't9', start_time: '2026-02-03T04:05:06Z' })),
-]);
+// the run's 20 extra spans fall in February, so the run writes a second month
+const { earlier, run, more } = writeInterruptedRun(dir, '2026-02-03T04:05:06Z');
 
 interface Figures {
   spans: number;
