@@ -6,6 +6,7 @@
  * the DuckDB engine runs; `$name` parameters are inlined as ClickHouse literals. The lake is priced
  * at ingest, so ClickHouse only attributes, reconciles and audits: it never prices.
  */
+import { relative, resolve, sep } from 'node:path';
 import { CLICKHOUSE, clickhouseLiteral } from '../db/dialect.js';
 import type { EngineParams, SqlEngine } from '../db/engine.js';
 import { quoteIdent } from '../db/quote.js';
@@ -62,13 +63,17 @@ async function server(url: string): Promise<Runner> {
   };
 }
 
-/** A `file()` scan of a table's live files (one glob of alternatives). */
+/**
+ * A `file()` scan of a table's live files: the lake's directory, then one glob of alternatives of the
+ * files under it. (A glob that starts with `{` finds no file when its alternatives are absolute paths.)
+ */
 function fileScan(dir: string, manifest: LakeManifest, table: LakeTable): string {
-  const files = liveFiles(dir, manifest, table);
-  if (files.some((f) => /[{},*?]/.test(f))) {
+  const root = resolve(dir);
+  const files = liveFiles(root, manifest, table).map((file) => relative(root, file).split(sep).join('/'));
+  if ([root, ...files].some((f) => /[{},*?]/.test(f))) {
     throw new CostattrError('BAD_USAGE', `--engine clickhouse cannot read the lake at ${dir}: its path holds one of { } , * ? (ClickHouse globs)`);
   }
-  return `file(${clickhouseLiteral(files.length === 1 ? files[0] : `{${files.join(',')}}`)}, Parquet)`;
+  return `file(${clickhouseLiteral(`${root}/${files.length === 1 ? files[0] : `{${files.join(',')}}`}`)}, Parquet)`;
 }
 
 /** The lake's tables, named: `spans` (the canonical columns), `priced_spans` (the priced inference rows), the rest as stored. */

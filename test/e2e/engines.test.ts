@@ -11,6 +11,7 @@ import { withWorkspace } from '../../src/app/workspace.js';
 import { runCliAsync, tempDir } from '../helpers/cli.js';
 import { fakeClickHouse, type FakeClickHouse } from '../helpers/fake-clickhouse.js';
 import { expectGolden } from '../helpers/golden.js';
+import { writeInterruptedRun } from '../helpers/interrupted-run.js';
 import { ROOT } from '../helpers/cli.js';
 
 const FIXTURE = 'test/e2e/fixtures/inbox';
@@ -73,6 +74,21 @@ describe('the lake carries the stored cost roll-ups', () => {
     }));
     const current = await withWorkspace({ access: 'read', lake, pricing: [discount], note: () => undefined }, ({ db }) => storedRollupIsCurrent(db));
     expect(current).toBe(false);
+  });
+});
+
+describe('a lake of two months (a table in two partitions)', () => {
+  it('embedded ClickHouse reads both, from any working directory, as DuckDB does', async () => {
+    const dir = tempDir('costattr-engines-months-');
+    const months = join(dir, 'lake');
+    const { earlier, run } = writeInterruptedRun(dir, '2026-02-03T04:05:06Z');
+    for (const file of [earlier, run]) expect((await runCliAsync(['ingest', file, '--lake', months, '--quiet'])).code).toBe(0);
+    const answers = await Promise.all(['duckdb', 'clickhouse'].map((engine) =>
+      runCliAsync(['costs', '--by', 'month', '--lake', months, '--engine', engine, '--format', 'json', '--quiet'], { cwd: dir })));
+    for (const answer of answers) expect(answer.code, answer.stderr).toBe(0);
+    expect(answers[1]!.stdout).toBe(answers[0]!.stdout);
+    const rows = (JSON.parse(answers[0]!.stdout) as { rows: Array<{ month: string }> }).rows;
+    expect(rows.map((r) => r.month).sort()).toEqual(['2026-01', '2026-02']);
   });
 });
 
