@@ -5,7 +5,7 @@
  *
  * Definitions (README "costs"):
  *   - a run is a trace; p50/p95/p99 are over the per-trace cost within the group (linear
- *     interpolation between the closest ranks, DuckDB `quantile_cont`);
+ *     interpolation between the closest ranks, as DuckDB's `quantile_cont`, in exact decimals: Dialect.quantileOf);
  *   - cache_hit_rate = cache_read / (input + cache_read + cache_write), null when a group has no input;
  *   - rows are ordered by cost desc, then dimension values asc; `top` keeps the first N rows and
  *     folds the rest into `rest` (totals and shares always cover everything);
@@ -126,7 +126,7 @@ export async function attributeCosts(db: SqlEngine, spec: CostsSpec): Promise<Co
   const base = await rollupRelation(db, spec.filter, { pricing });
   const dims = spec.by.map((d) => quoteIdent(d));
   const dimList = dims.join(', ');
-  const q = (expr: string, p: number): string => db.dialect.quantile(expr, p);
+  const q = (p: number): string => db.dialect.quantileOf('run_costs', p);
   const groups = `WITH base AS (${base.sql}),
      facts AS (${factsSql(spec.by, db.dialect)}),
      runs AS (
@@ -137,10 +137,12 @@ export async function attributeCosts(db: SqlEngine, spec: CostsSpec): Promise<Co
      grouped AS (
        SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
          sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t,
-         ${q('cost', 0.5)} AS p50, ${q('cost', 0.95)} AS p95, ${q('cost', 0.99)} AS p99
+         ${db.dialect.sortedValues('cost')} AS run_costs
        FROM runs GROUP BY ALL
      )
-     SELECT *, row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank FROM grouped`;
+     SELECT ${dimList}, cost, runs, spans, in_t, cr_t, cw_t, out_t, ${q(0.5)} AS p50, ${q(0.95)} AS p95, ${q(0.99)} AS p99,
+       row_number() OVER (ORDER BY cost DESC, ${dims.map((d) => `${d} ASC`).join(', ')}) AS rank
+     FROM grouped`;
   return db.withRelation(GROUPS, groups, base.params, async () => {
     const rows = await readRows(db, dims, spec.top);
     const rest = spec.top === undefined ? null : await readRest(db, spec.top);

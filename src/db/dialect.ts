@@ -20,8 +20,10 @@ export interface Dialect {
   atZone(expr: string, tz: string): string;
   /** A wall-clock timestamp in time zone `tz` as the UTC instant it names. */
   fromZone(expr: string, tz: string): string;
-  /** The p-quantile by linear interpolation between the closest ranks (docs/scale-out.md: the same definition). */
-  quantile(expr: string, p: number): string;
+  /** Aggregate: a group's non-NULL values of `expr`, ascending, as an array (for `quantileOf`). */
+  sortedValues(expr: string): string;
+  /** The p-quantile of a `sortedValues` array, in exact decimals (see `exactQuantile`); NULL when it is empty. */
+  quantileOf(sorted: string, p: number): string;
   /** Every match of an RE2 pattern replaced. */
   replaceAll(expr: string, pattern: string, replacement: string): string;
   /** The distinct non-NULL values of a group, sorted, joined by `separator`; NULL when there are none. */
@@ -36,7 +38,8 @@ export const DUCKDB: Dialect = {
   epochMs: (expr) => `epoch_ms(${expr})`,
   atZone: (expr, tz) => `timezone(${tz}, ${expr} AT TIME ZONE 'UTC')`,
   fromZone: (expr, tz) => `timezone('UTC', timezone(${tz}, ${expr}))`,
-  quantile: (expr, p) => `quantile_cont(${expr}, ${p})`,
+  sortedValues: (expr) => `coalesce(list(${expr} ORDER BY ${expr}) FILTER (WHERE ${expr} IS NOT NULL), [])`,
+  quantileOf: (sorted, p) => exactQuantile(sorted, decimalP(p, 'DECIMAL(7, 6)')),
   replaceAll: (expr, pattern, replacement) => `regexp_replace(${expr}, ${quoteLiteral(pattern)}, ${quoteLiteral(replacement)}, 'g')`,
   distinctList: (expr, separator) => `string_agg(DISTINCT ${expr}, ${quoteLiteral(separator)} ORDER BY ${expr})`,
 };
@@ -44,17 +47,25 @@ export const DUCKDB: Dialect = {
 /** ClickHouse string literals read backslash escapes: a pattern's backslashes are doubled. */
 const chLiteral = (text: string): string => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
+/** A quantile's p as an exact decimal (both engines would read a bare 0.95 as a double). */
+function decimalP(p: number, type: string): string {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile ${p}: expected 0 ≤ p ≤ 1`);
+  return `CAST(${quoteLiteral(String(p))} AS ${type})`;
+}
+
 /**
- * quantile_cont's definition (linear interpolation between the closest ranks, h = (n−1)·p) in exact
- * decimals: ClickHouse's own (quantileExactInclusive) takes Float64 only, which moves a value on a
- * half micro-dollar to either side of it and so rounds differently from DuckDB's decimal one.
+ * The p-quantile of an ascending array by linear interpolation between the closest ranks
+ * (h = (n − 1)·p, the definition of DuckDB's quantile_cont), written out in exact decimals: both
+ * engines' own functions interpolate in Float64 (DuckDB's quantile_cont on decimals too), which
+ * moves a value lying on a half micro-dollar to either side of it, so the rounded percentile
+ * depended on the engine and the row count. Arrays are 1-based on both.
  */
-function clickhouseQuantile(expr: string, p: number): string {
-  const sorted = `arraySort(groupArray(${expr}))`;
-  const h = `((count(${expr}) - 1) * toDecimal64(${chLiteral(String(p))}, 6))`;
-  const lo = `toUInt64(floor(${h}))`;
-  const at = (offset: number): string => `arrayElement(${sorted}, ${lo} + ${offset})`;
-  return `if(count(${expr}) = 0, NULL, ${at(1)} + (${h} - floor(${h})) * (${at(2)} - ${at(1)}))`;
+function exactQuantile(sorted: string, p: string): string {
+  const n = `length(${sorted})`;
+  const h = `((${n} - 1) * ${p})`;
+  const lo = `CAST(floor(${h}) AS BIGINT)`;
+  const at = (offset: number): string => `${sorted}[${lo} + ${offset}]`;
+  return `CASE WHEN ${n} = 0 THEN NULL WHEN ${h} = floor(${h}) THEN ${at(1)} ELSE ${at(1)} + (${h} - floor(${h})) * (${at(2)} - ${at(1)}) END`;
 }
 
 export const CLICKHOUSE: Dialect = {
@@ -67,7 +78,8 @@ export const CLICKHOUSE: Dialect = {
   // a DateTime carries its zone: the same instant, read (formatted, bucketed) in `tz`
   atZone: (expr, tz) => `toTimeZone(${expr}, ${tz})`,
   fromZone: (expr, tz) => `toDateTime64(toString(${expr}), 6, ${tz})`,
-  quantile: clickhouseQuantile,
+  sortedValues: (expr) => `arraySort(groupArray(${expr}))`,
+  quantileOf: (sorted, p) => exactQuantile(sorted, decimalP(p, 'Decimal64(6)')),
   replaceAll: (expr, pattern, replacement) => `replaceRegexpAll(${expr}, ${chLiteral(pattern)}, ${chLiteral(replacement)})`,
   distinctList: (expr, separator) => `nullIf(arrayStringConcat(arraySort(groupUniqArray(${expr})), ${chLiteral(separator)}), '')`,
 };
