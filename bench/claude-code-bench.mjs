@@ -2,10 +2,14 @@
 // carrying large tool results, assistant messages written once per content block with the usage repeated,
 // sidechain copies, `<synthetic>` messages; --mb N), then time on the same directory, each in its own process
 // with its peak RSS: (a) `costattr costs --by day,model --spans DIR` (the built CLI, end to end),
-// (b) ccusage `daily --json --offline` (the installed v20, Rust, through its node launcher), (c) the floor: bare DuckDB read_json of
+// (b) ccusage `claude daily --json --offline --breakdown` (the installed v20's Rust binary; `claude` so that it reads
+// the Claude Code logs only, as v20's bare `daily` also reads other agents' logs under $HOME), (c) the floor: bare DuckDB read_json of
 // the usage fields into day × model sums. Prints a Markdown table. Not part of `npm test`.
 // `--repeat N` runs the phases N times, interleaved, and keeps each one's fastest run; `--before
 // PATH` adds a row for another build's bin/costattr.js (e.g. main's, to time a change against it).
+// Both tools must have read the same calls: their day × model token sums must be equal and their
+// costs agree to the cent (`agreement`, also used by bench/run.mjs), else the timing is meaningless
+// and the bench fails.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync, chmodSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -16,7 +20,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench/.data');
 const MODELS = ['claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805'];
 const COSTATTR = 'costattr costs --by day,model';
-const CCUSAGE = 'ccusage v20 daily';
+const CCUSAGE = 'ccusage v20 claude daily';
 const DUCKDB = 'DuckDB read_json floor';
 
 function arg(name, fallback) {
@@ -104,6 +108,40 @@ async function duckdbFloor(dir) {
   return reader.getRowObjectsJson()[0];
 }
 
+/** Day × model token sums (and cost) from each tool's JSON; model names without ccusage's date suffix. */
+function groupsOf(costattrJson, ccusageJson) {
+  const ours = new Map(JSON.parse(costattrJson).rows.map((r) => [`${r.day}|${r.model}`,
+    { tokens: [r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens], cost: r.cost_usd }]));
+  const theirs = new Map();
+  for (const day of JSON.parse(ccusageJson).daily) {
+    for (const m of day.modelBreakdowns ?? []) {
+      if (m.modelName === '<synthetic>') continue; // Claude Code's own messages, never billed: costattr leaves them out
+      theirs.set(`${day.period ?? day.date}|${m.modelName.replace(/-\d{8}$/, '')}`,
+        { tokens: [m.inputTokens, m.outputTokens, m.cacheReadTokens, m.cacheCreationTokens], cost: m.cost });
+    }
+  }
+  return { ours, theirs };
+}
+
+/**
+ * Whether costattr (`costs --by day,model --format json`) and ccusage (`claude daily --json --breakdown`)
+ * read the same logs the same way: the same day × model groups, equal token sums, costs within a
+ * cent. Throws naming the first difference, so a ccusage pointed at the wrong directory (or reading
+ * nothing) cannot pass for a fast one.
+ */
+export function agreement(costattrJson, ccusageJson) {
+  const { ours, theirs } = groupsOf(costattrJson, ccusageJson);
+  if (ours.size === 0) throw new Error('costattr reported no day × model groups');
+  for (const key of new Set([...ours.keys(), ...theirs.keys()])) {
+    const a = ours.get(key);
+    const b = theirs.get(key);
+    if (!a || !b || a.tokens.some((n, i) => n !== b.tokens[i]) || Math.abs(a.cost - b.cost) >= 0.01) {
+      throw new Error(`costattr and ccusage disagree on ${key}: costattr ${JSON.stringify(a)}, ccusage ${JSON.stringify(b)}`);
+    }
+  }
+  return `${ours.size} day × model groups agree (tokens exactly, cost to the cent)`;
+}
+
 function timed(args, env = {}) {
   const started = process.hrtime.bigint();
   const child = spawnSync('/usr/bin/time', ['-v', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, ...env } });
@@ -134,7 +172,7 @@ async function main() {
   const ccusage = join(ROOT, 'node_modules/@ccusage/ccusage-linux-x64/bin/ccusage'); // v20's Rust binary
   if (existsSync(ccusage) && !process.argv.includes('--skip-ccusage')) {
     chmodSync(ccusage, 0o755); // npm does not mark it executable
-    phases.push([CCUSAGE, [ccusage, 'daily', '--json', '--offline', '--breakdown'], { CLAUDE_CONFIG_DIR: dir, TZ: 'UTC', LOG_LEVEL: '0', NO_COLOR: '1' }]);
+    phases.push([CCUSAGE, [ccusage, 'claude', 'daily', '--json', '--offline', '--breakdown'], { CLAUDE_CONFIG_DIR: dir, TZ: 'UTC', LOG_LEVEL: '0', NO_COLOR: '1' }]);
   }
   phases.push([DUCKDB, [process.execPath, me, '--phase', 'duckdb', '--dir', dir], {}]);
   const fastest = new Map();
@@ -144,7 +182,8 @@ async function main() {
       if (!fastest.has(name) || r.wall < fastest.get(name).wall) fastest.set(name, r);
     }
   }
-  process.stdout.write(summary([...fastest], { mb: bytes / 1e6, load: [loadBefore, loadavg()[0]] }));
+  const checked = fastest.has(CCUSAGE) ? agreement(fastest.get(COSTATTR).stdout, fastest.get(CCUSAGE).stdout) : 'ccusage not run: no agreement check';
+  process.stdout.write(summary([...fastest], { mb: bytes / 1e6, load: [loadBefore, loadavg()[0]] }) + `${checked}\n`);
 }
 
 /** The figures as a Markdown table: wall and CPU seconds, each as a ratio to ccusage, peak RSS; the 2× target judged. */

@@ -4,7 +4,7 @@
 // /usr/bin/time (wall, peak RSS), best of --repeat; prints one Markdown table with the ratio costattr ÷ anchor.
 // The machine is shared, so the ratio (both measured in the same run) is the figure to read, not the seconds.
 // Anchors: a bare DuckDB group-by on the same stored table (reports); DuckDB copying the Parquet file into a table
-// (ingest); ccusage v20 `daily --json --offline` on the same logs (Claude Code); `node -e 0` (start-up).
+// (ingest); ccusage v20 `claude daily --json --offline` on the same logs, checked to agree (Claude Code); `node -e 0` (start-up).
 // OTLP ingest has its own bench (`npm run bench:otlp`: against a streaming JSON.parse pass).
 // Options: --full  --repeat N  --only reports,parquet,claude,help
 import { spawnSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, rmSync, chmodSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agreement, generate } from './claude-code-bench.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench/.data');
@@ -77,7 +78,6 @@ async function claudeLogs(mb) {
   const dir = join(DATA, `claude-${mb}mb`);
   if (!existsSync(join(dir, 'projects'))) {
     process.stderr.write(`generating ≈${mb} MB of Claude Code logs → ${dir}\n`);
-    const { generate } = await import('./claude-code-bench.mjs');
     await generate(dir, mb * 1e6);
   }
   return dir;
@@ -89,7 +89,7 @@ function timedOnce(args, env) {
   const last = child.stderr.trim().split('\n').at(-1) ?? '';
   const [wall, kb] = last.split(' ').map(Number);
   if (child.status !== 0) return { failed: child.stderr.trim().split('\n').slice(-3).join(' / ') };
-  return { wall, rssMb: kb / 1024 };
+  return { wall, rssMb: kb / 1024, stdout: child.stdout };
 }
 
 /** Best wall time (and the RSS of that run) over `repeat` runs; `before` runs ahead of each one, untimed. */
@@ -118,9 +118,11 @@ async function workloads(only, repeat) {
     const ours = timed([node, CLI, 'costs', '--by', 'day,model', '--spans', dir, '--format', 'json', '--quiet'], { repeat });
     const ccusage = join(ROOT, 'node_modules/@ccusage/ccusage-linux-x64/bin/ccusage'); // v20's Rust binary
     chmodSync(ccusage, 0o755); // npm does not mark it executable
-    const theirs = timed([ccusage, 'daily', '--json', '--offline', '--breakdown'],
+    const theirs = timed([ccusage, 'claude', 'daily', '--json', '--offline', '--breakdown'],
       { repeat, env: { CLAUDE_CONFIG_DIR: dir, LOG_LEVEL: '0', NO_COLOR: '1' } });
-    push(`Claude Code ≈${SIZES.claudeMb} MB: \`costs --by day,model\``, ours, 'ccusage v20 `daily --json`', theirs);
+    // both must have read the same calls (same day × model sums), or the ratio means nothing
+    if (!ours.failed && !theirs.failed) process.stderr.write(`  Claude Code: ${agreement(ours.stdout, theirs.stdout)}\n`);
+    push(`Claude Code ≈${SIZES.claudeMb} MB: \`costs --by day,model\``, ours, 'ccusage v20 `claude daily --json`', theirs);
   }
   if (only('parquet')) {
     const file = await flatParquet(SIZES.parquet);

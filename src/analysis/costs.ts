@@ -234,7 +234,8 @@ function byCodePoint(a: string, b: string): number {
  */
 async function readTotals(db: SqlEngine, rollup: BaseRelation, byModel: BaseRelation): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
   const rows = await db.all(
-    `WITH base AS (${rollup.sql}), by_model AS (${byModel.sql})
+    // the same roll-up twice (a cut by model or provider) is bound once: binding the priced view costs more than running it
+    `WITH base AS (${rollup.sql}), by_model AS (${byModel === rollup ? 'SELECT * FROM base' : byModel.sql})
      SELECT false AS per_model, NULL AS model, NULL AS reason,
        ${usdNumberSql('coalesce(sum(cost_usd), 0)')} AS cost_usd,
        ${usdNumberSql('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)')} AS unattributed_usd,

@@ -4,7 +4,7 @@
  * run (SELECT, WITH, DESCRIBE, SHOW, and DuckDB's FROM-first/SUMMARIZE/PIVOT forms). The boundary
  * is the workspace: `sql` runs on a read-only database sandboxed from files, extensions and settings.
  */
-import { StatementType } from '@duckdb/node-api';
+import { StatementType } from '../db/duckdb.js';
 import type { Database } from '../db/database.js';
 import { CostattrError } from '../errors.js';
 

@@ -11,7 +11,7 @@
  * span (the cache writes that would have made them are not added: an upper bound on the saving).
  */
 import type { DuckDBValue } from '@duckdb/node-api';
-import { listValue } from '@duckdb/node-api';
+import { listValue } from '../db/duckdb.js';
 import { SPAN_COLUMN_NAMES } from '../db/schema.js';
 import { pricedSpansSelect } from '../pricebook/index.js';
 

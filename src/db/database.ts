@@ -3,7 +3,8 @@
  * transactions, close. Results come back through the lossless `…Json` getters: BIGINT and DECIMAL
  * arrive as strings and are converted deliberately by the caller.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance as Instance, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance } from './duckdb.js';
 import { CostattrError } from '../errors.js';
 import { DUCKDB, type Dialect } from './dialect.js';
 import type { EngineParams, SqlEngine } from './engine.js';
@@ -32,7 +33,7 @@ export class Database implements SqlEngine {
   private transactionDepth = 0;
 
   private constructor(
-    private readonly instance: DuckDBInstance,
+    private readonly instance: Instance,
     readonly connection: DuckDBConnection,
     readonly path: string,
   ) {}
@@ -41,7 +42,7 @@ export class Database implements SqlEngine {
     const path = options.path ?? ':memory:';
     const config: Record<string, string> = {};
     if (options.readOnly && path !== ':memory:') config.access_mode = 'READ_ONLY';
-    let instance: DuckDBInstance;
+    let instance: Instance;
     try {
       instance = await DuckDBInstance.create(path, config);
     } catch (err) {

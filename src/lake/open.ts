@@ -6,7 +6,7 @@
  * installed book of a read without `--pricing` (so the roll-ups answer, src/analysis/cost-rollup.ts).
  * Given `--pricing`, DuckDB prices the stored counters again instead (installPriceBook).
  */
-import { listValue } from '@duckdb/node-api';
+import { listValue } from '../db/duckdb.js';
 import { Database } from '../db/database.js';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';
 import { createRevenueTable, SPAN_COLUMN_NAMES } from '../db/schema.js';

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { listValue } from '@duckdb/node-api';
+import { listValue } from '../db/duckdb.js';
 import { Database } from '../db/database.js';
 import { killPoint } from '../db/kill-point.js';
 import { quoteIdent, quoteLiteral } from '../db/quote.js';

@@ -3,7 +3,7 @@
  * `price_book_state` (the book's hash) and the TEMP view `priced_spans` (docs/data-model.md). All pricing is set-based SQL: model
  * resolution, effective dating, service tier and long-context band are joins, not per-span JS.
  */
-import { listValue } from '@duckdb/node-api';
+import { listValue } from '../db/duckdb.js';
 import type { Database } from '../db/database.js';
 import { EXACT_USD, FEMTO_USD } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';

@@ -13,7 +13,7 @@
  * max(sample sd, min_stddev_fraction × mean), and it trips when the day's spend so far reaches
  * mean + z × sd_used. Tenant-less spans are not replayed (no tenant to limit).
  */
-import { listValue } from '@duckdb/node-api';
+import { listValue } from '../../db/duckdb.js';
 import type { Database, JsonRow } from '../../db/database.js';
 import { num } from '../../db/values.js';
 import { CostattrError } from '../../errors.js';

@@ -6,7 +6,7 @@
  * or adjustment, e.g. from a separate credit file) gets the description `credit[: …]`, which puts
  * it on a line of its own: it neither nets into nor replaces the charge that shares its key.
  */
-import { listValue } from '@duckdb/node-api';
+import { listValue } from '../../db/duckdb.js';
 import type { Database } from '../../db/database.js';
 import { num } from '../../db/values.js';
 import { INVOICE_CLASSES } from '../../db/schema.js';

@@ -151,16 +151,20 @@ export async function dropInvalidStagedRows(db: Database): Promise<void> {
   await db.exec(`DELETE FROM ${quoteIdent(STAGE_TABLE)} WHERE problem IS NOT NULL`);
 }
 
-/**
- * Raw → staging in one pass: namespace tags read, each row checked (`problem`), the convention rules
- * and token classes applied (see docs/data-model.md). Staging also keeps `rid` and `line`.
- */
-export async function normaliseIntoStaging(db: Database, convention: ConventionOverride, namespace: string | null): Promise<void> {
-  await defineRawView(db);
+/** Staging, empty: shaped like `spans`, plus `rid`, `line` and `problem`. */
+export async function createStagingTable(db: Database): Promise<void> {
   await db.exec(stagingTableDdl(STAGE_TABLE));
   await db.exec(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN rid INTEGER`);
   await db.exec(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN line INTEGER`);
   await db.exec(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN problem VARCHAR`);
+}
+
+/**
+ * Raw → staging (made by createStagingTable) in one pass: namespace tags read, each row checked (`problem`), the convention rules
+ * and token classes applied (see docs/data-model.md). Staging also keeps `rid` and `line`.
+ */
+export async function normaliseIntoStaging(db: Database, convention: ConventionOverride, namespace: string | null): Promise<void> {
+  await defineRawView(db);
   const ns = namespacedColumns(namespace);
   const typed = new Set<string>(RAW_NUMBER_COLUMNS);
   const rawColumns = ['rid', 'file_idx', 'line', ...RAW_TEXT_COLUMNS].map((c) => {

@@ -5,16 +5,8 @@
  * path; only the ids and the rare-texts object cross as strings. Batch-local profile and dictionary
  * codes become global ones here, each distinct value appended once.
  */
-import {
-  BIGINT,
-  DuckDBBigIntVector,
-  DuckDBDataChunk,
-  DuckDBIntegerVector,
-  INTEGER,
-  VARCHAR,
-  type DuckDBAppender,
-  type DuckDBType,
-} from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBBigIntVector, DuckDBDataChunk as DataChunk, DuckDBIntegerVector, DuckDBType } from '@duckdb/node-api';
+import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR } from '../../db/duckdb.js';
 import type { Database } from '../../db/database.js';
 import { CODED_LAYOUT, CODED_TABLE, DICT_TABLE, PROFILE_COLUMNS, PROFILE_TABLE, type CodedRows } from './raw-coded.js';
 
@@ -52,7 +44,7 @@ class CodeBook {
 }
 
 /** Write values[from, from+n) (through `map` when given; -1 stays -1) into an INTEGER column. */
-function setIntegers(chunk: DuckDBDataChunk, column: number, values: Int32Array, from: number, n: number, map?: Int32Array): void {
+function setIntegers(chunk: DataChunk, column: number, values: Int32Array, from: number, n: number, map?: Int32Array): void {
   const vector = chunk.getColumnVector(column) as DuckDBIntegerVector;
   for (let i = 0; i < n; i++) {
     const v = values[from + i] ?? -1;
@@ -61,7 +53,7 @@ function setIntegers(chunk: DuckDBDataChunk, column: number, values: Int32Array,
   vector.flush();
 }
 
-function setBigInts(chunk: DuckDBDataChunk, column: number, values: BigInt64Array, from: number, n: number): void {
+function setBigInts(chunk: DataChunk, column: number, values: BigInt64Array, from: number, n: number): void {
   const vector = chunk.getColumnVector(column) as DuckDBBigIntVector;
   for (let i = 0; i < n; i++) vector.setItem(i, values[from + i] ?? -1n);
   vector.flush();

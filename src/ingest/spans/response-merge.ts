@@ -25,6 +25,10 @@ const RANKED_TAGS = ['tenant', 'user_id', 'task', 'route'] as const;
 
 export async function mergeByResponseId(db: Database, ingestIds: readonly number[]): Promise<void> {
   if (ingestIds.length === 0) return;
+  // copies come from at least two sources: with one source in `spans` (one log tree read for a
+  // report, say) there is nothing to merge, and the grouping of every response id is skipped
+  const sources = await db.one<{ n: number }>(`SELECT count(DISTINCT source)::INTEGER AS n FROM spans`);
+  if (Number(sources?.n ?? 0) < 2) return;
   const tagCount = RANKED_TAGS.map((f) => `(${quoteIdent(f)} IS NOT NULL)::INTEGER`).join(' + ');
   const fills = TAG_FIELDS.map((f) => `min_by(${quoteIdent(f)}, merge_rank) FILTER (WHERE ${quoteIdent(f)} IS NOT NULL) OVER (PARTITION BY response_id) AS ${quoteIdent(`fill_${f}`)}`);
   await db.exec(

@@ -6,7 +6,7 @@
  * snapshot matches with its date removed, as pricing does). How it was inferred is recorded in
  * `tags_json.provider_inferred` (`resource_path`, `bedrock_id`, `model_prefix`, `price_book`).
  */
-import { listValue } from '@duckdb/node-api';
+import { listValue } from '../../../db/duckdb.js';
 import type { Database } from '../../../db/database.js';
 import { quoteIdent } from '../../../db/quote.js';
 import { loadPriceBook } from '../../../pricebook/index.js';
