@@ -114,6 +114,10 @@ describe('what the object store refuses: exit 2, naming it', () => {
     const none = await read(`s3://${BUCKET}/acme/lake`, { AWS_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/access denied[^\n]*\nhint: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    // the same answer when a ClickHouse server is the one refused
+    const server = await read(`s3://${BUCKET}/acme/lake`, { ...s3Env(), ...CLICKHOUSE, AWS_ACCESS_KEY_ID: 'AKIASOMEONEELSE' }, '--clickhouse-url', clickhouse.url);
+    expect(server.code).toBe(2);
+    expect(server.stderr).toContain(`access denied reading the lake at s3://${BUCKET}/acme/lake (acme/lake/manifest.json in bucket ${BUCKET}: HTTP 403)`);
   });
 
   it('half a key pair', async () => {
