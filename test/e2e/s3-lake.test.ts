@@ -12,6 +12,7 @@ import { runCliAsync, ROOT, tempDir } from '../helpers/cli.js';
 import { fakeClickHouse, type FakeClickHouse } from '../helpers/fake-clickhouse.js';
 import { fakeS3, type FakeS3 } from '../helpers/fake-s3.js';
 import { expectGolden } from '../helpers/golden.js';
+import { writeInterruptedRun } from '../helpers/interrupted-run.js';
 
 const FIXTURE = 'test/e2e/fixtures/inbox';
 const GOLDEN = join(ROOT, 'test/e2e/golden/inbox');
@@ -80,6 +81,27 @@ describe('on a server, the queries name the object store, not the server\'s disk
     const lakeQueries = clickhouse.queries.filter((q) => q.includes('/acme/lake/'));
     expect(lakeQueries.length).toBeGreaterThan(0);
     expect(lakeQueries.every((q) => q.includes(`s3('${s3.endpoint}/${BUCKET}/acme/lake/`) && !q.includes('file('))).toBe(true);
+  });
+});
+
+describe('a lake of two months (a table in two partitions) on object storage', () => {
+  it('ClickHouse reads both partitions through s3(), as DuckDB reads the directory', async () => {
+    const dir = tempDir('costattr-s3-months-');
+    const months = join(dir, 'lake');
+    const { earlier, run } = writeInterruptedRun(dir, '2026-02-03T04:05:06Z');
+    for (const file of [earlier, run]) expect((await runCliAsync(['ingest', file, '--lake', months, '--quiet'])).code).toBe(0);
+    const store = await fakeS3({ bucket: BUCKET, prefix: 'months', dir: months, accessKeyId: KEY.AWS_ACCESS_KEY_ID });
+    try {
+      const local = await runCliAsync(['costs', '--by', 'month', '--lake', months, '--format', 'json', '--quiet']);
+      const remote = await runCliAsync(['costs', '--by', 'month', '--lake', `s3://${BUCKET}/months`, '--engine', 'clickhouse', '--format', 'json', '--quiet'],
+        { env: { ...KEY, AWS_ENDPOINT_URL: store.endpoint } });
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(remote.stdout).toBe(local.stdout);
+      expect((JSON.parse(local.stdout) as { rows: Array<{ month: string }> }).rows.map((r) => r.month).sort()).toEqual(['2026-01', '2026-02']);
+      for (const month of ['2026-01', '2026-02']) expect(store.requests.some((r) => r.line.includes(`/months/spans/month%3D${month}/`))).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 });
 
