@@ -2,7 +2,8 @@
  * The workspace a command runs in, and the only place a database is opened: the `--db` file
  * (read-only for read commands, read-write for ingest), a `--lake` directory (read: an in-memory
  * database over its Parquet files; ingest: a scratch database published to the lake, src/lake),
- * or an in-memory database for `--spans`,
+ * a `--lake` on object storage (read by ClickHouse only: no DuckDB over it), or an in-memory
+ * database for `--spans`,
  * the span/invoice/revenue inputs loaded into it, the price book loaded once and installed, and
  * everything closed when the command's work is done.
  */
@@ -22,6 +23,7 @@ import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../i
 import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, priceBookHash, type PriceBook } from '../pricebook/index.js';
 import { refreshCostRollup, STORED_BANDS, storedRollupIsCurrent } from '../analysis/cost-rollup.js';
+import { lakeLocation, type LakeLocation } from '../lake/location.js';
 import type { LakeManifest } from '../lake/manifest.js';
 import type { LakeWrite } from '../lake/write.js';
 import { skippedNotes } from '../render/problems.js';
@@ -52,7 +54,10 @@ export interface WorkspaceSpec {
   /** `read`: analyses (a `--db` opens read-only); `write`: ingest into `--db`, created when missing. */
   access: 'read' | 'write';
   db?: string | undefined;
-  /** A span lake directory (src/lake): read in place, or written by ingest. Exclusive with `db`. */
+  /**
+   * A span lake (src/lake): a directory, read in place or written by ingest; or `s3://bucket/prefix`
+   * / an http(s) bucket URL, read by ClickHouse (src/lake/location.ts). Exclusive with `db`.
+   */
   lake?: string | undefined;
   spans?: readonly string[] | undefined;
   spanOptions?: SpanIngestOptions | undefined;
@@ -67,6 +72,8 @@ export interface WorkspaceSpec {
   engine?: 'duckdb' | 'clickhouse' | undefined;
   /** A ClickHouse server (`--clickhouse-url`); embedded ClickHouse (chdb) when not given. */
   clickhouseUrl?: string | undefined;
+  /** A ClickHouse cluster that reads an object-store lake with s3Cluster (`--clickhouse-cluster`). */
+  clickhouseCluster?: string | undefined;
   /** Once loaded, the database reads nothing but itself (`sql`): see Database.sandbox. */
   sandbox?: boolean | undefined;
   note: (message: string) => void;
@@ -89,30 +96,47 @@ function hasSpanFiles(spec: WorkspaceSpec): boolean {
   return spec.spans !== undefined && spec.spans.length > 0;
 }
 
-/** What a lake workspace opened: the manifest read (reads), or the write in progress (ingest). */
+/**
+ * What a lake workspace opened: the manifest read (a directory's reads), a lake on object storage
+ * (read by ClickHouse, which reads its manifest), or the write in progress (ingest).
+ */
 interface LakeState {
   read?: { dir: string; manifest: LakeManifest };
+  objectStore?: LakeLocation;
   write?: LakeWrite;
 }
 
-async function openLakeDatabase(spec: WorkspaceSpec, dir: string, lake: LakeState): Promise<Database> {
+async function openLakeDatabase(spec: WorkspaceSpec, location: LakeLocation, lake: LakeState): Promise<Database> {
   if (spec.db !== undefined) throw new CostattrError('BAD_USAGE', 'give --db FILE or --lake DIR, not both');
+  if (location.kind === 'object-store') {
+    refuseInputsBesideLake(spec);
+    lake.objectStore = location;
+    // nothing to open: ClickHouse reads the lake; the database is empty (no tables) and reads no files
+    const db = await Database.open({ readOnly: true });
+    await db.sandbox();
+    return db;
+  }
+  const dir = location.dir;
   if (spec.access === 'write') {
     const { prepareLakeWrite } = await import('../lake/write.js');
     lake.write = await prepareLakeWrite(dir);
     return openDatabase({ ...spec, lake: undefined, db: lake.write.scratch }, lake);
   }
-  if (hasSpanFiles(spec) || (spec.invoices?.files?.length ?? 0) > 0 || spec.revenue !== undefined) {
-    throw new CostattrError('BAD_USAGE', '--lake reads the lake as it is: ingest other files into it first (`costattr ingest FILES --lake DIR`)');
-  }
+  refuseInputsBesideLake(spec);
   const { openLake } = await import('../lake/open.js');
   const { db, manifest } = await openLake(dir, { memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
   lake.read = { dir, manifest };
   return db;
 }
 
+function refuseInputsBesideLake(spec: WorkspaceSpec): void {
+  if (hasSpanFiles(spec) || (spec.invoices?.files?.length ?? 0) > 0 || spec.revenue !== undefined) {
+    throw new CostattrError('BAD_USAGE', '--lake reads the lake as it is: ingest other files into it first (`costattr ingest FILES --lake DIR`)');
+  }
+}
+
 async function openDatabase(spec: WorkspaceSpec, lake: LakeState): Promise<Database> {
-  if (spec.lake !== undefined) return openLakeDatabase(spec, spec.lake, lake);
+  if (spec.lake !== undefined) return openLakeDatabase(spec, lakeLocation(spec.lake), lake);
   if (spec.access === 'write') {
     if (spec.db === undefined) throw new CostattrError('BAD_USAGE', 'give the database to load into: --db FILE or --lake DIR');
     const db = await Database.open({ path: spec.db, memoryLimit: spec.memoryLimit, tempDirectory: spec.tempDir });
@@ -216,19 +240,34 @@ async function loadRevenue(db: Database, spec: WorkspaceSpec): Promise<void> {
   spec.note(`loaded ${revenue.rows} revenue rows of ${revenue.read} from ${revenue.path} (${revenue.skipped.length} skipped)`);
 }
 
-async function checkScope(db: Database, spec: WorkspaceSpec): Promise<void> {
+/** The scope checked on the engine the analysis runs on (so a lake on object storage is checked by ClickHouse). */
+async function checkScope(engine: SqlEngine, spec: WorkspaceSpec): Promise<void> {
   const scope = spec.scope;
   if (scope === undefined) return;
-  for (const name of scope.named ?? []) await requireKnown(db, name.field, name.value, name.flag);
+  for (const name of scope.named ?? []) await requireKnown(engine, name.field, name.value, name.flag);
   if (scope.period !== undefined) {
     const tenant = scope.named?.find((n) => n.field === 'tenant')?.value;
-    for (const line of await requireSpansIn(db, scope.period, tenant)) spec.note(line);
-    if (scope.invoices) await requireInvoicesIn(db, scope.period);
+    for (const line of await requireSpansIn(engine, scope.period, tenant)) spec.note(line);
+    if (scope.invoices) await requireInvoicesIn(engine, scope.period);
   }
 }
 
-/** `--engine clickhouse` reads a lake as it was priced at ingest: refused up front without one, or with --pricing. */
+/**
+ * `--engine clickhouse` reads a lake as it was priced at ingest: refused up front without one, or
+ * with --pricing. A lake on object storage is read by ClickHouse only, and written nowhere.
+ */
 function checkEngine(spec: WorkspaceSpec): void {
+  const location = spec.lake === undefined ? undefined : lakeLocation(spec.lake);
+  if (location?.kind === 'object-store' && spec.access === 'write') {
+    throw new CostattrError('BAD_USAGE', `--lake ${location.shown}: ingest writes a lake directory, not object storage`, {
+      hint: 'ingest into a local --lake DIR, then sync the directory to the bucket with the manifest last (docs/scale-out.md)',
+    });
+  }
+  if (location?.kind === 'object-store' && spec.engine !== 'clickhouse') {
+    throw new CostattrError('BAD_USAGE', `--lake ${location.shown}: a lake on object storage is read by ClickHouse: add --engine clickhouse`, {
+      hint: 'DuckDB would need its httpfs extension, which this build does not download; or sync the lake to a local directory and give --lake DIR',
+    });
+  }
   if (spec.engine !== 'clickhouse') return;
   if (spec.lake === undefined) throw new CostattrError('BAD_USAGE', '--engine clickhouse reads a span lake: give --lake DIR (made by `costattr ingest FILES --lake DIR`)');
   if ((spec.pricing ?? []).length > 0) {
@@ -240,9 +279,10 @@ function checkEngine(spec: WorkspaceSpec): void {
 
 /** ClickHouse over the lake being read (embedded, or the --clickhouse-url server). */
 async function openClickHouse(spec: WorkspaceSpec, lake: LakeState): Promise<SqlEngine & { close(): Promise<void> }> {
-  if (lake.read === undefined) throw new Error('openClickHouse without a lake read'); // checkEngine saw to it
+  const location = lake.objectStore ?? (lake.read && { kind: 'directory' as const, dir: lake.read.dir });
+  if (location === undefined) throw new Error('openClickHouse without a lake read'); // checkEngine saw to it
   const { ClickHouseEngine } = await import('../engine/clickhouse.js');
-  return ClickHouseEngine.open(lake.read.dir, lake.read.manifest, spec.clickhouseUrl);
+  return ClickHouseEngine.open(location, { url: spec.clickhouseUrl, cluster: spec.clickhouseCluster }, lake.read?.manifest);
 }
 
 const FIRST_LINE = (err: Error): string => err.message.split('\n')[0] ?? '';
@@ -303,15 +343,15 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
       book = await loadPriceBook([...(spec.pricing ?? [])]);
       if (lake.read && (spec.pricing ?? []).length === 0) {
         await (await import('../lake/open.js')).installLakePricing(db, lake.read.dir, lake.read.manifest);
-      } else {
+      } else if (lake.objectStore === undefined) { // (one on object storage needs none: ClickHouse reads the lake's book and roll-ups)
         await installPriceBook(db, book);
         // spans are all loaded: freeze the pricing keys once, or take the ones ingest stored for this book
         await materialisePricedSpans(db, (await storedRollupIsCurrent(db)) ? STORED_BANDS : undefined);
       }
     }
-    await checkScope(db, spec);
-    if (spec.sandbox) await db.sandbox(lake.read ? [resolve(lake.read.dir)] : []);
     if (spec.engine === 'clickhouse') clickhouse = await openClickHouse(spec, lake);
+    await checkScope(clickhouse ?? db, spec);
+    if (spec.sandbox) await db.sandbox(lake.read ? [resolve(lake.read.dir)] : []);
     const result = await work({ db, engine: clickhouse ?? db, book, ...inputs });
     failed = false;
     return result;

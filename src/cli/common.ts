@@ -18,6 +18,7 @@ export interface InputOptions {
   lake?: string;
   engine?: string;
   clickhouseUrl?: string;
+  clickhouseCluster?: string;
   spans?: string[];
   source?: string;
   namespace?: string;
@@ -63,7 +64,7 @@ export function addDisplayOptions(program: Command): Command {
 export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMATS): Command {
   return cmd
     .option('--db <file>', 'database made by `costattr ingest`')
-    .option('--lake <dir>', 'a span lake made by `costattr ingest --lake` (Parquet files, read in place)')
+    .option('--lake <dir|url>', 'a span lake made by `costattr ingest --lake` (Parquet files, read in place): a directory, or s3://bucket/prefix / an http(s) bucket URL for --engine clickhouse')
     .option('--spans <path>', 'a span file or directory to load into an in-memory database (repeatable)', collect)
     .option('--source <name>', 'claude-code: with no --spans, read Claude Code\'s logs where it keeps them ($CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)')
     .option('--namespace <ns>', 'custom attribute namespace for tenant/user/task/route tags (detected when unique)')
@@ -79,11 +80,12 @@ export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMA
 
 const ENGINES = ['duckdb', 'clickhouse'] as const;
 
-/** `--engine` and `--clickhouse-url`, on the analyses that run on either engine (costs, reconcile, audit). */
+/** `--engine`, `--clickhouse-url` and `--clickhouse-cluster`, on the analyses that run on either engine (costs, reconcile, audit). */
 export function addEngineOptions(cmd: Command): Command {
   return cmd
     .option('--engine <engine>', `where the analysis runs: ${ENGINES.join('|')} (clickhouse reads a --lake)`, 'duckdb')
-    .option('--clickhouse-url <url>', 'a ClickHouse server over HTTP for --engine clickhouse (user and password from CLICKHOUSE_USER, CLICKHOUSE_PASSWORD); embedded ClickHouse when not given');
+    .option('--clickhouse-url <url>', 'a ClickHouse server over HTTP for --engine clickhouse (user and password from CLICKHOUSE_USER, CLICKHOUSE_PASSWORD); embedded ClickHouse when not given')
+    .option('--clickhouse-cluster <name>', 'read a --lake on object storage across this ClickHouse cluster (s3Cluster)');
 }
 
 function engineOf(opts: InputOptions): WorkspaceSpec['engine'] {
@@ -91,6 +93,7 @@ function engineOf(opts: InputOptions): WorkspaceSpec['engine'] {
   const engine = ENGINES.find((e) => e === opts.engine);
   if (engine === undefined) throw new CostattrError('BAD_USAGE', `--engine ${opts.engine}: expected one of ${ENGINES.join(', ')}`);
   if (opts.clickhouseUrl !== undefined && engine !== 'clickhouse') throw new CostattrError('BAD_USAGE', '--clickhouse-url needs --engine clickhouse');
+  if (opts.clickhouseCluster !== undefined && engine !== 'clickhouse') throw new CostattrError('BAD_USAGE', '--clickhouse-cluster needs --engine clickhouse');
   return engine;
 }
 
@@ -160,6 +163,7 @@ export function readWorkspace(opts: InputOptions & Partial<InvoiceInputOptions>,
     lake: opts.lake,
     engine: engineOf(opts),
     clickhouseUrl: opts.clickhouseUrl,
+    clickhouseCluster: opts.clickhouseCluster,
     spans: spanPaths(opts),
     spanOptions: { namespace: opts.namespace },
     pricing: opts.pricing,

@@ -2,7 +2,8 @@
  * `--engine clickhouse`: the analyses' SQL run by ClickHouse over the lake's Parquet files, either
  * embedded (chdb, loaded only here) or on a server over HTTP (`--clickhouse-url`, credentials from
  * CLICKHOUSE_USER / CLICKHOUSE_PASSWORD, @clickhouse/client). The lake's tables are named relations
- * (CTEs over the `file()` table function) put in front of each query, so a query's text is the one
+ * (CTEs over the `file()` table function, or `s3()`/`s3Cluster()` for a lake on object storage:
+ * src/engine/object-store.ts) put in front of each query, so a query's text is the one
  * the DuckDB engine runs; `$name` parameters are inlined as ClickHouse literals. The lake is priced
  * at ingest, so ClickHouse only attributes, reconciles and audits: it never prices.
  */
@@ -12,7 +13,9 @@ import type { EngineParams, SqlEngine } from '../db/engine.js';
 import { quoteIdent } from '../db/quote.js';
 import { SPAN_COLUMN_NAMES } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
-import { LAKE_TABLES, liveFiles, type LakeManifest, type LakeTable } from '../lake/manifest.js';
+import type { LakeLocation } from '../lake/location.js';
+import { LAKE_TABLES, liveFiles, requireManifest, type LakeManifest, type LakeTable } from '../lake/manifest.js';
+import { ObjectStoreScans } from './object-store.js';
 
 /** ClickHouse's JSON format: column types, then rows. */
 interface JsonResult {
@@ -32,6 +35,8 @@ export const CLICKHOUSE_SETTINGS = {
   output_format_json_quote_decimals: 1,
   output_format_json_quote_64bit_integers: 1,
   output_format_decimal_trailing_zeros: 1,
+  // ClickHouse's default (500, with backoff) spends minutes on an object store out of reach before it says so
+  s3_retry_attempts: '5',
 } as const;
 
 const SETTINGS_CLAUSE = `SETTINGS ${Object.entries(CLICKHOUSE_SETTINGS).map(([k, v]) => `${k} = ${clickhouseLiteral(v)}`).join(', ')}`;
@@ -52,8 +57,13 @@ async function embedded(): Promise<Runner> {
 }
 
 async function server(url: string): Promise<Runner> {
-  const { createClient } = await import('@clickhouse/client');
-  const client = createClient({ url, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '', clickhouse_settings: CLICKHOUSE_SETTINGS });
+  const { ClickHouseLogLevel, createClient } = await import('@clickhouse/client');
+  const client = createClient({
+    url, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '', clickhouse_settings: CLICKHOUSE_SETTINGS,
+    // the client would print a failed query whole to stderr, an object-store key in its s3() calls included;
+    // the CLI says the failure once, in its own words
+    log: { level: ClickHouseLogLevel.OFF },
+  });
   return {
     query: async (sql) => {
       const result = await (await client.query({ query: sql, format: 'JSON' })).json<Record<string, unknown>>();
@@ -77,14 +87,14 @@ function fileScan(dir: string, manifest: LakeManifest, table: LakeTable): string
 }
 
 /** The lake's tables, named: `spans` (the canonical columns), `priced_spans` (the priced inference rows), the rest as stored. */
-function lakeRelations(dir: string, manifest: LakeManifest): Map<string, string> {
+function lakeRelations(manifest: LakeManifest, scan: (table: LakeTable) => string): Map<string, string> {
   const has = (table: LakeTable) => (manifest.tables[table]?.length ?? 0) > 0;
   const relations = new Map<string, string>();
   if (has('spans')) {
-    const scan = fileScan(dir, manifest, 'spans');
-    relations.set('spans', `SELECT ${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')} FROM ${scan}`).set('priced_spans', `SELECT * FROM ${scan} WHERE is_inference`);
+    const spans = scan('spans');
+    relations.set('spans', `SELECT ${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')} FROM ${spans}`).set('priced_spans', `SELECT * FROM ${spans} WHERE is_inference`);
   }
-  for (const table of LAKE_TABLES) if (table !== 'spans' && has(table)) relations.set(table, `SELECT * FROM ${fileScan(dir, manifest, table)}`);
+  for (const table of LAKE_TABLES) if (table !== 'spans' && has(table)) relations.set(table, `SELECT * FROM ${scan(table)}`);
   return relations;
 }
 
@@ -105,26 +115,63 @@ function asRows(result: JsonResult): Array<Record<string, unknown>> {
   });
 }
 
+/** Which ClickHouse: embedded (chdb) when `url` is not given; `cluster` reads an object-store lake with s3Cluster. */
+export interface ClickHouseTarget {
+  url?: string | undefined;
+  cluster?: string | undefined;
+}
+
 export class ClickHouseEngine implements SqlEngine {
   readonly dialect = CLICKHOUSE;
   /** Relations a read made (`withRelation`, the price book the lake was priced with), after the lake's. */
   private readonly session = new Map<string, string>();
+  private lake = new Map<string, string>();
+  /** How an object-store lake is named, and its failures said (none for a directory). */
+  private objectStore: ObjectStoreScans | undefined;
 
-  private constructor(private readonly runner: Runner, private readonly lake: Map<string, string>) {}
+  private constructor(private readonly runner: Runner) {}
 
-  /** Over a lake: embedded (chdb) by default, or the server at `url`. */
-  static async open(dir: string, manifest: LakeManifest, url?: string): Promise<ClickHouseEngine> {
-    const runner = url === undefined ? await embedded() : await server(url);
-    const engine = new ClickHouseEngine(runner, lakeRelations(dir, manifest));
-    if (manifest.book_hash !== undefined) engine.session.set('price_book_state', `SELECT ${clickhouseLiteral(manifest.book_hash)} AS book_hash`);
-    return engine;
+  /**
+   * Over a lake: a directory (its manifest as the caller read it, or read here), or a prefix on
+   * object storage, whose manifest ClickHouse reads.
+   */
+  static async open(location: LakeLocation, target: ClickHouseTarget, manifest?: LakeManifest): Promise<ClickHouseEngine> {
+    const runner = target.url === undefined ? await embedded() : await server(target.url);
+    const engine = new ClickHouseEngine(runner);
+    try {
+      const read = await engine.readLake(location, target.cluster, manifest);
+      if (read.book_hash !== undefined) engine.session.set('price_book_state', `SELECT ${clickhouseLiteral(read.book_hash)} AS book_hash`);
+      return engine;
+    } catch (err) {
+      await runner.close();
+      throw err;
+    }
+  }
+
+  /** The lake's manifest, its tables named as relations. */
+  private async readLake(location: LakeLocation, cluster: string | undefined, manifest: LakeManifest | undefined): Promise<LakeManifest> {
+    if (location.kind === 'directory') {
+      if (cluster !== undefined) throw new CostattrError('BAD_USAGE', '--clickhouse-cluster reads a lake on object storage (s3Cluster): give --lake s3://bucket/prefix or an http(s) bucket URL');
+      const read = manifest ?? requireManifest(location.dir);
+      this.lake = lakeRelations(read, (table) => fileScan(location.dir, read, table));
+      return read;
+    }
+    const objectStore = new ObjectStoreScans(location, cluster);
+    this.objectStore = objectStore;
+    const read = objectStore.manifest((await this.query(objectStore.manifestQuery())).data);
+    this.lake = lakeRelations(read, (table) => objectStore.scan(read, table));
+    return read;
   }
 
   private async query(sql: string, params?: EngineParams): Promise<JsonResult> {
     const ctes = [...this.lake, ...this.session].map(([name, body]) => `${quoteIdent(name)} AS (${body})`).join(',\n');
     const body = inline(sql, params).trim();
-    if (ctes === '') return this.runner.query(body);
-    return this.runner.query(/^WITH\s/i.test(body) ? `WITH ${ctes},\n${body.slice(4)}` : `WITH ${ctes}\n${body}`);
+    const text = ctes === '' ? body : /^WITH\s/i.test(body) ? `WITH ${ctes},\n${body.slice(4)}` : `WITH ${ctes}\n${body}`;
+    try {
+      return await this.runner.query(text);
+    } catch (err) {
+      throw this.objectStore?.failure(err) ?? err;
+    }
   }
 
   async all<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: EngineParams): Promise<T[]> {

@@ -35,15 +35,19 @@ export interface LakeManifest {
   tables: Partial<Record<LakeTable, string[]>>;
 }
 
+/** A manifest's text, checked to be one (`where`: the file it came from, for messages). */
+export function parseManifest(where: string, text: string): LakeManifest {
+  const doc = parseJsonDocument(where, text) as Partial<LakeManifest> | null;
+  if (doc?.format !== FORMAT || doc.version !== 1 || typeof doc.tables !== 'object') {
+    throw new CostattrError('BAD_INPUT', `${where} is not a costattr lake manifest (format ${FORMAT}, version 1)`);
+  }
+  return doc as LakeManifest;
+}
+
 /** The manifest, or undefined when the directory holds no lake yet. */
 export function readManifest(dir: string): LakeManifest | undefined {
   const path = join(dir, MANIFEST);
-  if (!existsSync(path)) return undefined;
-  const doc = parseJsonDocument(path, readFileSync(path, 'utf8')) as Partial<LakeManifest> | null;
-  if (doc?.format !== FORMAT || doc.version !== 1 || typeof doc.tables !== 'object') {
-    throw new CostattrError('BAD_INPUT', `${path} is not a costattr lake manifest (format ${FORMAT}, version 1)`);
-  }
-  return doc as LakeManifest;
+  return existsSync(path) ? parseManifest(path, readFileSync(path, 'utf8')) : undefined;
 }
 
 export function writeManifest(dir: string, manifest: LakeManifest): void {
@@ -52,14 +56,22 @@ export function writeManifest(dir: string, manifest: LakeManifest): void {
 
 /** The manifest of a lake to read: a missing or empty lake is refused (exit 2), saying how to make one. */
 export function requireManifest(dir: string): LakeManifest {
-  const manifest = existsSync(dir) ? readManifest(dir) : undefined;
+  return requireLake(dir, existsSync(dir) ? readManifest(dir) : undefined);
+}
+
+/** `manifest`, refused (exit 2) when absent or listing no files; `lake` names the lake in the message. */
+export function requireLake(lake: string, manifest: LakeManifest | undefined): LakeManifest {
   const files = manifest ? Object.values(manifest.tables).reduce((n, list) => n + (list?.length ?? 0), 0) : 0;
-  if (manifest === undefined || files === 0) {
-    throw new CostattrError('NOT_FOUND', `no costattr lake at ${dir} (${manifest === undefined ? `no ${MANIFEST}` : 'it lists no files'})`, {
-      hint: 'make one with `costattr ingest FILES --lake DIR`, or check the path',
-    });
-  }
+  if (manifest === undefined || files === 0) throw noLake(lake, manifest === undefined ? `no ${MANIFEST}` : 'it lists no files');
   return manifest;
+}
+
+/** The error for a lake that is not there (`why`: what was found instead). */
+export function noLake(lake: string, why: string, cause?: unknown): CostattrError {
+  return new CostattrError('NOT_FOUND', `no costattr lake at ${lake} (${why})`, {
+    hint: 'make one with `costattr ingest FILES --lake DIR` (on object storage: sync that directory to the bucket, manifest last), or check the path',
+    cause,
+  });
 }
 
 /** Absolute paths of a table's live files. */

@@ -34,7 +34,7 @@ let clickhouse: ClickHouseEngine;
 
 beforeAll(async () => {
   duckdb = await Database.open();
-  clickhouse = await ClickHouseEngine.open(tempDir('costattr-quantile-'), { format: 'costattr-lake', version: 1, last_ingest_id: 0, written_at: '', tables: {} });
+  clickhouse = await ClickHouseEngine.open({ kind: 'directory', dir: tempDir('costattr-quantile-') }, {}, { format: 'costattr-lake', version: 1, last_ingest_id: 0, written_at: '', tables: {} });
 });
 
 afterAll(async () => {

@@ -35,7 +35,12 @@ export async function fakeClickHouse(user: string, password: string): Promise<Fa
       queries.push(query);
       queryAsync(settings.length > 0 ? `${query}\nSETTINGS ${settings.join(', ')}` : query, { format })
         .then((result) => res.writeHead(200, { 'Content-Type': 'application/json', 'X-ClickHouse-Format': format }).end(Buffer.from(result.bytes())))
-        .catch((err: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(String((err as Error).message)));
+        .catch(async (err: unknown) => {
+          // chdb 3.4 hands a failed query's partial output to the next query's result: drain it here,
+          // so the next client's answer is its own (the CLI exits on a failed query, a server lives on)
+          await queryAsync('SELECT 1').catch(() => undefined);
+          res.writeHead(500, { 'Content-Type': 'text/plain' }).end(String((err as Error).message));
+        });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

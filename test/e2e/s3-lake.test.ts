@@ -1,0 +1,205 @@
+// A lake on object storage: the inbox fixture ingested into a local lake, served by a fake S3 on
+// 127.0.0.1 (test/helpers/fake-s3.ts, requests signed with the test key), and read by ClickHouse
+// through s3() as `s3://bucket/prefix` (endpoint from AWS_ENDPOINT_URL) and as an http bucket URL,
+// embedded (chdb) and on a server over HTTP (the fake one of engines.test.ts, running chdb). Every
+// answer must be the --db golden, byte for byte; what the object store refuses exits 2 naming it.
+import { cpSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliAsync, ROOT, tempDir } from '../helpers/cli.js';
+import { fakeClickHouse, type FakeClickHouse } from '../helpers/fake-clickhouse.js';
+import { fakeS3, type FakeS3 } from '../helpers/fake-s3.js';
+import { expectGolden } from '../helpers/golden.js';
+import { writeInterruptedRun } from '../helpers/interrupted-run.js';
+
+const FIXTURE = 'test/e2e/fixtures/inbox';
+const GOLDEN = join(ROOT, 'test/e2e/golden/inbox');
+const BUCKET = 'costattr-lakes';
+const KEY = { AWS_ACCESS_KEY_ID: 'AKIATESTLAKEREADER', AWS_SECRET_ACCESS_KEY: 'lake-reader-secret' };
+const CLICKHOUSE = { CLICKHOUSE_USER: 'costattr', CLICKHOUSE_PASSWORD: 's3cret' };
+
+let lake: string;
+let s3: FakeS3;
+let clickhouse: FakeClickHouse;
+
+beforeAll(async () => {
+  lake = join(tempDir('costattr-s3-lake-'), 'lake');
+  const ingest = await runCliAsync(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--lake', lake, '--invoice', `${FIXTURE}/anthropic-cost.csv`,
+    '--invoice', `${FIXTURE}/openai-cost.csv`, '--revenue', `${FIXTURE}/revenue.csv`, '--quiet']);
+  expect(ingest.code, ingest.stderr).toBe(0);
+  s3 = await fakeS3({ bucket: BUCKET, prefix: 'acme/lake', dir: lake, accessKeyId: KEY.AWS_ACCESS_KEY_ID });
+  clickhouse = await fakeClickHouse(CLICKHOUSE.CLICKHOUSE_USER, CLICKHOUSE.CLICKHOUSE_PASSWORD);
+});
+
+afterAll(async () => {
+  await clickhouse.close();
+  await s3.close();
+});
+
+const s3Env = (): Record<string, string> => ({ ...KEY, AWS_ENDPOINT_URL: s3.endpoint });
+
+const READERS: Record<string, () => { args: string[]; env: Record<string, string> }> = {
+  's3:// on embedded clickhouse': () => ({ args: ['--lake', `s3://${BUCKET}/acme/lake`, '--engine', 'clickhouse'], env: s3Env() }),
+  'an http bucket URL on embedded clickhouse': () => ({ args: ['--lake', `${s3.endpoint}/${BUCKET}/acme/lake/`, '--engine', 'clickhouse'], env: { ...KEY } }),
+  's3:// on a clickhouse server': () => ({
+    args: ['--lake', `s3://${BUCKET}/acme/lake`, '--engine', 'clickhouse', '--clickhouse-url', clickhouse.url], env: { ...s3Env(), ...CLICKHOUSE },
+  }),
+};
+
+const COMMANDS: Array<[golden: string, args: string[]]> = [
+  ['reconcile', ['reconcile', '--month', '2026-10']],
+  ['costs-by-tenant', ['costs', '--by', 'tenant']],
+  ['costs-by-route-model', ['costs', '--by', 'route,model']],
+  ['costs-by-day', ['costs', '--by', 'day']],
+  ['costs-by-layer', ['costs', '--by', 'layer']],
+  ['audit-acme', ['audit', '--tenant', 'acme']],
+];
+
+describe.each(Object.keys(READERS))('%s: the --db goldens, byte for byte', (name) => {
+  // Markdown too on the first reader; JSON (every figure) on the others, to keep the run short
+  const formats = name === Object.keys(READERS)[0] ? ['json', 'md'] : ['json'];
+  it.each(COMMANDS)('%s', async (golden, args) => {
+    const reader = READERS[name]!();
+    const before = s3.requests.length;
+    for (const format of formats) {
+      const result = await runCliAsync([...args, ...reader.args, '--quiet', '--format', format], { env: reader.env });
+      expect(result.code, result.stderr).toBe(0);
+      expectGolden(join(GOLDEN, `${golden}.${format}`), result.stdout);
+    }
+    const requests = s3.requests.slice(before);
+    expect(requests.some((r) => r.line.includes('/acme/lake/manifest.json'))).toBe(true);
+    expect(requests.some((r) => r.line.includes('/acme/lake/spans/month'))).toBe(true);
+    // signed with the key from the environment, and only reads
+    expect(requests.every((r) => r.signed && /^(GET|HEAD) /.test(r.line))).toBe(true);
+  });
+});
+
+describe('on a server, the queries name the object store, not the server\'s disk', () => {
+  it('s3() with the lake\'s URL; no file()', () => {
+    const lakeQueries = clickhouse.queries.filter((q) => q.includes('/acme/lake/'));
+    expect(lakeQueries.length).toBeGreaterThan(0);
+    expect(lakeQueries.every((q) => q.includes(`s3('${s3.endpoint}/${BUCKET}/acme/lake/`) && !q.includes('file('))).toBe(true);
+  });
+});
+
+describe('a lake of two months (a table in two partitions) on object storage', () => {
+  it('ClickHouse reads both partitions through s3(), as DuckDB reads the directory', async () => {
+    const dir = tempDir('costattr-s3-months-');
+    const months = join(dir, 'lake');
+    const { earlier, run } = writeInterruptedRun(dir, '2026-02-03T04:05:06Z');
+    for (const file of [earlier, run]) expect((await runCliAsync(['ingest', file, '--lake', months, '--quiet'])).code).toBe(0);
+    const store = await fakeS3({ bucket: BUCKET, prefix: 'months', dir: months, accessKeyId: KEY.AWS_ACCESS_KEY_ID });
+    try {
+      const local = await runCliAsync(['costs', '--by', 'month', '--lake', months, '--format', 'json', '--quiet']);
+      const remote = await runCliAsync(['costs', '--by', 'month', '--lake', `s3://${BUCKET}/months`, '--engine', 'clickhouse', '--format', 'json', '--quiet'],
+        { env: { ...KEY, AWS_ENDPOINT_URL: store.endpoint } });
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(remote.stdout).toBe(local.stdout);
+      expect((JSON.parse(local.stdout) as { rows: Array<{ month: string }> }).rows.map((r) => r.month).sort()).toEqual(['2026-01', '2026-02']);
+      for (const month of ['2026-01', '2026-02']) expect(store.requests.some((r) => r.line.includes(`/months/spans/month%3D${month}/`))).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+const closedPort = async (): Promise<number> => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+};
+
+describe('what the object store refuses: exit 2, naming it', () => {
+  const read = (lakeArg: string, env: Record<string, string>, ...more: string[]) =>
+    runCliAsync(['costs', '--by', 'tenant', '--lake', lakeArg, '--engine', 'clickhouse', ...more], { env });
+
+  it('no manifest under the prefix', async () => {
+    const result = await read(`s3://${BUCKET}/acme/elsewhere`, s3Env());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`no costattr lake at s3://${BUCKET}/acme/elsewhere (no manifest.json: ${s3.endpoint} holds no acme/elsewhere/manifest.json in bucket ${BUCKET})`);
+  });
+
+  it('a bucket that is not there', async () => {
+    const result = await read('s3://no-such-bucket/acme/lake', s3Env());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no costattr lake at s3://no-such-bucket/acme/lake');
+  });
+
+  it('a key the store refuses (403), and no key at all', async () => {
+    const wrong = await read(`s3://${BUCKET}/acme/lake`, { ...s3Env(), AWS_ACCESS_KEY_ID: 'AKIASOMEONEELSE' });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(`access denied reading the lake at s3://${BUCKET}/acme/lake (acme/lake/manifest.json in bucket ${BUCKET}: HTTP 403)`);
+    const none = await read(`s3://${BUCKET}/acme/lake`, { AWS_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/access denied[^\n]*\nhint: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    // the same answer when a ClickHouse server is the one refused
+    const server = await read(`s3://${BUCKET}/acme/lake`, { ...s3Env(), ...CLICKHOUSE, AWS_ACCESS_KEY_ID: 'AKIASOMEONEELSE' }, '--clickhouse-url', clickhouse.url);
+    expect(server.code).toBe(2);
+    expect(server.stderr).toContain(`access denied reading the lake at s3://${BUCKET}/acme/lake (acme/lake/manifest.json in bucket ${BUCKET}: HTTP 403)`);
+    // the key is in the s3() calls: a failed query is never echoed
+    for (const result of [wrong, server]) expect(result.stderr).not.toContain(KEY.AWS_SECRET_ACCESS_KEY);
+  });
+
+  it('half a key pair', async () => {
+    const result = await read(`s3://${BUCKET}/acme/lake`, { ...s3Env(), AWS_SECRET_ACCESS_KEY: '' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/AWS_SECRET_ACCESS_KEY is not set but AWS_ACCESS_KEY_ID is/);
+  });
+
+  it('an endpoint out of reach', async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const result = await read(`s3://${BUCKET}/acme/lake`, { ...KEY, AWS_ENDPOINT_URL: endpoint });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`cannot reach the object store at ${endpoint} for the lake at s3://${BUCKET}/acme/lake: Connection refused`);
+  });
+
+  it('a file the manifest lists but the store does not hold (a sync that copied the manifest first)', async () => {
+    const partial = join(tempDir('costattr-s3-partial-'), 'lake');
+    cpSync(lake, partial, { recursive: true });
+    rmSync(join(partial, 'invoice_lines'), { recursive: true });
+    const store = await fakeS3({ bucket: BUCKET, prefix: 'lake', dir: partial });
+    try {
+      const result = await runCliAsync(['reconcile', '--month', '2026-10', '--lake', `${store.endpoint}/${BUCKET}/lake`, '--engine', 'clickhouse'], { env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/the lake at http:\/\/127\.0\.0\.1:\d+\/costattr-lakes\/lake lists files the object store does not hold \(lake\/invoice_lines\/\d+-0\.parquet in bucket costattr-lakes: not found\)/);
+      expect(store.requests.every((r) => !r.signed)).toBe(true); // no key in the environment: unsigned reads
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a cluster ClickHouse does not know: the lake is read with s3Cluster', async () => {
+    const result = await read(`s3://${BUCKET}/acme/lake`, { ...s3Env(), ...CLICKHOUSE }, '--clickhouse-url', clickhouse.url, '--clickhouse-cluster', 'lake_readers');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--clickhouse-cluster lake_readers: ClickHouse knows no such cluster');
+    expect(clickhouse.queries.some((q) => q.includes(`s3Cluster('lake_readers', '${s3.endpoint}/${BUCKET}/acme/lake/spans/month=2026-10/`))).toBe(true);
+  });
+});
+
+describe('what only a local lake can do: exit 2', () => {
+  it('DuckDB does not read object storage (no httpfs in this build)', async () => {
+    for (const args of [['costs', '--by', 'tenant'], ['costs', '--by', 'tenant', '--engine', 'duckdb'], ['quality'], ['report', 'monthly', '--month', '2026-10']]) {
+      const result = await runCliAsync([...args, '--lake', `s3://${BUCKET}/acme/lake`], { env: s3Env() });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(`--lake s3://${BUCKET}/acme/lake: a lake on object storage is read by ClickHouse: add --engine clickhouse`);
+    }
+  });
+
+  it('ingest writes a directory, not a bucket', async () => {
+    const before = s3.requests.length;
+    const result = await runCliAsync(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--lake', `s3://${BUCKET}/acme/lake`], { env: s3Env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/ingest writes a lake directory, not object storage/);
+    expect(s3.requests.length).toBe(before);
+  });
+
+  it('--clickhouse-cluster over a directory', async () => {
+    const result = await runCliAsync(['costs', '--by', 'tenant', '--lake', lake, '--engine', 'clickhouse', '--clickhouse-cluster', 'lake_readers']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--clickhouse-cluster reads a lake on object storage/);
+  });
+});
