@@ -118,18 +118,19 @@ inv_lines AS (
            AND coalesce(sum(amount_usd) FILTER (WHERE kind = 'cost'), 0) = 0 AS invoice_unpriced
   FROM inv_rated GROUP BY provider, model, day, token_class, credit
 ),
-span_classes AS (
-  SELECT sp.provider, sp.model, CAST(sp.slot AS DATE) AS day, sp.no_cache_count_spans, k.token_class,
-         CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sp.${c}_tokens`).join(' ')} END AS tokens,
-         CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sp.cost_${c}`).join(' ')} END AS usd,
-         CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sp.unpriced_${c}_spans`).join(' ')} END AS unpriced_spans
-  FROM scoped_spans sp CROSS JOIN (${TOKEN_CLASSES.map((c) => `SELECT '${c}' AS token_class`).join(' UNION ALL ')}) k
+span_days AS (
+  SELECT provider, model, CAST(slot AS DATE) AS day, sum(no_cache_count_spans) > 0 AS no_cache_counts,
+         ${TOKEN_CLASSES.map((c) => `sum(${c}_tokens) AS ${c}_tokens, sum(cost_${c}) AS cost_${c}, sum(unpriced_${c}_spans) AS unpriced_${c}_spans`).join(',\n         ')}
+  FROM scoped_spans GROUP BY provider, model, CAST(slot AS DATE)
 ),
 span_lines AS (
-  SELECT provider, model, day, token_class, sum(tokens) AS span_tokens, CAST(sum(usd) AS ${EXACT_USD}) AS span_usd,
-         sum(unpriced_spans) AS unpriced_spans, sum(no_cache_count_spans) > 0 AS no_cache_counts
-  FROM span_classes GROUP BY provider, model, day, token_class
-  HAVING sum(tokens) <> 0
+  SELECT * FROM (
+    SELECT sd.provider, sd.model, sd.day, k.token_class, sd.no_cache_counts,
+           CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sd.${c}_tokens`).join(' ')} END AS span_tokens,
+           CAST(CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sd.cost_${c}`).join(' ')} END AS ${EXACT_USD}) AS span_usd,
+           CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sd.unpriced_${c}_spans`).join(' ')} END AS unpriced_spans
+    FROM span_days sd CROSS JOIN (${TOKEN_CLASSES.map((c) => `SELECT '${c}' AS token_class`).join(' UNION ALL ')}) k
+  ) WHERE span_tokens <> 0
 ),
 joined AS (
   SELECT coalesce(i.provider, s.provider) AS provider, coalesce(i.model, s.model) AS model,
