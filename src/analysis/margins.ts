@@ -16,7 +16,7 @@
  * (6-decimal strings); margins are fractions.
  */
 import type { Dialect } from '../db/dialect.js';
-import type { SqlEngine } from '../db/engine.js';
+import type { EngineParams, SqlEngine } from '../db/engine.js';
 import { usdTextSql } from '../db/money.js';
 import { num } from '../db/values.js';
 import { rollupRelation, toolCallRelation } from './cost-rollup.js';
@@ -132,16 +132,27 @@ interface TenantRow extends Record<string, unknown> {
   loop_cost_usd: string;
 }
 
-const revenueOfMonth = (markup: string): string => `SELECT tenant, revenue_usd, plan, ${markup} AS markup FROM revenue WHERE month = $month`;
-const NO_REVENUE = `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd, CAST(NULL AS VARCHAR) AS plan,
-  CAST(NULL AS DECIMAL(18,6)) AS markup WHERE false`;
+interface Relation {
+  sql: string;
+  params: EngineParams;
+}
+
+const revenueOfMonth = (markup: string, month: string): Relation => ({
+  sql: `SELECT tenant, revenue_usd, plan, ${markup} AS markup FROM revenue WHERE month = $month`,
+  params: { month },
+});
+const NO_REVENUE: Relation = {
+  sql: `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd, CAST(NULL AS VARCHAR) AS plan,
+  CAST(NULL AS DECIMAL(18,6)) AS markup WHERE false`,
+  params: {},
+};
 
 /** The revenue relation of the month; databases written before the markup column read it as NULL. */
-async function incomeSql(db: SqlEngine): Promise<string> {
+async function incomeOf(db: SqlEngine, month: string): Promise<Relation> {
   if (!(await db.hasTable('revenue'))) return NO_REVENUE;
-  if (db.dialect.name !== 'duckdb') return revenueOfMonth('markup'); // a lake is written with today's columns
+  if (db.dialect.name !== 'duckdb') return revenueOfMonth('markup', month); // a lake is written with today's columns
   const column = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM duckdb_columns() WHERE table_name = 'revenue' AND column_name = 'markup' AND NOT internal`);
-  return revenueOfMonth(num(column?.n) > 0 ? 'markup' : 'CAST(NULL AS DECIMAL(18,6))');
+  return revenueOfMonth(num(column?.n) > 0 ? 'markup' : 'CAST(NULL AS DECIMAL(18,6))', month);
 }
 
 interface Costed {
@@ -165,14 +176,14 @@ function marginOf(revenue: string, cost: string): number | null {
 }
 
 export async function tenantMargins(db: SqlEngine, spec: MarginSpec): Promise<MarginReport> {
-  const params = { month: spec.month };
   const share = spec.share ?? 'none';
   const month = await monthRollup(db, spec.month);
   const spend = tenantSpendSql(month);
   const toolCalls = await toolCallRelation(db, { period: parsePeriod({ month: spec.month, timezone: 'UTC' }) });
   const runCosts = await rollupRelation(db, { period: { since: undefined, until: undefined, timezone: 'UTC' } }, { pricing: false });
-  const rows = await db.all<TenantRow>(tenantsSql(await incomeSql(db), db.dialect, spend.sql, toolCalls.sql, runCosts.sql), {
-    ...params, ...spend.params, ...toolCalls.params, ...runCosts.params, minCalls: TOOL_LOOP_MIN_CALLS,
+  const income = await incomeOf(db, spec.month);
+  const rows = await db.all<TenantRow>(tenantsSql(income.sql, db.dialect, spend.sql, toolCalls.sql, runCosts.sql), {
+    ...income.params, ...spend.params, ...toolCalls.params, ...runCosts.params, minCalls: TOOL_LOOP_MIN_CALLS,
   });
   const totals = await db.one<{ unattributed: string; unpriced: string }>(
     `SELECT ${usdTextSql('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)', db.dialect)} AS unattributed,
