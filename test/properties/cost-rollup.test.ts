@@ -169,7 +169,7 @@ describe('stored cost roll-up', () => {
           });
         }
       }),
-      { numRuns: 8 },
+      { numRuns: 6 },
     );
   });
 });
