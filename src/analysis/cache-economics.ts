@@ -3,7 +3,8 @@
  * tokens), what a naive dashboard would compute (every input token at the list input price, plus
  * output), what the spans really cost, and the difference saved by caching. Priced spans only:
  * an unpriced span has no rates to compare. Scope `reconciled` (reconcile) counts the providers the
- * invoices cover; `all` (report monthly) every span of the period.
+ * invoices cover; `all` (report monthly) every span of the period. Summed from cost roll-up rows
+ * (reconcile-lines.ts), whose `naive_usd` and `cost_usd` are 0 for unpriced spans.
  */
 import type { SqlEngine } from '../db/engine.js';
 import { usdTextSql } from '../db/money.js';
@@ -20,14 +21,13 @@ export interface CacheEconomics {
 }
 
 export async function cacheEconomics(db: SqlEngine, period: Period, scope: 'reconciled' | 'all' = 'reconciled'): Promise<CacheEconomics> {
-  const { ctes, params, allSpans } = reconcileRelations(period);
+  const { ctes, params, allSpans } = await reconcileRelations(db, period);
   const d = db.dialect;
   const row = await db.one<{ hit_rate: number | null; naive: string; actual: string; savings: string }>(
     `WITH ${ctes},
      sums AS (
-       SELECT sum(cache_read_tokens) AS cache_read, sum(total_input_tokens) AS total_input,
-              coalesce(sum(total_input_tokens * rate_input + output_tokens * rate_output) FILTER (WHERE priced), 0) AS naive,
-              coalesce(sum(cost_usd) FILTER (WHERE priced), 0) AS actual
+       SELECT sum(cache_read_tokens) AS cache_read, sum(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens) AS total_input,
+              coalesce(sum(naive_usd), 0) AS naive, coalesce(sum(cost_usd), 0) AS actual
        FROM ${scope === 'all' ? `(${allSpans})` : 'scoped_spans'}
      )
      SELECT CASE WHEN total_input > 0 THEN CAST(cache_read AS DOUBLE) / CAST(total_input AS DOUBLE) END AS hit_rate,

@@ -19,6 +19,7 @@ import { TOKEN_CLASSES } from '../db/schema.js';
 import { materialisePricedSpans, priceBandsSelect } from '../pricebook/install.js';
 import { LAYER_MEASURES, LAYERS, withLayerColumnsSql } from './layers.js';
 import { baseRelation, type BaseRelation, type SpanFilter } from './span-filter.js';
+import { TOOL_CALL_ROLLUP, toolCallRollupSelect, toolCallsSql } from './tool-calls.js';
 
 /** Attribution tags: every roll-up is keyed by them. */
 const TAG_KEYS = ['tenant', 'user_id', 'task', 'route', 'tier', 'effort'] as const;
@@ -39,15 +40,23 @@ export type Rollup = keyof typeof ROLLUPS;
 export const STORED_BANDS = 'span_price_bands';
 
 /** The roll-ups' columns and rules, as a number: roll-ups stored by another layout are rebuilt, never read. */
-const LAYOUT = 5;
+const LAYOUT = 7;
 
-/** Summed columns: spans, tokens and cost per class, and each layer's split (src/analysis/layers.ts). */
+/**
+ * Summed columns: spans, tokens and cost per class, and each layer's split (src/analysis/layers.ts);
+ * for cache economics the naive cost (every input token at the input rate, plus output; priced spans
+ * only), and for reconcile the unpriced spans carrying tokens of each class and the spans whose
+ * provider reports no cache counts.
+ */
 const MEASURES: ReadonlyArray<{ column: string; money: boolean }> = [
   { column: 'spans', money: false },
   ...[...TOKEN_CLASSES, 'reasoning'].map((cls) => ({ column: `${cls}_tokens`, money: false })),
   ...TOKEN_CLASSES.map((cls) => ({ column: `cost_${cls}`, money: true })),
   { column: 'cost_usd', money: true },
+  { column: 'naive_usd', money: true },
   { column: 'unpriced_spans', money: false },
+  ...TOKEN_CLASSES.map((cls) => ({ column: `unpriced_${cls}_spans`, money: false })),
+  { column: 'no_cache_count_spans', money: false },
   { column: 'priced_tokens', money: false },
   ...LAYERS.flatMap((layer) => LAYER_MEASURES.map((m) => ({ column: `${layer}_${m}`, money: m === 'cost' }))),
 ];
@@ -63,6 +72,9 @@ const ALL_TOKENS = TOKEN_CLASSES.map((cls) => `${cls}_tokens`).join(' + ');
 /** Priced spans (`source`) as roll-up input: one span each, its run (`run`), quarter hour, whether priced and layer split. */
 function spanFacts(source: string, run: string, dialect: Dialect): string {
   return `(SELECT *, ${run} AS run, 1 AS spans, ${dialect.timeBucket(15, 'start_time')} AS slot, CASE WHEN priced THEN 0 ELSE 1 END AS unpriced_spans,
+     CASE WHEN priced THEN total_input_tokens * rate_input + output_tokens * rate_output ELSE 0 END AS naive_usd,
+     ${TOKEN_CLASSES.map((cls) => `CASE WHEN NOT priced AND ${cls}_tokens > 0 THEN 1 ELSE 0 END AS unpriced_${cls}_spans`).join(', ')},
+     CASE WHEN input_convention = 'no_cache_counts' THEN 1 ELSE 0 END AS no_cache_count_spans,
      CASE WHEN priced THEN ${ALL_TOKENS} ELSE 0 END AS priced_tokens FROM (${withLayerColumnsSql(source)}))`;
 }
 
@@ -92,6 +104,7 @@ export async function refreshCostRollup(db: Database, bookHash: string): Promise
     await db.exec(`CREATE OR REPLACE TABLE runs AS SELECT trace_id, row_number() OVER () AS run FROM (SELECT DISTINCT trace_id FROM spans)`);
     await db.exec(`CREATE OR REPLACE TABLE cost_rollup AS ${storedRollupSelect('(SELECT * FROM priced_spans WHERE false)')}`);
     await db.exec(`CREATE OR REPLACE TABLE run_rollup AS ${rollupSelect('(SELECT * FROM cost_rollup WHERE false)', 'run_rollup')}`);
+    await db.exec(`CREATE OR REPLACE TABLE ${TOOL_CALL_ROLLUP} AS ${toolCallRollupSelect('(SELECT * FROM spans WHERE false)', 'runs', DUCKDB)}`);
   } else {
     await db.exec(
       `INSERT INTO ${STORED_BANDS} SELECT * FROM (${priceBandsSelect('(SELECT * FROM spans WHERE ingest_id > $last)')}) b
@@ -108,7 +121,7 @@ export async function refreshCostRollup(db: Database, bookHash: string): Promise
      SELECT run, trace_id FROM runs ${rebuild ? '' : 'WHERE trace_id IN (SELECT trace_id FROM spans WHERE ingest_id > $last)'}`,
     rebuild ? {} : fresh,
   );
-  if (!rebuild) for (const table of Object.keys(ROLLUPS)) await db.exec(`DELETE FROM ${table} WHERE run IN (SELECT run FROM costattr_rollup_runs)`);
+  if (!rebuild) for (const table of [...Object.keys(ROLLUPS), TOOL_CALL_ROLLUP]) await db.exec(`DELETE FROM ${table} WHERE run IN (SELECT run FROM costattr_rollup_runs)`);
   const spans = await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM spans WHERE ingest_id > $last', fresh);
   const batches = Math.max(1, Math.ceil(Number(spans?.n ?? 0) / SPANS_PER_BATCH));
   for (let batch = 0; batch < batches; batch++) {
@@ -116,6 +129,7 @@ export async function refreshCostRollup(db: Database, bookHash: string): Promise
     await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_batch AS SELECT run, trace_id FROM costattr_rollup_runs WHERE hash(trace_id) % $batches = $batch`, inBatch);
     await db.exec(`INSERT INTO cost_rollup ${storedRollupSelect('(SELECT * FROM priced_spans WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_batch))')}`);
     await db.exec(`INSERT INTO run_rollup ${rollupSelect('(SELECT * FROM cost_rollup WHERE run IN (SELECT run FROM costattr_rollup_batch))', 'run_rollup')}`);
+    await db.exec(`INSERT INTO ${TOOL_CALL_ROLLUP} ${toolCallRollupSelect('(SELECT * FROM spans WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_batch))', 'costattr_rollup_batch', DUCKDB)}`);
   }
   await db.exec('DROP TABLE IF EXISTS costattr_rollup_batch; DROP TABLE costattr_rollup_runs');
   await db.exec(
@@ -141,7 +155,7 @@ export async function invalidateCostRollup(db: Database): Promise<void> {
 export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
   const stored = await db.relations('stored');
   const temporary = await db.relations('temporary');
-  if (![...Object.keys(ROLLUPS), 'runs', STORED_BANDS, 'pricing_state'].every((t) => stored.has(t)) || temporary.has('spans') || !temporary.has('price_book_state')) return false;
+  if (![...Object.keys(ROLLUPS), TOOL_CALL_ROLLUP, 'runs', STORED_BANDS, 'pricing_state'].every((t) => stored.has(t)) || temporary.has('spans') || !temporary.has('price_book_state')) return false;
   if (!(await db.columns('pricing_state')).has('layout')) return false;
   const row = await db.one<{ current: boolean }>(
     `SELECT coalesce((SELECT book_hash FROM pricing_state) = (SELECT book_hash FROM price_book_state)
@@ -150,6 +164,11 @@ export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
     { layout: LAYOUT },
   );
   return row?.current === true;
+}
+
+/** Whether the stored roll-ups are current and the period (of `stored`, a relation over one) holds whole slots. */
+async function storedAnswers(db: SqlEngine, stored: BaseRelation): Promise<boolean> {
+  return (await storedRollupIsCurrent(db)) && (await onQuarterHours(db, stored, stored.bounds));
 }
 
 /** Whether the period's bounds fall on quarter hours in UTC, so that roll-up slots are wholly in or out. */
@@ -171,9 +190,22 @@ async function onQuarterHours(db: SqlEngine, base: BaseRelation, bounds: readonl
 export async function rollupRelation(db: SqlEngine, filter: SpanFilter, { pricing }: { pricing: boolean }): Promise<BaseRelation> {
   const rollup: Rollup = pricing ? 'cost_rollup' : 'run_rollup';
   const stored = baseRelation(filter, { relation: rollup, time: 'slot' }, db.dialect);
-  if ((await storedRollupIsCurrent(db)) && (await onQuarterHours(db, stored, stored.bounds))) return stored;
+  if (await storedAnswers(db, stored)) return stored;
   const spans = baseRelation(filter, undefined, db.dialect);
   const everything: SpanFilter = { period: { since: undefined, until: undefined, timezone: filter.period.timezone } };
   const rolled = baseRelation(everything, { relation: `(${rollupSelect(spanFacts(`(${spans.sql})`, 'trace_id', db.dialect), rollup)})`, time: 'slot' }, db.dialect);
   return { sql: rolled.sql, params: { ...spans.params, ...rolled.params }, bounds: spans.bounds };
+}
+
+
+/**
+ * The filter's tool calls as rows of `run`, tenant, tool_name, args (tool-calls.ts) and `calls`: the
+ * stored groups (only those with enough calls in all to be a loop) when current and the period holds
+ * whole slots, else one row per tool call of the period's spans, runs keyed by trace id.
+ */
+export async function toolCallRelation(db: SqlEngine, filter: SpanFilter): Promise<BaseRelation> {
+  const stored = baseRelation(filter, { relation: TOOL_CALL_ROLLUP, time: 'slot' }, db.dialect);
+  if (await storedAnswers(db, stored)) return stored;
+  const spans = baseRelation(filter, { relation: 'spans', time: 'start_time' }, db.dialect);
+  return { ...spans, sql: `SELECT trace_id AS run, tenant, tool_name, args, 1 AS calls FROM (${toolCallsSql(`(${spans.sql})`, db.dialect)})` };
 }

@@ -227,6 +227,11 @@ function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The totals and what could not be priced over the filter's spans, without a cut (costs' `totals` and `unpriced`). */
+export async function costTotals(db: SqlEngine, filter: SpanFilter): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
+  return readTotals(db, await rollupRelation(db, filter, { pricing: false }), await rollupRelation(db, filter, { pricing: true }));
+}
+
 /**
  * Totals over every span of the period (independent of grouping), from roll-up rows of the period
  * (`rollup`), and what could not be priced, per (model, reason), from model-level roll-up rows of

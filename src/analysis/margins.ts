@@ -16,14 +16,17 @@
  * (6-decimal strings); margins are fractions.
  */
 import type { Dialect } from '../db/dialect.js';
-import type { SqlEngine } from '../db/engine.js';
+import type { EngineParams, SqlEngine } from '../db/engine.js';
 import { usdTextSql } from '../db/money.js';
 import { num } from '../db/values.js';
+import { rollupRelation, toolCallRelation } from './cost-rollup.js';
 import { microOf, sumUsd, usdOf } from './micro-usd.js';
+import { parsePeriod } from './period.js';
 import { shareUnattributed, type ShareMode } from './share-unattributed.js';
+import { monthRollup, tenantSpendSql } from './tenant-spend.js';
+import { TOOL_LOOP_MIN_CALLS } from './tool-calls.js';
 
 export const HEALTHY_MARGIN = 0.75;
-export const TOOL_LOOP_MIN_CALLS = 5;
 /** Share of a tenant's attributed spend in loop traces from which its low margin reads as runaway. */
 export const RUNAWAY_LOOP_SHARE = 0.5;
 export const FREE_TIER_DRAIN_USD = 10;
@@ -82,29 +85,25 @@ export interface MarginReport {
   unpriced_spans: number;
 }
 
-const IN_MONTH = `start_time >= CAST($month || '-01' AS DATE) AND start_time < CAST($month || '-01' AS DATE) + INTERVAL 1 MONTH`;
-
-const tenantsSql = (income: string, d: Dialect): string => `
-  WITH spend AS (
-    SELECT tenant, sum(cost_usd) AS cost, count(DISTINCT trace_id) AS runs
-    FROM priced_spans WHERE tenant IS NOT NULL AND ${IN_MONTH} GROUP BY tenant
-  ),
-  tool_calls AS (
-    SELECT tenant, trace_id, tool_name,
-           ${d.replaceAll(d.replaceAll(`lower(coalesce(tool_arguments, ''))`, '\\s+', ''), '\\d+', '#')} AS args
-    FROM spans WHERE tool_name IS NOT NULL AND tenant IS NOT NULL AND ${IN_MONTH}
-  ),
+/**
+ * `spend`: tenantSpendSql's relation; `toolCalls`: the month's tool calls (toolCallRelation);
+ * `runCosts`: roll-up rows of all time, whose sum per run is the run's spend (not only the month's).
+ */
+const tenantsSql = (income: string, d: Dialect, spend: string, toolCalls: string, runCosts: string): string => `
+  WITH spend AS (${spend}),
   loops AS (
-    SELECT tenant, trace_id, count(*) AS calls
-    FROM tool_calls GROUP BY tenant, trace_id, tool_name, args HAVING count(*) >= $minCalls
+    SELECT tenant, run, sum(calls) AS calls
+    FROM (${toolCalls}) GROUP BY tenant, run, tool_name, args HAVING sum(calls) >= $minCalls
   ),
-  loop_traces AS (
-    SELECT tenant, trace_id, sum(calls) AS calls FROM loops GROUP BY tenant, trace_id
+  loop_runs AS (
+    SELECT tenant, run, sum(calls) AS calls FROM loops GROUP BY tenant, run
+  ),
+  loop_run_costs AS (
+    SELECT run, sum(cost_usd) AS cost FROM (${runCosts}) WHERE run IN (SELECT run FROM loop_runs) GROUP BY run
   ),
   loop_spend AS (
     SELECT l.tenant, count(*) AS traces, sum(l.calls) AS calls, sum(t.cost) AS cost
-    FROM loop_traces l
-    LEFT JOIN (SELECT trace_id, sum(cost_usd) AS cost FROM priced_spans GROUP BY trace_id) t ON t.trace_id = l.trace_id
+    FROM loop_runs l LEFT JOIN loop_run_costs t ON t.run = l.run
     GROUP BY l.tenant
   ),
   income AS (${income})
@@ -133,16 +132,27 @@ interface TenantRow extends Record<string, unknown> {
   loop_cost_usd: string;
 }
 
-const revenueOfMonth = (markup: string): string => `SELECT tenant, revenue_usd, plan, ${markup} AS markup FROM revenue WHERE month = $month`;
-const NO_REVENUE = `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd, CAST(NULL AS VARCHAR) AS plan,
-  CAST(NULL AS DECIMAL(18,6)) AS markup WHERE false`;
+interface Relation {
+  sql: string;
+  params: EngineParams;
+}
+
+const revenueOfMonth = (markup: string, month: string): Relation => ({
+  sql: `SELECT tenant, revenue_usd, plan, ${markup} AS markup FROM revenue WHERE month = $month`,
+  params: { month },
+});
+const NO_REVENUE: Relation = {
+  sql: `SELECT CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS DECIMAL(18,6)) AS revenue_usd, CAST(NULL AS VARCHAR) AS plan,
+  CAST(NULL AS DECIMAL(18,6)) AS markup WHERE false`,
+  params: {},
+};
 
 /** The revenue relation of the month; databases written before the markup column read it as NULL. */
-async function incomeSql(db: SqlEngine): Promise<string> {
+async function incomeOf(db: SqlEngine, month: string): Promise<Relation> {
   if (!(await db.hasTable('revenue'))) return NO_REVENUE;
-  if (db.dialect.name !== 'duckdb') return revenueOfMonth('markup'); // a lake is written with today's columns
+  if (db.dialect.name !== 'duckdb') return revenueOfMonth('markup', month); // a lake is written with today's columns
   const column = await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM duckdb_columns() WHERE table_name = 'revenue' AND column_name = 'markup' AND NOT internal`);
-  return revenueOfMonth(num(column?.n) > 0 ? 'markup' : 'CAST(NULL AS DECIMAL(18,6))');
+  return revenueOfMonth(num(column?.n) > 0 ? 'markup' : 'CAST(NULL AS DECIMAL(18,6))', month);
 }
 
 interface Costed {
@@ -166,14 +176,20 @@ function marginOf(revenue: string, cost: string): number | null {
 }
 
 export async function tenantMargins(db: SqlEngine, spec: MarginSpec): Promise<MarginReport> {
-  const params = { month: spec.month };
   const share = spec.share ?? 'none';
-  const rows = await db.all<TenantRow>(tenantsSql(await incomeSql(db), db.dialect), { ...params, minCalls: TOOL_LOOP_MIN_CALLS });
+  const month = await monthRollup(db, spec.month);
+  const spend = tenantSpendSql(month);
+  const toolCalls = await toolCallRelation(db, { period: parsePeriod({ month: spec.month, timezone: 'UTC' }) });
+  const runCosts = await rollupRelation(db, { period: { since: undefined, until: undefined, timezone: 'UTC' } }, { pricing: false });
+  const income = await incomeOf(db, spec.month);
+  const rows = await db.all<TenantRow>(tenantsSql(income.sql, db.dialect, spend.sql, toolCalls.sql, runCosts.sql), {
+    ...income.params, ...spend.params, ...toolCalls.params, ...runCosts.params, minCalls: TOOL_LOOP_MIN_CALLS,
+  });
   const totals = await db.one<{ unattributed: string; unpriced: string }>(
     `SELECT ${usdTextSql('coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0)', db.dialect)} AS unattributed,
-            count(*) FILTER (WHERE NOT priced)::VARCHAR AS unpriced
-     FROM priced_spans WHERE ${IN_MONTH}`,
-    params,
+            coalesce(sum(unpriced_spans), 0)::VARCHAR AS unpriced
+     FROM (${month.sql})`,
+    month.params,
   );
   const unattributed = microOf(totals?.unattributed ?? '0');
   const shares = shareUnattributed(unattributed, new Map(rows.map((r) => [r.tenant, microOf(r.cost_usd)])), share);

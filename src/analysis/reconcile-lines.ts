@@ -6,8 +6,8 @@
  * (display names, dated snapshots). Tokens come from usage exports when a provider has any, else
  * from the cost lines' own quantities (NULL when the invoice carries no counts). Dollars come from
  * cost exports; a provider with usage exports only is priced at book rates.
- * Span side: `priced_spans` in the period, cut in UTC days (invoices are UTC), only the
- * providers the invoices cover.
+ * Span side: the priced spans in the period (their cost roll-up rows), cut in UTC days (invoices
+ * are UTC), only the providers the invoices cover.
  *
  * Cause, first rule that holds (README "reconcile"):
  *   0. credit           a credit or adjustment line (negative dollars): its own line, never matched to spans;
@@ -30,7 +30,7 @@ import type { EngineParams, SqlEngine } from '../db/engine.js';
 import { EXACT_USD, usdTextSql } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
 import { num } from '../db/values.js';
-import { baseRelation } from './span-filter.js';
+import { rollupRelation } from './cost-rollup.js';
 import type { Period } from './period.js';
 
 export const CAUSES = ['match', 'credit', 'unpriced', 'cache_convention', 'day_boundary', 'untraced', 'rate', 'quantity'] as const;
@@ -60,10 +60,14 @@ export const anyOf = (condition: string, over = ''): string => `(max(CASE WHEN $
 const rateOf = (table: string, cls: string) =>
   `CASE ${cls} ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN ${table}.${c}`).join(' ')} END`;
 
-/** SQL of the relations reconcile shares: invoice lines in the period, and the in-scope spans. */
-export function reconcileRelations(period: Period): { ctes: string; params: EngineParams; allSpans: string } {
+/**
+ * SQL of the relations reconcile shares: invoice lines in the period, and the in-scope spans as cost
+ * roll-up rows (src/analysis/cost-rollup.ts: per run, model, provider and quarter hour, whose UTC
+ * day is the spans' day; stored, or rolled up from the period's spans when the store is not current).
+ */
+export async function reconcileRelations(db: SqlEngine, period: Period): Promise<{ ctes: string; params: EngineParams; allSpans: string }> {
   const utc: Period = { ...period, timezone: 'UTC' };
-  const base = baseRelation({ period: utc });
+  const base = await rollupRelation(db, { period: utc }, { pricing: true });
   const params: EngineParams = { ...base.params };
   const dayFilter: string[] = [];
   if (period.since !== undefined) dayFilter.push('l.day >= CAST(CAST($since AS TIMESTAMP) AS DATE)');
@@ -114,18 +118,19 @@ inv_lines AS (
            AND coalesce(sum(amount_usd) FILTER (WHERE kind = 'cost'), 0) = 0 AS invoice_unpriced
   FROM inv_rated GROUP BY provider, model, day, token_class, credit
 ),
-span_classes AS (
-  SELECT sp.provider, sp.model, CAST(sp.start_time AS DATE) AS day, sp.priced, sp.input_convention, k.token_class,
-         CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sp.${c}_tokens`).join(' ')} END AS tokens,
-         CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sp.cost_${c}`).join(' ')} END AS usd
-  FROM scoped_spans sp CROSS JOIN (${TOKEN_CLASSES.map((c) => `SELECT '${c}' AS token_class`).join(' UNION ALL ')}) k
+span_days AS (
+  SELECT provider, model, CAST(slot AS DATE) AS day, sum(no_cache_count_spans) > 0 AS no_cache_counts,
+         ${TOKEN_CLASSES.map((c) => `sum(${c}_tokens) AS ${c}_tokens, sum(cost_${c}) AS cost_${c}, sum(unpriced_${c}_spans) AS unpriced_${c}_spans`).join(',\n         ')}
+  FROM scoped_spans GROUP BY provider, model, CAST(slot AS DATE)
 ),
 span_lines AS (
-  SELECT provider, model, day, token_class, sum(tokens) AS span_tokens, CAST(sum(usd) AS ${EXACT_USD}) AS span_usd,
-         count(*) FILTER (WHERE NOT priced AND tokens > 0) AS unpriced_spans,
-         ${anyOf("input_convention = 'no_cache_counts'")} AS no_cache_counts
-  FROM span_classes GROUP BY provider, model, day, token_class
-  HAVING sum(tokens) <> 0
+  SELECT * FROM (
+    SELECT sd.provider, sd.model, sd.day, k.token_class, sd.no_cache_counts,
+           CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sd.${c}_tokens`).join(' ')} END AS span_tokens,
+           CAST(CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sd.cost_${c}`).join(' ')} END AS ${EXACT_USD}) AS span_usd,
+           CASE k.token_class ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN sd.unpriced_${c}_spans`).join(' ')} END AS unpriced_spans
+    FROM span_days sd CROSS JOIN (${TOKEN_CLASSES.map((c) => `SELECT '${c}' AS token_class`).join(' UNION ALL ')}) k
+  ) WHERE span_tokens <> 0
 ),
 joined AS (
   SELECT coalesce(i.provider, s.provider) AS provider, coalesce(i.model, s.model) AS model,
@@ -187,7 +192,7 @@ interface LineRow extends Record<string, unknown> {
 }
 
 export async function reconcileLines(db: SqlEngine, period: Period): Promise<ReconcileLine[]> {
-  const { ctes, params } = reconcileRelations(period);
+  const { ctes, params } = await reconcileRelations(db, period);
   const rows = await db.all<LineRow>(LINES_SQL(ctes, db.dialect), params);
   return rows.map((r) => ({
     provider: r.provider,

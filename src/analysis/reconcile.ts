@@ -81,7 +81,7 @@ export async function reconcile(db: SqlEngine, spec: ReconcileSpec): Promise<Rec
       hint: 'supported: Anthropic Console cost/usage CSV and Admin API JSON, OpenAI cost/activity CSV and API JSON, FOCUS CSV',
     });
   }
-  const { ctes, params } = reconcileRelations(spec.period);
+  const { ctes, params } = await reconcileRelations(db, spec.period);
   const d = db.dialect;
   const totals = await db.one<Record<string, string>>(
     `${CLASSIFIED(ctes)}
@@ -136,7 +136,7 @@ export interface UnvaluedLine {
 
 /** Invoice lines with usage but no cost whose model and day the book has no rate for. */
 async function unvaluedInvoiceLines(db: SqlEngine, period: Period): Promise<UnvaluedLine[]> {
-  const { ctes, params } = reconcileRelations(period);
+  const { ctes, params } = await reconcileRelations(db, period);
   const rows = await db.all<{ provider: string; model: string; day: string; token_class: string; tokens: string }>(
     `${CLASSIFIED(ctes)}
      SELECT provider, model, ${db.dialect.strftime('day', '%Y-%m-%d')} AS day, token_class, invoice_tokens::VARCHAR AS tokens
@@ -154,7 +154,7 @@ function unvaluedNotes(lines: readonly UnvaluedLine[]): string[] {
 
 /** Span spend of providers no invoice covers: left out of the reconcile, said on stderr. */
 async function uncoveredProviders(db: SqlEngine, period: Period): Promise<string[]> {
-  const { ctes, params, allSpans } = reconcileRelations(period);
+  const { ctes, params, allSpans } = await reconcileRelations(db, period);
   const rows = await db.all<{ provider: string | null; cost: string }>(
     `WITH ${ctes}
      SELECT provider, ${usdTextSql('sum(cost_usd)', db.dialect)} AS cost FROM (${allSpans})

@@ -11,12 +11,12 @@ import { CostattrError, parseJsonDocument } from '../errors.js';
 
 /**
  * Tables a lake holds; `spans` is partitioned by month and carries its price columns (priced at
- * ingest); `runs`, `cost_rollup`, `run_rollup`, `span_price_bands` and `pricing_state` are the stored cost roll-ups
+ * ingest); `runs`, `cost_rollup`, `run_rollup`, `tool_call_rollup`, `span_price_bands` and `pricing_state` are the stored cost roll-ups
  * (src/analysis/cost-rollup.ts), priced with the same book.
  */
 export const LAKE_TABLES = [
   'spans', 'ingests', 'ingest_drops', 'ingest_runs', 'invoice_lines', 'revenue', 'prices', 'model_aliases',
-  'runs', 'cost_rollup', 'run_rollup', 'span_price_bands', 'pricing_state',
+  'runs', 'cost_rollup', 'run_rollup', 'tool_call_rollup', 'span_price_bands', 'pricing_state',
 ] as const;
 export type LakeTable = (typeof LAKE_TABLES)[number];
 

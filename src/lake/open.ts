@@ -39,7 +39,7 @@ export async function openLake(dir: string, options: OpenLakeOptions = {}): Prom
       await db.exec(`DROP TABLE spans; CREATE VIEW lake_spans AS SELECT * FROM ${parquetScan(files('spans'))};
         CREATE VIEW spans AS SELECT ${SPAN_COLUMN_NAMES.map(quoteIdent).join(', ')} FROM lake_spans`);
     }
-    for (const table of ['runs', 'cost_rollup', 'run_rollup', 'span_price_bands', 'pricing_state'] as const) {
+    for (const table of ['runs', 'cost_rollup', 'run_rollup', 'tool_call_rollup', 'span_price_bands', 'pricing_state'] as const) {
       if (files(table).length > 0) await db.exec(`CREATE VIEW ${quoteIdent(table)} AS SELECT * FROM ${parquetScan(files(table))}`);
     }
     return { db, manifest };

@@ -114,7 +114,7 @@ export async function publishLake(db: Database, write: LakeWrite): Promise<LakeM
   const small: Array<[LakeTable, string]> = [
     ['ingests', 'ingests'], ['ingest_drops', 'ingest_drops'], ['ingest_runs', 'ingest_runs'], ['invoice_lines', 'invoice_lines'],
     ['prices', 'prices'], ['model_aliases', 'model_aliases'],
-    ['runs', 'runs'], ['cost_rollup', 'cost_rollup'], ['run_rollup', 'run_rollup'], ['span_price_bands', 'span_price_bands'], ['pricing_state', 'pricing_state'],
+    ['runs', 'runs'], ['cost_rollup', 'cost_rollup'], ['run_rollup', 'run_rollup'], ['tool_call_rollup', 'tool_call_rollup'], ['span_price_bands', 'span_price_bands'], ['pricing_state', 'pricing_state'],
   ];
   if (await hasRevenueTable(db)) small.push(['revenue', 'revenue']);
   for (const [table, source] of small) {

@@ -8,6 +8,7 @@
 import type { Database } from '../../db/database.js';
 import { usdTextSql } from '../../db/money.js';
 import { num } from '../../db/values.js';
+import { monthRollup, tenantSpendSql } from '../tenant-spend.js';
 import { revenueRelation } from './revenue.js';
 import { ratioOrNull, round6 } from './series.js';
 
@@ -33,7 +34,6 @@ export interface TenantCohorts {
   cohorts: Cohort[];
 }
 
-const IN_MONTH = `start_time >= CAST($month || '-01' AS DATE) AND start_time < CAST($month || '-01' AS DATE) + INTERVAL 1 MONTH`;
 interface MemberRow extends Record<string, unknown> {
   tenant: string;
   plan: string;
@@ -44,12 +44,10 @@ interface MemberRow extends Record<string, unknown> {
 }
 
 export async function tenantCohorts(db: Database, month: string): Promise<TenantCohorts> {
+  const spend = tenantSpendSql(await monthRollup(db, month));
   const rows = await db.all<MemberRow>(
     `WITH income AS (SELECT * FROM (${await revenueRelation(db)}) WHERE month = $month),
-     spend AS (
-       SELECT tenant, sum(cost_usd) AS cost, count(DISTINCT trace_id) AS runs
-       FROM priced_spans WHERE tenant IS NOT NULL AND ${IN_MONTH} GROUP BY tenant
-     ),
+     spend AS (${spend.sql}),
      first_seen AS (SELECT tenant, strftime(min(start_time), '%Y-%m') AS first_month FROM spans WHERE tenant IS NOT NULL GROUP BY tenant)
      SELECT coalesce(i.tenant, s.tenant) AS tenant,
             CASE WHEN i.tenant IS NULL THEN 'no_revenue' ELSE coalesce(i.plan, 'unspecified') END AS plan,
@@ -59,7 +57,7 @@ export async function tenantCohorts(db: Database, month: string): Promise<Tenant
      FROM income i FULL JOIN spend s ON s.tenant = i.tenant
      LEFT JOIN first_seen f ON f.tenant = coalesce(i.tenant, s.tenant)
      ORDER BY tenant`,
-    { month },
+    { month, ...spend.params },
   );
   const members = new Map(rows.map((r) => [r.tenant, { plan: r.plan, first_month: r.first_month }]));
   const cohorts = COHORT_KINDS.flatMap((by) => cohortsBy(by, rows));

@@ -77,7 +77,7 @@ export async function dailyReport(db: Database, spec: DailySpec): Promise<DailyR
   const today = { since: spec.day, until: addDays(spec.day, 1), timezone };
   const yesterday = { since: addDays(spec.day, -1), until: spec.day, timezone };
   const byTenant = await costsOver(db, today, ['tenant']);
-  const before = keyed(await costsOver(db, yesterday, ['tenant']));
+  const before = keyed((await costsOver(db, yesterday, ['tenant'])).rows);
   const byRoute = await costsOver(db, today, ['route']);
   const routeDays = await costsOver(db, { ...today, since: addDays(spec.day, -BASELINE_DAYS) }, ['route', 'day']);
   const trend = await spendByDay(db, { ...today, since: addDays(spec.day, -BASELINE_DAYS) });

@@ -86,7 +86,7 @@ function emptyClose(month: string, tolerance: number, coverage: { first: string 
 
 /** Per provider: invoice and span dollars of the reconcile lines, unattributed from its scoped spans. */
 async function byProvider(db: Database, since: string, until: string): Promise<ProviderClose[]> {
-  const { ctes, params } = reconcileRelations({ since, until, timezone: 'UTC' });
+  const { ctes, params } = await reconcileRelations(db, { since, until, timezone: 'UTC' });
   const rows = await db.all<{ provider: string; invoice: string; span: string; unattributed: string }>(
     `${CLASSIFIED(ctes)},
      lines AS (SELECT provider, sum(invoice_usd) AS invoice, sum(span_usd) AS span FROM classified GROUP BY provider),

@@ -14,14 +14,14 @@
 import type { Database } from '../../db/database.js';
 import { num } from '../../db/values.js';
 import { cacheEconomics, type CacheEconomics } from '../cache-economics.js';
-import type { CostsTotals, UnpricedModel } from '../costs.js';
+import { costTotals, type CostsTotals, type UnpricedModel } from '../costs.js';
 import { tenantMargins, type MarginSegment } from '../margins.js';
-import { baseRelation } from '../span-filter.js';
+import { rollupRelation } from '../cost-rollup.js';
 import { tenantCohorts, type Cohort } from './cohorts.js';
 import { daysBetween, monthBounds, previousMonth } from './dates.js';
 import { forecastMonth, type Forecast } from './forecast.js';
 import { DEFAULT_TOLERANCE, monthClose, type MonthClose } from './month-close.js';
-import { change, costsOver, groupKey, keyed, modelMix, round6, spendByDay, type DaySpend, type DayWindow, type ModelShare } from './series.js';
+import { change, groupKey, keyed, modelMix, periodOfWindow, round6, spendByDay, spendOver, type DaySpend, type DayWindow, type ModelShare } from './series.js';
 
 export const TOP_DRIVERS = 10;
 
@@ -88,9 +88,10 @@ export async function monthlyReport(db: Database, spec: MonthlySpec): Promise<Mo
   const bounds = monthBounds(spec.month);
   const window: DayWindow = { ...bounds, timezone: spec.timezone };
   const previous: DayWindow = { ...monthBounds(previousMonth(spec.month)), timezone: spec.timezone };
-  const byDriver = await costsOver(db, window, ['route', 'model']);
-  const previousDrivers = keyed(await costsOver(db, previous, ['route', 'model']));
-  const previousTotal = (await costsOver(db, previous, ['month'])).totals.cost_usd;
+  const drivers = await spendOver(db, window, ['route', 'model'], TOP_DRIVERS);
+  const { totals, unpriced } = await costTotals(db, { period: periodOfWindow(window) });
+  const previousDrivers = keyed(await spendOver(db, previous, ['route', 'model']));
+  const previousTotal = (await costTotals(db, { period: periodOfWindow(previous) })).totals.cost_usd;
   const margins = await tenantMargins(db, { month: spec.month });
   const { members, cohorts } = await tenantCohorts(db, spec.month);
   const days = await spendByDay(db, window);
@@ -99,7 +100,7 @@ export async function monthlyReport(db: Database, spec: MonthlySpec): Promise<Mo
     report: 'monthly',
     month: spec.month,
     timezone: spec.timezone,
-    totals: { ...byDriver.totals, previous_usd: previousTotal, delta_pct: change(byDriver.totals.cost_usd, previousTotal) },
+    totals: { ...totals, previous_usd: previousTotal, delta_pct: change(totals.cost_usd, previousTotal) },
     portfolio: {
       revenue_usd: num(margins.portfolio.revenue_usd),
       cost_usd: num(margins.portfolio.cost_usd),
@@ -122,28 +123,31 @@ export async function monthlyReport(db: Database, spec: MonthlySpec): Promise<Mo
     cohorts,
     cache: await cacheEconomics(db, { since: bounds.since, until: bounds.until, timezone: 'UTC' }, 'all'),
     forecast: forecastMonth(observed, daysBetween(bounds.since, bounds.until).length, spec.budget),
-    drivers: byDriver.rows.slice(0, TOP_DRIVERS).map((row): CostDriver => {
+    drivers: drivers.slice(0, TOP_DRIVERS).map((row): CostDriver => {
       const before = previousDrivers.get(groupKey(row.values))?.cost_usd ?? 0;
       return {
         route: row.values[0] ?? '',
         model: row.values[1] ?? '',
         cost_usd: row.cost_usd,
         share: row.share,
-        runs: row.runs,
+        runs: row.runs ?? 0,
         previous_usd: before,
         delta_usd: round6(row.cost_usd - before),
       };
     }),
     model_mix: await modelMix(db, window),
-    unpriced: byDriver.unpriced,
+    unpriced,
     trend: observed,
     reconcile: await monthClose(db, spec.month, spec.tolerance ?? DEFAULT_TOLERANCE),
   };
 }
 
-/** The day of the latest span in the database (in the time zone), or null when there is none. */
+/**
+ * The day of the latest span in the database (in the time zone), or null when there is none: the
+ * latest roll-up slot's, which is the same day (a quarter hour lies within one local day).
+ */
 async function lastDataDay(db: Database, timezone: string): Promise<string | null> {
-  const base = baseRelation({ period: { since: undefined, until: undefined, timezone } });
+  const base = await rollupRelation(db, { period: { since: undefined, until: undefined, timezone } }, { pricing: false });
   const row = await db.one<{ day: string | null }>(`WITH base AS (${base.sql}) SELECT strftime(max(local_time), '%Y-%m-%d') AS day FROM base`, base.params);
   return row?.day ?? null;
 }

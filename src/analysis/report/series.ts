@@ -1,10 +1,13 @@
 /**
- * The attribution cuts every report shares, all through `attributeCosts` (costs.ts): spend per day
- * over a window (days without spend are $0, so a trend has no gaps), a dimension's rows keyed by
- * value, and the model mix (share of calls and of spend per model).
+ * The attribution cuts every report shares: cuts with per-run figures through `attributeCosts`
+ * (costs.ts), and those that need only spend per group through `spendByGroup` (group-spend.ts, the
+ * same figures without the per-run step): spend per day over a window (days without spend are $0,
+ * so a trend has no gaps), a cut's rows keyed by value, and the model mix (share of calls and of
+ * spend per model).
  */
-import { attributeCosts, type CostsResult, type CostsRow } from '../costs.js';
+import { attributeCosts, type CostsResult } from '../costs.js';
 import type { Dimension } from '../dimensions.js';
+import { spendByGroup, type GroupSpend, type RowDimension } from '../group-spend.js';
 import type { Database } from '../../db/database.js';
 import type { Period } from '../period.js';
 import { daysBetween } from './dates.js';
@@ -37,18 +40,23 @@ export function costsOver(db: Database, window: DayWindow, by: Dimension[]): Pro
   return attributeCosts(db, { by, filter: { period: periodOfWindow(window) } });
 }
 
+/** Spend per group of a cut over the window, runs counted for the first `runsOf` groups (group-spend.ts). */
+export function spendOver(db: Database, window: DayWindow, by: RowDimension[], runsOf = 0): Promise<GroupSpend[]> {
+  return spendByGroup(db, { period: periodOfWindow(window) }, by, runsOf);
+}
+
 /** A row's dimension values as one key: the value itself for a one-dimension cut. */
 export function groupKey(values: readonly string[]): string {
   return values.join('\u001f');
 }
 
 /** Rows of a cut, keyed by `groupKey` of their dimension values. */
-export function keyed(result: CostsResult): Map<string, CostsRow> {
-  return new Map(result.rows.map((row) => [groupKey(row.values), row]));
+export function keyed<Row extends { values: string[] }>(rows: readonly Row[]): Map<string, Row> {
+  return new Map(rows.map((row) => [groupKey(row.values), row]));
 }
 
 export async function spendByDay(db: Database, window: DayWindow): Promise<DaySpend[]> {
-  const byDay = keyed(await costsOver(db, window, ['day']));
+  const byDay = keyed(await spendOver(db, window, ['day']));
   return daysBetween(window.since, window.until).map((day) => ({ day, cost_usd: byDay.get(day)?.cost_usd ?? 0 }));
 }
 
@@ -67,9 +75,9 @@ export function change(now: number, before: number): number | null {
 }
 
 export async function modelMix(db: Database, window: DayWindow): Promise<ModelShare[]> {
-  const result = await costsOver(db, window, ['model']);
-  const calls = result.rows.reduce((sum, row) => sum + row.spans, 0);
-  return result.rows.map((row) => ({
+  const rows = await spendOver(db, window, ['model']);
+  const calls = rows.reduce((sum, row) => sum + row.spans, 0);
+  return rows.map((row) => ({
     model: row.values[0] ?? '',
     calls: row.spans,
     call_share: calls === 0 ? 0 : round6(row.spans / calls),

@@ -82,7 +82,7 @@ export async function weeklyReport(db: Database, spec: WeeklySpec): Promise<Week
   const before: DayWindow = { since: addDays(spec.since, -7), until: spec.since, timezone: spec.timezone };
   const byRoute = await costsOver(db, week, ['route']);
   const byTenant = await costsOver(db, week, ['tenant']);
-  const previousTenants = keyed(await costsOver(db, before, ['tenant']));
+  const previousTenants = keyed((await costsOver(db, before, ['tenant'])).rows);
   const previous = [...previousTenants.values()].reduce((sum, row) => sum + row.cost_usd, 0);
   return {
     report: 'weekly',
@@ -108,7 +108,7 @@ export async function weeklyReport(db: Database, spec: WeeklySpec): Promise<Week
 type RouteRows = Awaited<ReturnType<typeof costsOver>>['rows'];
 
 async function routeOutcomes(db: Database, week: DayWindow, before: DayWindow, rows: RouteRows): Promise<RouteOutcome[]> {
-  const previous = keyed(await costsOver(db, before, ['route']));
+  const previous = keyed((await costsOver(db, before, ['route'])).rows);
   const outcomes = await outcomesByRoute(db, week);
   const previousOutcomes = await outcomesByRoute(db, before);
   const unitCost = (cost: number, n: number | null) => (n === null ? null : ratioOrNull(cost, n));
