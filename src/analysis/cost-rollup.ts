@@ -16,7 +16,7 @@ import { DUCKDB, type Dialect } from '../db/dialect.js';
 import type { SqlEngine } from '../db/engine.js';
 import { EXACT_USD } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
-import { materialisePricedSpans, priceBandsSelect } from '../pricebook/install.js';
+import { materialisePricedSpans, priceBandsSelect, pricedSpansSelect } from '../pricebook/install.js';
 import { LAYER_MEASURES, LAYERS, withLayerColumnsSql } from './layers.js';
 import { baseRelation, type BaseRelation, type SpanFilter } from './span-filter.js';
 import { TOOL_CALL_ROLLUP, toolCallRollupSelect, toolCallsSql } from './tool-calls.js';
@@ -78,13 +78,16 @@ function spanFacts(source: string, run: string, dialect: Dialect): string {
      CASE WHEN priced THEN ${ALL_TOKENS} ELSE 0 END AS priced_tokens FROM (${withLayerColumnsSql(source)}))`;
 }
 
-/** `cost_rollup` computed from `pricedSpans`, with runs numbered by the `runs` table. */
-export function storedRollupSelect(pricedSpans: string): string {
-  return rollupSelect(spanFacts(`(SELECT p.*, r.run AS run_no FROM ${pricedSpans} p JOIN runs r USING (trace_id))`, 'run_no', DUCKDB), 'cost_rollup');
+/** `cost_rollup` computed from `pricedSpans`, with runs numbered by `runs` (a relation with its columns). */
+export function storedRollupSelect(pricedSpans: string, runs = 'runs'): string {
+  return rollupSelect(spanFacts(`(SELECT p.*, r.run AS run_no FROM ${pricedSpans} p JOIN ${runs} r USING (trace_id))`, 'run_no', DUCKDB), 'cost_rollup');
 }
 
 /** Spans rolled up per statement: an aggregate of about this many fits the ingest's memory budget (src/ingest/spans/memory.ts). */
 const SPANS_PER_BATCH = 1_000_000;
+
+/** Which batch a trace falls in: a plain predicate DuckDB evaluates during the scan (no semi-join over every span per batch). */
+const IN_BATCH = 'hash(trace_id) % $batches = $batch';
 
 /**
  * Bring the stored roll-ups up to date after an ingest wrote spans, inside its transaction, with
@@ -92,7 +95,8 @@ const SPANS_PER_BATCH = 1_000_000;
  * again, or everything when the book or the layout changed or there is no roll-up yet. Runs are
  * numbered once, in `runs` (trace id → run), so the roll-ups group by an integer; the price bands
  * of every stored span are kept too (STORED_BANDS). The runs are rolled up in batches (by a hash
- * of the trace id) so that each aggregate fits the ingest's memory budget.
+ * of the trace id, filtered in the scans of `spans` and `runs` themselves) so that each aggregate
+ * fits the ingest's memory budget.
  */
 export async function refreshCostRollup(db: Database, bookHash: string): Promise<void> {
   const stored = await db.relations('stored');
@@ -116,22 +120,27 @@ export async function refreshCostRollup(db: Database, bookHash: string): Promise
   }
   await materialisePricedSpans(db, STORED_BANDS); // price by the stored bands from here on
   // the runs to roll up: every run, or the ones that gained spans (deleted from the roll-ups first)
-  await db.exec(
-    `CREATE OR REPLACE TEMP TABLE costattr_rollup_runs AS
-     SELECT run, trace_id FROM runs ${rebuild ? '' : 'WHERE trace_id IN (SELECT trace_id FROM spans WHERE ingest_id > $last)'}`,
-    rebuild ? {} : fresh,
-  );
-  if (!rebuild) for (const table of [...Object.keys(ROLLUPS), TOOL_CALL_ROLLUP]) await db.exec(`DELETE FROM ${table} WHERE run IN (SELECT run FROM costattr_rollup_runs)`);
+  const touched = rebuild ? 'runs' : 'costattr_rollup_runs';
+  if (!rebuild) {
+    await db.exec(`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT run, trace_id FROM runs WHERE trace_id IN (SELECT trace_id FROM spans WHERE ingest_id > $last)`, fresh);
+    for (const table of [...Object.keys(ROLLUPS), TOOL_CALL_ROLLUP]) await db.exec(`DELETE FROM ${table} WHERE run IN (SELECT run FROM ${touched})`);
+  }
   const spans = await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM spans WHERE ingest_id > $last', fresh);
   const batches = Math.max(1, Math.ceil(Number(spans?.n ?? 0) / SPANS_PER_BATCH));
+  const ofTouched = rebuild ? '' : ` AND trace_id IN (SELECT trace_id FROM ${touched})`;
   for (let batch = 0; batch < batches; batch++) {
     const inBatch = { batches, batch };
-    await db.exec(`CREATE OR REPLACE TEMP TABLE costattr_rollup_batch AS SELECT run, trace_id FROM costattr_rollup_runs WHERE hash(trace_id) % $batches = $batch`, inBatch);
-    await db.exec(`INSERT INTO cost_rollup ${storedRollupSelect('(SELECT * FROM priced_spans WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_batch))')}`);
-    await db.exec(`INSERT INTO run_rollup ${rollupSelect('(SELECT * FROM cost_rollup WHERE run IN (SELECT run FROM costattr_rollup_batch))', 'run_rollup')}`);
-    await db.exec(`INSERT INTO ${TOOL_CALL_ROLLUP} ${toolCallRollupSelect('(SELECT * FROM spans WHERE trace_id IN (SELECT trace_id FROM costattr_rollup_batch))', 'costattr_rollup_batch', DUCKDB)}`);
+    const spansInBatch = `(SELECT * FROM spans WHERE ${IN_BATCH}${ofTouched})`;
+    const runsInBatch = `(SELECT run, trace_id FROM ${touched} WHERE ${IN_BATCH})`;
+    await db.exec(`INSERT INTO cost_rollup ${storedRollupSelect(`(${pricedSpansSelect(spansInBatch, STORED_BANDS)})`, runsInBatch)}`, inBatch);
+    await db.exec(`INSERT INTO ${TOOL_CALL_ROLLUP} ${toolCallRollupSelect(spansInBatch, runsInBatch, DUCKDB)}`, inBatch);
   }
-  await db.exec('DROP TABLE IF EXISTS costattr_rollup_batch; DROP TABLE costattr_rollup_runs');
+  // one row per run and quarter hour, from the cost roll-up's few rows per run: batches by run number
+  const ofTouchedRuns = rebuild ? '' : ` AND run IN (SELECT run FROM ${touched})`;
+  for (let batch = 0; batch < batches; batch++) {
+    await db.exec(`INSERT INTO run_rollup ${rollupSelect(`(SELECT * FROM cost_rollup WHERE run % $batches = $batch${ofTouchedRuns})`, 'run_rollup')}`, { batches, batch });
+  }
+  if (!rebuild) await db.exec(`DROP TABLE ${touched}`);
   await db.exec(
     `CREATE OR REPLACE TABLE pricing_state AS
      SELECT $hash::VARCHAR AS book_hash, (SELECT coalesce(max(ingest_id), 0) FROM spans)::INTEGER AS ingest_id,

@@ -20,6 +20,7 @@ import { CostattrError } from '../errors.js';
 import { ingestInvoiceFiles, type InvoiceIngestReport } from '../ingest/invoices/index.js';
 import { loadRevenueCsv } from '../ingest/revenue/index.js';
 import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../ingest/spans/index.js';
+import { boundIngestMemory } from '../ingest/spans/memory.js';
 import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, priceBookHash, type PriceBook } from '../pricebook/index.js';
 import { refreshCostRollup, STORED_BANDS, storedRollupIsCurrent } from '../analysis/cost-rollup.js';
@@ -206,7 +207,14 @@ async function loadInputs(db: Database, spec: WorkspaceSpec, run: number | undef
   if (spec.access === 'write') {
     killPoint('committed');
     killPoint('checkpoint');
-    await db.exec('CHECKPOINT'); // fold the WAL into the file now, so the next open has nothing to replay
+    // fold the WAL into the file now, so the next open has nothing to replay; under the ingest's budget,
+    // since DuckDB's default limit (80% of RAM) let a 10M-span checkpoint alone reach 2.2 GB of RSS
+    const restoreMemory = spec.memoryLimit === undefined ? await boundIngestMemory(db) : async () => undefined;
+    try {
+      await db.exec('CHECKPOINT');
+    } finally {
+      await restoreMemory();
+    }
   }
   return { spans: report, invoices };
 }
