@@ -50,7 +50,8 @@ describe.each(Object.keys(ENGINES))('%s: the --db goldens, byte for byte', (name
   ];
   it.each(COMMANDS)('%s', async (golden, args) => {
     const engine = ENGINES[name]!();
-    for (const format of ['json', 'md']) {
+    // Markdown too where the engine runs in the CLI's process; the fake server runs the same chdb queries, so JSON there
+    for (const format of name === 'clickhouse over http' ? ['json'] : ['json', 'md']) {
       const result = await runCliAsync([...args, '--lake', lake, ...engine.args, '--quiet', '--format', format], { env: engine.env });
       expect(result.code, result.stderr).toBe(0);
       expectGolden(join(GOLDEN, `${golden}.${format}`), result.stdout);

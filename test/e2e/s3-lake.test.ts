@@ -58,16 +58,15 @@ const COMMANDS: Array<[golden: string, args: string[]]> = [
 ];
 
 describe.each(Object.keys(READERS))('%s: the --db goldens, byte for byte', (name) => {
-  // Markdown too on the first reader; JSON (every figure) on the others, to keep the run short
-  const formats = name === Object.keys(READERS)[0] ? ['json', 'md'] : ['json'];
-  it.each(COMMANDS)('%s', async (golden, args) => {
+  // JSON (every figure; the Markdown of the same answers is checked per engine in engines.test.ts); the
+  // http URL differs from s3:// only in how the location is read, so two commands suffice there
+  const commands = name === 'an http bucket URL on embedded clickhouse' ? COMMANDS.slice(0, 2) : COMMANDS;
+  it.each(commands)('%s', async (golden, args) => {
     const reader = READERS[name]!();
     const before = s3.requests.length;
-    for (const format of formats) {
-      const result = await runCliAsync([...args, ...reader.args, '--quiet', '--format', format], { env: reader.env });
-      expect(result.code, result.stderr).toBe(0);
-      expectGolden(join(GOLDEN, `${golden}.${format}`), result.stdout);
-    }
+    const result = await runCliAsync([...args, ...reader.args, '--quiet', '--format', 'json'], { env: reader.env });
+    expect(result.code, result.stderr).toBe(0);
+    expectGolden(join(GOLDEN, `${golden}.json`), result.stdout);
     const requests = s3.requests.slice(before);
     expect(requests.some((r) => r.line.includes('/acme/lake/manifest.json'))).toBe(true);
     expect(requests.some((r) => r.line.includes('/acme/lake/spans/month'))).toBe(true);
