@@ -4,17 +4,16 @@
 // every answer must be the golden of the --db run, byte for byte, in JSON and Markdown. The goldens'
 // figures are re-derived by hand in commands.test.ts.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedRollupIsCurrent } from '../../src/analysis/cost-rollup.js';
 import { withWorkspace } from '../../src/app/workspace.js';
 import { runCliAsync, tempDir } from '../helpers/cli.js';
 import { fakeClickHouse, type FakeClickHouse } from '../helpers/fake-clickhouse.js';
 import { expectGolden } from '../helpers/golden.js';
-import { writeInterruptedRun } from '../helpers/interrupted-run.js';
+import { ENGINE_COMMANDS, INBOX_FIXTURE, inboxLake, twoMonthLake } from '../helpers/lakes.js';
 import { ROOT } from '../helpers/cli.js';
 
-const FIXTURE = 'test/e2e/fixtures/inbox';
 const GOLDEN = join(ROOT, 'test/e2e/golden/inbox');
 const CREDENTIALS = { CLICKHOUSE_USER: 'costattr', CLICKHOUSE_PASSWORD: 's3cret' };
 
@@ -22,10 +21,7 @@ let lake: string;
 let server: FakeClickHouse;
 
 beforeAll(async () => {
-  lake = join(tempDir('costattr-engines-'), 'lake');
-  const ingest = await runCliAsync(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--lake', lake, '--invoice', `${FIXTURE}/anthropic-cost.csv`,
-    '--invoice', `${FIXTURE}/openai-cost.csv`, '--revenue', `${FIXTURE}/revenue.csv`, '--quiet']);
-  expect(ingest.code, ingest.stderr).toBe(0);
+  lake = await inboxLake('costattr-engines-');
   server = await fakeClickHouse(CREDENTIALS.CLICKHOUSE_USER, CREDENTIALS.CLICKHOUSE_PASSWORD);
 });
 
@@ -40,15 +36,7 @@ const ENGINES: Record<string, () => { args: string[]; env?: Record<string, strin
 };
 
 describe.each(Object.keys(ENGINES))('%s: the --db goldens, byte for byte', (name) => {
-  const COMMANDS: Array<[golden: string, args: string[]]> = [
-    ['reconcile', ['reconcile', '--month', '2026-10']],
-    ['costs-by-tenant', ['costs', '--by', 'tenant']],
-    ['costs-by-route-model', ['costs', '--by', 'route,model']],
-    ['costs-by-day', ['costs', '--by', 'day']],
-    ['costs-by-layer', ['costs', '--by', 'layer']],
-    ['audit-acme', ['audit', '--tenant', 'acme']],
-  ];
-  it.each(COMMANDS)('%s', async (golden, args) => {
+  it.each(ENGINE_COMMANDS)('%s', async (golden, args) => {
     const engine = ENGINES[name]!();
     // Markdown too where the engine runs in the CLI's process; the fake server runs the same chdb queries, so JSON there
     for (const format of name === 'clickhouse over http' ? ['json'] : ['json', 'md']) {
@@ -80,10 +68,8 @@ describe('the lake carries the stored cost roll-ups', () => {
 
 describe('a lake of two months (a table in two partitions)', () => {
   it('embedded ClickHouse reads both, from any working directory, as DuckDB does', async () => {
-    const dir = tempDir('costattr-engines-months-');
-    const months = join(dir, 'lake');
-    const { earlier, run } = writeInterruptedRun(dir, '2026-02-03T04:05:06Z');
-    for (const file of [earlier, run]) expect((await runCliAsync(['ingest', file, '--lake', months, '--quiet'])).code).toBe(0);
+    const months = await twoMonthLake('costattr-engines-months-');
+    const dir = dirname(months);
     const answers = await Promise.all(['duckdb', 'clickhouse'].map((engine) =>
       runCliAsync(['costs', '--by', 'month', '--lake', months, '--engine', engine, '--format', 'json', '--quiet'], { cwd: dir })));
     for (const answer of answers) expect(answer.code, answer.stderr).toBe(0);
@@ -108,13 +94,13 @@ describe('a --timezone other than UTC: ClickHouse answers as DuckDB over the lak
 
 describe('--engine clickhouse refuses what it cannot do (exit 2)', () => {
   it('--pricing: the lake is priced at ingest', async () => {
-    const result = await runCliAsync(['reconcile', '--month', '2026-10', '--lake', lake, '--engine', 'clickhouse', '--pricing', `${FIXTURE}/guard-policy.json`]);
+    const result = await runCliAsync(['reconcile', '--month', '2026-10', '--lake', lake, '--engine', 'clickhouse', '--pricing', `${INBOX_FIXTURE}/guard-policy.json`]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/priced once, when it is written/);
   });
 
   it('without a lake', async () => {
-    const result = await runCliAsync(['reconcile', '--month', '2026-10', '--spans', `${FIXTURE}/spans.otlp.jsonl`, '--engine', 'clickhouse']);
+    const result = await runCliAsync(['reconcile', '--month', '2026-10', '--spans', `${INBOX_FIXTURE}/spans.otlp.jsonl`, '--engine', 'clickhouse']);
     expect(result.code).toBe(2);
   });
 

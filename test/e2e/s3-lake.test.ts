@@ -12,9 +12,8 @@ import { runCliAsync, ROOT, tempDir } from '../helpers/cli.js';
 import { fakeClickHouse, type FakeClickHouse } from '../helpers/fake-clickhouse.js';
 import { fakeS3, type FakeS3 } from '../helpers/fake-s3.js';
 import { expectGolden } from '../helpers/golden.js';
-import { writeInterruptedRun } from '../helpers/interrupted-run.js';
+import { ENGINE_COMMANDS, INBOX_FIXTURE, inboxLake, twoMonthLake } from '../helpers/lakes.js';
 
-const FIXTURE = 'test/e2e/fixtures/inbox';
 const GOLDEN = join(ROOT, 'test/e2e/golden/inbox');
 const BUCKET = 'costattr-lakes';
 const KEY = { AWS_ACCESS_KEY_ID: 'AKIATESTLAKEREADER', AWS_SECRET_ACCESS_KEY: 'lake-reader-secret' };
@@ -25,10 +24,7 @@ let s3: FakeS3;
 let clickhouse: FakeClickHouse;
 
 beforeAll(async () => {
-  lake = join(tempDir('costattr-s3-lake-'), 'lake');
-  const ingest = await runCliAsync(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--lake', lake, '--invoice', `${FIXTURE}/anthropic-cost.csv`,
-    '--invoice', `${FIXTURE}/openai-cost.csv`, '--revenue', `${FIXTURE}/revenue.csv`, '--quiet']);
-  expect(ingest.code, ingest.stderr).toBe(0);
+  lake = await inboxLake('costattr-s3-lake-');
   s3 = await fakeS3({ bucket: BUCKET, prefix: 'acme/lake', dir: lake, accessKeyId: KEY.AWS_ACCESS_KEY_ID });
   clickhouse = await fakeClickHouse(CLICKHOUSE.CLICKHOUSE_USER, CLICKHOUSE.CLICKHOUSE_PASSWORD);
 });
@@ -48,19 +44,10 @@ const READERS: Record<string, () => { args: string[]; env: Record<string, string
   }),
 };
 
-const COMMANDS: Array<[golden: string, args: string[]]> = [
-  ['reconcile', ['reconcile', '--month', '2026-10']],
-  ['costs-by-tenant', ['costs', '--by', 'tenant']],
-  ['costs-by-route-model', ['costs', '--by', 'route,model']],
-  ['costs-by-day', ['costs', '--by', 'day']],
-  ['costs-by-layer', ['costs', '--by', 'layer']],
-  ['audit-acme', ['audit', '--tenant', 'acme']],
-];
-
 describe.each(Object.keys(READERS))('%s: the --db goldens, byte for byte', (name) => {
   // JSON (every figure; the Markdown of the same answers is checked per engine in engines.test.ts); the
   // http URL differs from s3:// only in how the location is read, so two commands suffice there
-  const commands = name === 'an http bucket URL on embedded clickhouse' ? COMMANDS.slice(0, 2) : COMMANDS;
+  const commands = name === 'an http bucket URL on embedded clickhouse' ? ENGINE_COMMANDS.slice(0, 2) : ENGINE_COMMANDS;
   it.each(commands)('%s', async (golden, args) => {
     const reader = READERS[name]!();
     const before = s3.requests.length;
@@ -85,10 +72,7 @@ describe('on a server, the queries name the object store, not the server\'s disk
 
 describe('a lake of two months (a table in two partitions) on object storage', () => {
   it('ClickHouse reads both partitions through s3(), as DuckDB reads the directory', async () => {
-    const dir = tempDir('costattr-s3-months-');
-    const months = join(dir, 'lake');
-    const { earlier, run } = writeInterruptedRun(dir, '2026-02-03T04:05:06Z');
-    for (const file of [earlier, run]) expect((await runCliAsync(['ingest', file, '--lake', months, '--quiet'])).code).toBe(0);
+    const months = await twoMonthLake('costattr-s3-months-');
     const store = await fakeS3({ bucket: BUCKET, prefix: 'months', dir: months, accessKeyId: KEY.AWS_ACCESS_KEY_ID });
     try {
       const local = await runCliAsync(['costs', '--by', 'month', '--lake', months, '--format', 'json', '--quiet']);
@@ -190,7 +174,7 @@ describe('what only a local lake can do: exit 2', () => {
 
   it('ingest writes a directory, not a bucket', async () => {
     const before = s3.requests.length;
-    const result = await runCliAsync(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--lake', `s3://${BUCKET}/acme/lake`], { env: s3Env() });
+    const result = await runCliAsync(['ingest', `${INBOX_FIXTURE}/spans.otlp.jsonl`, '--lake', `s3://${BUCKET}/acme/lake`], { env: s3Env() });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/ingest writes a lake directory, not object storage/);
     expect(s3.requests.length).toBe(before);
