@@ -175,6 +175,18 @@ export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
   return row?.current === true;
 }
 
+/**
+ * What to tell a reader whose stored roll-ups were built by another costattr (another layout): reads
+ * price the spans instead, with the same answers, slower, until the next ingest rebuilds them.
+ */
+export async function staleRollupNote(db: SqlEngine): Promise<string | undefined> {
+  if (!(await db.relations('stored')).has('pricing_state')) return undefined;
+  const layout = (await db.columns('pricing_state')).has('layout') ? (await db.one<{ layout: number | null }>('SELECT max(layout) AS layout FROM pricing_state'))?.layout : null;
+  if (layout === undefined || Number(layout) === LAYOUT) return undefined;
+  return `the stored cost roll-ups were built by another version of costattr (layout ${layout ?? 'unknown'}, this one reads ${LAYOUT}): `
+    + 'every read prices the spans instead (the same figures, slower) until the next `costattr ingest` rebuilds them';
+}
+
 /** Whether the stored roll-ups are current and the period (of `stored`, a relation over one) holds whole slots. */
 async function storedAnswers(db: SqlEngine, stored: BaseRelation): Promise<boolean> {
   return (await storedRollupIsCurrent(db)) && (await onQuarterHours(db, stored, stored.bounds));

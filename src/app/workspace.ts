@@ -23,7 +23,7 @@ import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../i
 import { boundIngestMemory } from '../ingest/spans/memory.js';
 import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, priceBookHash, type PriceBook } from '../pricebook/index.js';
-import { refreshCostRollup, STORED_BANDS, storedRollupIsCurrent } from '../analysis/cost-rollup.js';
+import { refreshCostRollup, staleRollupNote, STORED_BANDS, storedRollupIsCurrent } from '../analysis/cost-rollup.js';
 import { lakeLocation, type LakeLocation } from '../lake/location.js';
 import type { LakeManifest } from '../lake/manifest.js';
 import type { LakeWrite } from '../lake/write.js';
@@ -355,6 +355,8 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
         await installPriceBook(db, book);
         // spans are all loaded: freeze the pricing keys once, or take the ones ingest stored for this book
         await materialisePricedSpans(db, (await storedRollupIsCurrent(db)) ? STORED_BANDS : undefined);
+        const stale = await staleRollupNote(db);
+        if (stale !== undefined) spec.note(stale);
       }
     }
     if (spec.engine === 'clickhouse') clickhouse = await openClickHouse(spec, lake);
