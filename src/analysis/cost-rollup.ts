@@ -181,8 +181,11 @@ export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
  */
 export async function staleRollupNote(db: SqlEngine): Promise<string | undefined> {
   if (!(await db.relations('stored')).has('pricing_state')) return undefined;
-  const layout = (await db.columns('pricing_state')).has('layout') ? (await db.one<{ layout: number | null }>('SELECT max(layout) AS layout FROM pricing_state'))?.layout : null;
-  if (layout === undefined || Number(layout) === LAYOUT) return undefined;
+  const hasLayout = (await db.columns('pricing_state')).has('layout');
+  const state = await db.one<{ layout: number | null }>(`SELECT ${hasLayout ? 'layout' : 'NULL AS layout'} FROM pricing_state LIMIT 1`);
+  // no row: invalidated by a recovery (said by it), not another version
+  if (state === undefined || Number(state.layout) === LAYOUT) return undefined;
+  const layout = state.layout;
   return `the stored cost roll-ups were built by another version of costattr (layout ${layout ?? 'unknown'}, this one reads ${LAYOUT}): `
     + 'every read prices the spans instead (the same figures, slower) until the next `costattr ingest` rebuilds them';
 }
