@@ -170,7 +170,7 @@ describe('stored cost roll-up', () => {
           });
         }
       }),
-      { numRuns: 6 },
+      { numRuns: 4 },
     );
   });
 });
