@@ -354,8 +354,9 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
       } else if (lake.objectStore === undefined) { // (one on object storage needs none: ClickHouse reads the lake's book and roll-ups)
         await installPriceBook(db, book);
         // spans are all loaded: freeze the pricing keys once, or take the ones ingest stored for this book
-        await materialisePricedSpans(db, (await storedRollupIsCurrent(db)) ? STORED_BANDS : undefined);
-        const stale = await staleRollupNote(db);
+        const current = await storedRollupIsCurrent(db);
+        await materialisePricedSpans(db, current ? STORED_BANDS : undefined);
+        const stale = current ? undefined : await staleRollupNote(db);
         if (stale !== undefined) spec.note(stale);
       }
     }
