@@ -44,8 +44,3 @@ export function lakeLocation(arg: string, env: Env = process.env): LakeLocation 
   }
   return { kind: 'object-store', url, shown: arg.replace(/\/+$/, '') };
 }
-
-/** The lake as messages name it. */
-export function lakeName(location: LakeLocation): string {
-  return location.kind === 'directory' ? location.dir : location.shown;
-}
