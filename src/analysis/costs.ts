@@ -22,7 +22,7 @@ import { UNATTRIBUTED } from '../db/schema.js';
 import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
 import { dimensionSql, UNKNOWN, type Dimension } from './dimensions.js';
-import { unpivotLayersSql } from './layers.js';
+import { layerColumns, sumLayerColumnsSql, unpivotLayersSql } from './layers.js';
 import { rollupRelation } from './cost-rollup.js';
 import type { BaseRelation, SpanFilter } from './span-filter.js';
 
@@ -103,18 +103,25 @@ const ALL_TOKENS = '(input_tokens + cache_read_tokens + cache_write_5m_tokens + 
 /** Fractions (shares, hit rates) are output rounded to 6 decimals, as JSON numbers; money through `usdNumberSql`. */
 const fraction6 = (expr: string): string => `round(${expr}, 6)::DOUBLE`;
 
-/** Over the roll-up rows (`base`): the dimensions, the run, spans, tokens per reported class and cost; per layer for a layer split. */
-function factsSql(by: readonly Dimension[], dialect: Dialect): string {
-  const dimColumns = by
-    .filter((d): d is Exclude<Dimension, 'layer'> => d !== 'layer')
-    .map((d) => `${dimensionSql(d, dialect)} AS ${quoteIdent(d)}`);
-  const passThrough = ['run', ...dimColumns].join(', ');
-  if (by.includes('layer')) return unpivotLayersSql(passThrough);
+/**
+ * Per group and run (over the roll-up rows, `base`): the dimensions, the run, spans, tokens per
+ * reported class and cost. A layer split sums each run's layer columns first and then splits the
+ * sums per layer: one row per (group, run, layer) without grouping five times the rows.
+ */
+function runsSql(by: readonly Dimension[], dialect: Dialect): string {
+  const dims = by.filter((d): d is Exclude<Dimension, 'layer'> => d !== 'layer');
+  const keys = ['run', ...dims.map((d) => quoteIdent(d))].join(', ');
+  const keyed = (measures: string): string =>
+    `(SELECT ${['run', ...dims.map((d) => `${dimensionSql(d, dialect)} AS ${quoteIdent(d)}`)].join(', ')}, ${measures} FROM base) k`;
+  if (by.includes('layer')) {
+    const perRun = `(SELECT ${keys}, ${sumLayerColumnsSql()} FROM ${keyed(layerColumns())} GROUP BY ${keys}) r`;
+    return unpivotLayersSql(keys, perRun);
+  }
   return `
-    SELECT ${passThrough}, spans,
-      input_tokens AS in_t, cache_read_tokens AS cr_t,
-      cache_write_5m_tokens + cache_write_1h_tokens AS cw_t, output_tokens AS out_t, cost_usd AS cost
-    FROM base`;
+    SELECT ${keys}, sum(spans) AS spans, sum(input_tokens) AS in_t, sum(cache_read_tokens) AS cr_t,
+      sum(cache_write_5m_tokens + cache_write_1h_tokens) AS cw_t, sum(output_tokens) AS out_t, sum(cost_usd) AS cost
+    FROM ${keyed('spans, input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, cost_usd')}
+    GROUP BY ${keys}`;
 }
 
 export async function attributeCosts(db: SqlEngine, spec: CostsSpec): Promise<CostsResult> {
@@ -128,12 +135,7 @@ export async function attributeCosts(db: SqlEngine, spec: CostsSpec): Promise<Co
   const dimList = dims.join(', ');
   const q = (p: number): string => db.dialect.quantileOf('run_costs', p);
   const groups = `WITH base AS (${base.sql}),
-     facts AS (${factsSql(spec.by, db.dialect)}),
-     runs AS (
-       SELECT ${dimList}, run, sum(cost) AS cost, sum(spans) AS spans,
-         sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t
-       FROM facts GROUP BY ${dimList}, run
-     ),
+     runs AS (${runsSql(spec.by, db.dialect)}),
      grouped AS (
        SELECT ${dimList}, sum(cost) AS cost, count(*) AS runs, sum(spans) AS spans,
          sum(in_t) AS in_t, sum(cr_t) AS cr_t, sum(cw_t) AS cw_t, sum(out_t) AS out_t,

@@ -89,18 +89,30 @@ export function withLayerColumnsSql(source: string): string {
   return `SELECT *, ${columns.join(',\n      ')} FROM (${layerBoundsSql(source)})`;
 }
 
+const LAYER_COLUMNS = LAYERS.flatMap((layer) => LAYER_MEASURES.map((m) => `${layer}_${m}`));
+
+/** The `<layer>_<measure>` columns, as a select list. */
+export function layerColumns(): string {
+  return LAYER_COLUMNS.join(', ');
+}
+
+/** Each layer's measures summed, as `<layer>_<measure>` columns again (over rows that have them). */
+export function sumLayerColumnsSql(): string {
+  return LAYER_COLUMNS.map((column) => `sum(${column}) AS ${column}`).join(', ');
+}
+
 /**
- * A relation with one row per (roll-up row, layer) that has the layer, over `base` (rows with the
+ * A relation with one row per (`source` row, layer) that has the layer, over `source` (rows with the
  * `<layer>_<measure>` columns): keeps `passThrough` columns, adds `layer` and the measures. Written
  * as a cross join with the layers and a CASE per measure, which both engines read (no `unnest`).
  */
-export function unpivotLayersSql(passThrough: string): string {
+export function unpivotLayersSql(passThrough: string, source: string): string {
   const layers = LAYERS.map((layer) => `SELECT '${layer}' AS layer`).join(' UNION ALL ');
   const measures = LAYER_MEASURES.map((m) => `CASE l.layer ${LAYERS.map((layer) => `WHEN '${layer}' THEN ${layer}_${m}`).join(' ')} END AS ${m}`);
   return `
     SELECT * FROM (
       SELECT ${passThrough}, l.layer AS layer, ${measures.join(', ')}
-      FROM base CROSS JOIN (${layers}) l
+      FROM ${source} CROSS JOIN (${layers}) l
     )
     WHERE spans > 0`;
 }
