@@ -20,16 +20,16 @@ beforeAll(async () => {
   db.close();
 });
 
-function runJson(args: string[], cwd?: string): Anomaly[] {
-  const result = runCli(['anomalies', '--db', dbPath, '--format', 'json', ...args], { cwd: cwd ?? tempDir() });
+async function runJson(args: string[], cwd?: string): Promise<Anomaly[]> {
+  const result = await runCli(['anomalies', '--db', dbPath, '--format', 'json', ...args], { cwd: cwd ?? tempDir() });
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return (JSON.parse(result.stdout) as AnomaliesResult).anomalies;
 }
 
 describe('costattr anomalies (built CLI)', () => {
-  test('json: every injected incident is found once, with the PRODUCT.md keys, and nothing on the controls', () => {
-    const found = runJson([]);
+  test('json: every injected incident is found once, with the PRODUCT.md keys, and nothing on the controls', async () => {
+    const found = await runJson([]);
     for (const inj of scenario.injections) {
       expect(found.filter((f) => detects(f, inj)), `${inj.kind} ${inj.tenant} ${inj.route}`).toHaveLength(1);
     }
@@ -47,33 +47,33 @@ describe('costattr anomalies (built CLI)', () => {
     }
   });
 
-  test('--kind and --min-usd filter', () => {
-    const found = runJson(['--kind', 'spend_spike,tool_loop', '--min-usd', '1.5']);
-    const expected = runJson([]).filter((f) => (f.kind === 'spend_spike' || f.kind === 'tool_loop') && f.evidence.impact_usd >= 1.5);
+  test('--kind and --min-usd filter', async () => {
+    const found = await runJson(['--kind', 'spend_spike,tool_loop', '--min-usd', '1.5']);
+    const expected = (await runJson([])).filter((f) => (f.kind === 'spend_spike' || f.kind === 'tool_loop') && f.evidence.impact_usd >= 1.5);
     expect(expected.map((f) => f.kind)).toEqual(expect.arrayContaining(['spend_spike', 'tool_loop'])); // the filter keeps some of each
     expect(found).toEqual(expected);
   });
 
-  test('thresholds in costattr.config.json change the result; a bad key is a usage error naming it', () => {
+  test('thresholds in costattr.config.json change the result; a bad key is a usage error naming it', async () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'costattr.config.json'), JSON.stringify({ anomalies: { tool_loop: { minRepeats: 15 } } }));
-    expect(runJson(['--kind', 'tool_loop'], cwd)).toEqual([]);
-    const loops = runJson(['--kind', 'tool_loop']);
+    expect(await runJson(['--kind', 'tool_loop'], cwd)).toEqual([]);
+    const loops = await runJson(['--kind', 'tool_loop']);
     expect(loops.map((f) => f.tenant)).toContain(INJECTED.loopTenant);
-    expect(loops).toEqual(runJson([]).filter((f) => f.kind === 'tool_loop'));
+    expect(loops).toEqual((await runJson([])).filter((f) => f.kind === 'tool_loop'));
     writeFileSync(join(cwd, 'costattr.config.json'), JSON.stringify({ anomalies: { tool_loop: { maxRepeats: 15 } } }));
-    const bad = runCli(['anomalies', '--db', dbPath], { cwd });
+    const bad = await runCli(['anomalies', '--db', dbPath], { cwd });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('anomalies.tool_loop.maxRepeats');
   });
 
-  test('md: a Markdown table with escaped text, one row per finding', () => {
-    const result = runCli(['anomalies', '--db', dbPath, '--format', 'md', '--tenant', INJECTED.loopTenant], { cwd: tempDir() });
+  test('md: a Markdown table with escaped text, one row per finding', async () => {
+    const result = await runCli(['anomalies', '--db', dbPath, '--format', 'md', '--tenant', INJECTED.loopTenant], { cwd: tempDir() });
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines).toContain('| severity | kind | tenant | route | window | at stake | summary | traces |');
     const rows = lines.filter((l) => l.startsWith('| critical') || l.startsWith('| warn'));
-    expect(rows).toHaveLength(runJson(['--tenant', INJECTED.loopTenant]).length);
+    expect(rows).toHaveLength((await runJson(['--tenant', INJECTED.loopTenant])).length);
     expect(rows.some((r) => r.includes('tool\\_loop') && r.includes('search\\_inbox'))).toBe(true);
     expect(rows.every((r) => r.includes(`| ${INJECTED.loopTenant} |`))).toBe(true);
   });

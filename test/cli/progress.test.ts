@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { withWorkspace } from '../../src/app/workspace.js';
 import { ingestProgressBar } from '../../src/cli/progress.js';
 import type { IngestProgress } from '../../src/ingest/spans/types.js';
-import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 
 const SPANS = 'test/e2e/fixtures/inbox/spans.otlp.jsonl';
 
@@ -41,7 +41,7 @@ describe('ingest progress bar', () => {
   });
 
   it('draws nothing in a piped `costattr ingest` without --quiet', async () => {
-    const result = await runCliAsync(['ingest', SPANS, '--db', `${tempDir()}/p.duckdb`]);
+    const result = await runCli(['ingest', SPANS, '--db', `${tempDir()}/p.duckdb`]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^loaded 261 spans from 1 files/m); // the notes are there
     expect(result.stderr).not.toMatch(/\r|\x1b|spans\/s|ETA|MB/); // eslint-disable-line no-control-regex

@@ -23,8 +23,8 @@ interface TenantRow {
   cost_usd: number;
 }
 
-function costsByTenant(env: Record<string, string>): TenantRow[] {
-  const r = runCli(['costs', '--by', 'tenant', '--source', 'claude-code', '--format', 'json', '--quiet'], { env });
+async function costsByTenant(env: Record<string, string>): Promise<TenantRow[]> {
+  const r = await runCli(['costs', '--by', 'tenant', '--source', 'claude-code', '--format', 'json', '--quiet'], { env });
   expect(r.code, r.stderr).toBe(0);
   return (JSON.parse(r.stdout) as { rows: TenantRow[] }).rows.sort((a, b) => a.tenant.localeCompare(b.tenant));
 }
@@ -33,11 +33,11 @@ function costsByTenant(env: Record<string, string>): TenantRow[] {
 const clean = { CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: '' };
 
 describe('--source claude-code with no --spans', () => {
-  it('reads both ~/.config/claude and ~/.claude', () => {
+  it('reads both ~/.config/claude and ~/.claude', async () => {
     const home = tempDir('costattr-home-');
     logCall(join(home, '.config', 'claude'), '-home-me-new', 'sess-new', 2000);
     logCall(join(home, '.claude'), '-home-me-old', 'sess-old', 3000);
-    const rows = costsByTenant({ ...clean, HOME: home });
+    const rows = await costsByTenant({ ...clean, HOME: home });
     // by hand: 1000 input × $1/M + output × $5/M
     expect(rows).toEqual([
       expect.objectContaining({ tenant: '-home-me-new', output_tokens: 2000, cost_usd: 0.011 }),
@@ -45,27 +45,27 @@ describe('--source claude-code with no --spans', () => {
     ]);
   });
 
-  it('reads only the directories $CLAUDE_CONFIG_DIR lists, comma-separated', () => {
+  it('reads only the directories $CLAUDE_CONFIG_DIR lists, comma-separated', async () => {
     const home = tempDir('costattr-home-');
     logCall(join(home, '.claude'), '-home-me-ignored', 'sess-ignored', 1);
     const work = tempDir('costattr-claude-work-');
     const personal = tempDir('costattr-claude-personal-');
     logCall(work, '-work-app', 'sess-w', 100);
     logCall(personal, '-personal-app', 'sess-p', 200);
-    const rows = costsByTenant({ ...clean, HOME: home, CLAUDE_CONFIG_DIR: `${work}, ${personal}` });
+    const rows = await costsByTenant({ ...clean, HOME: home, CLAUDE_CONFIG_DIR: `${work}, ${personal}` });
     expect(rows.map((r) => [r.tenant, r.output_tokens])).toEqual([['-personal-app', 200], ['-work-app', 100]]);
   });
 
-  it('finding none is exit 2 naming the places searched', () => {
+  it('finding none is exit 2 naming the places searched', async () => {
     const home = tempDir('costattr-home-');
-    const r = runCli(['costs', '--by', 'tenant', '--source', 'claude-code'], { env: { ...clean, HOME: home } });
+    const r = await runCli(['costs', '--by', 'tenant', '--source', 'claude-code'], { env: { ...clean, HOME: home } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`no Claude Code logs found: searched ${join(home, '.config', 'claude', 'projects')}, ${join(home, '.claude', 'projects')}`);
     expect(r.stdout).toBe('');
   });
 
-  it('a source without a known home is exit 2', () => {
-    const r = runCli(['costs', '--by', 'tenant', '--source', 'otlp']);
+  it('a source without a known home is exit 2', async () => {
+    const r = await runCli(['costs', '--by', 'tenant', '--source', 'otlp']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--source otlp: expected one of claude-code');
   });

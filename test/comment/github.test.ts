@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT, runCliAsync, tempDir, type CliResult } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 
 const MARKER = '<!-- costattr-diff -->';
 const TOKEN = 'ghs_test-token';
@@ -76,7 +76,7 @@ const env = (extra: Record<string, string> = {}) => ({ GITHUB_TOKEN: TOKEN, GITH
 const post = (body: string, ...args: string[]): Promise<CliResult> => {
   const file = join(dir, `body-${seen.length}.md`);
   writeFileSync(file, body);
-  return runCliAsync(['comment', 'github', '--repo', 'acme/agent', '--pr', '7', '--body-file', file, ...args], { env: env() });
+  return runCli(['comment', 'github', '--repo', 'acme/agent', '--pr', '7', '--body-file', file, ...args], { env: env() });
 };
 
 beforeAll(async () => {
@@ -140,7 +140,7 @@ describe('costattr comment github', () => {
   it('takes the repository and pull request from the GitHub Actions environment', async () => {
     const file = join(dir, 'actions.md');
     writeFileSync(file, `${MARKER}\nhello\n`);
-    const result = await runCliAsync(['comment', 'github', '--body-file', file], { env: env({ GITHUB_REPOSITORY: 'acme/agent', GITHUB_REF: 'refs/pull/7/merge' }) });
+    const result = await runCli(['comment', 'github', '--body-file', file], { env: env({ GITHUB_REPOSITORY: 'acme/agent', GITHUB_REF: 'refs/pull/7/merge' }) });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('created comment 100 on acme/agent#7');
   });
@@ -148,7 +148,7 @@ describe('costattr comment github', () => {
   it('says what went wrong, with exit 2: a rejected token, an unknown pull request, no server, no token', async () => {
     const file = join(dir, 'body.md');
     writeFileSync(file, `${MARKER}\nhello\n`);
-    const run = (args: string[], extra: Record<string, string>) => runCliAsync(['comment', 'github', '--body-file', file, ...args], { env: env(extra) });
+    const run = (args: string[], extra: Record<string, string>) => runCli(['comment', 'github', '--body-file', file, ...args], { env: env(extra) });
 
     const badToken = await run(['--repo', 'acme/agent', '--pr', '7'], { GITHUB_TOKEN: 'expired' });
     expect(badToken.code).toBe(2);

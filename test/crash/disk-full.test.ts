@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir('costattr-diskfull-');
 const mnt = join(dir, 'small');
@@ -54,12 +54,12 @@ describe.skipIf(!root)('disk full (tmpfs)', () => {
     const many = join(dir, 'many.jsonl');
     writeSpans(many, 40_000, 200);
     const seeded = join(dir, 'seeded.duckdb');
-    expect((await runCliAsync(['ingest', '--db', seeded, '--quiet', small])).code).toBe(0);
+    expect((await runCli(['ingest', '--db', seeded, '--quiet', small])).code).toBe(0);
     mountTmpfs('5m'); // room for the seeded database (its tables and roll-ups), not for the 40k spans
     try {
       const db = join(mnt, 'costs.duckdb');
       copyFileSync(seeded, db);
-      const result = await runCliAsync(['ingest', '--db', db, '--quiet', many]);
+      const result = await runCli(['ingest', '--db', db, '--quiet', many]);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain(`no space left on the device for ${db}`);
       expect(result.stderr).toContain(`nothing was stored: ${db} holds what it held before`);
@@ -75,7 +75,7 @@ describe.skipIf(!root)('disk full (tmpfs)', () => {
     mountTmpfs('512k');
     try {
       const db = join(dir, 'spill.duckdb');
-      const result = await runCliAsync(['ingest', '--db', db, '--quiet', '--memory-limit', '48MB', '--temp-dir', mnt, mid]);
+      const result = await runCli(['ingest', '--db', db, '--quiet', '--memory-limit', '48MB', '--temp-dir', mnt, mid]);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain(`no space left in ${mnt} for DuckDB to spill work that outgrew its memory limit`);
       expect(result.stderr).not.toMatch(/ran out of memory/);

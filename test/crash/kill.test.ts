@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { ROOT, runCliAsync, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { bigOtlpInputTokens, writeBigOtlp } from './big-otlp.js';
 
 const dir = tempDir('costattr-crash-');
@@ -70,7 +70,7 @@ function expectAllOrNone(now: Stored, context = ''): void {
 describe('crash safety', () => {
   beforeAll(async () => {
     bigSpans = writeBigOtlp(big, 2000, 50);
-    const first = await runCliAsync(['ingest', '--db', db, '--quiet', small]);
+    const first = await runCli(['ingest', '--db', db, '--quiet', small]);
     expect(first.code, first.stderr).toBe(0);
   });
 
@@ -78,7 +78,7 @@ describe('crash safety', () => {
     const holder = await Database.open({ path: db });
     try {
       for (const args of [['costs', '--db', db, '--by', 'tenant'], ['ingest', '--db', db, small]]) {
-        const second = await runCliAsync(args);
+        const second = await runCli(args);
         expect(second.code, second.stderr).toBe(2);
         expect(second.stderr).toMatch(/database .*costs\.duckdb is in use/);
         expect(second.stderr).not.toMatch(/internal error|\n\s+at /);
@@ -93,7 +93,7 @@ describe('crash safety', () => {
     const first = startIngest();
     // the running ingest holds the database from the moment it opens it (the WAL appears on its first write)
     await waitFor(() => existsSync(`${db}.wal`) || !first.running(), 15_000);
-    const second = first.running() ? await runCliAsync(['costs', '--db', db, '--by', 'tenant']) : undefined;
+    const second = first.running() ? await runCli(['costs', '--db', db, '--by', 'tenant']) : undefined;
     const stillRunning = first.running();
     first.kill();
     await first.exited;
@@ -106,7 +106,7 @@ describe('crash safety', () => {
 
   it('an ingest that outgrows --memory-limit stops with exit 2 and a hint, storing nothing', async () => {
     const tight = join(dir, 'tight.duckdb');
-    const result = await runCliAsync(['ingest', '--db', tight, '--quiet', '--memory-limit', '32MB', '--temp-dir', join(dir, 'spill'), big]);
+    const result = await runCli(['ingest', '--db', tight, '--quiet', '--memory-limit', '32MB', '--temp-dir', join(dir, 'spill'), big]);
     expect(result.code, result.stderr).not.toBe(3);
     const handle = await Database.open({ path: tight });
     try {
@@ -136,7 +136,7 @@ describe('crash safety', () => {
       const now = await stored();
       expectAllOrNone(now, `killed after ${delays.join(', ')} ms`);
     }
-    const rerun = await runCliAsync(['ingest', '--db', db, '--quiet', big]);
+    const rerun = await runCli(['ingest', '--db', db, '--quiet', big]);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(await stored()).toEqual({ spans: SMALL_SPANS + bigSpans, input: SMALL_INPUT + bigOtlpInputTokens(bigSpans), ledgerMatches: true });
   });

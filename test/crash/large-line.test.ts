@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { bigOtlpInputTokens, writeBigOtlp } from './big-otlp.js';
 
 describe('resource bounds', () => {
@@ -14,7 +14,7 @@ describe('resource bounds', () => {
     const db = join(dir, 'costs.duckdb');
     const spans = writeBigOtlp(file, 1, 80_000);
     expect(statSync(file).size).toBeGreaterThan(45 * 1024 * 1024);
-    const result = await runCliAsync(['ingest', '--db', db, '--json', file]);
+    const result = await runCli(['ingest', '--db', db, '--json', file]);
     expect(result.code, result.stderr).not.toBe(3);
     if (result.code === 2) {
       expect(result.stderr).toContain(`${file}:1`);

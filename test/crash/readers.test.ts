@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { writeLines } from '../ingest/otlp-builder.js';
 
 const dir = tempDir('costattr-readers-');
@@ -19,7 +19,7 @@ describe('readers in parallel', () => {
     const spans = writeLines(dir, 'spans.jsonl', INPUTS.map((input, i) => JSON.stringify({
       trace_id: `t${i}`, span_id: `s${i}`, operation: 'chat', request_model: 'gpt-4o', input_tokens: input, output_tokens: 1, tenant: `tenant-${i}`, start_time: '2026-01-01T00:00:00Z',
     })));
-    const result = await runCliAsync(['ingest', '--db', db, '--quiet', spans]);
+    const result = await runCli(['ingest', '--db', db, '--quiet', spans]);
     expect(result.code, result.stderr).toBe(0);
   });
 
@@ -27,8 +27,8 @@ describe('readers in parallel', () => {
     const holder = await Database.open({ path: db, readOnly: true });
     try {
       const [sql, costs] = await Promise.all([
-        runCliAsync(['sql', '--db', db, '--format', 'json', countSql]),
-        runCliAsync(['costs', '--db', db, '--by', 'tenant', '--format', 'json']),
+        runCli(['sql', '--db', db, '--format', 'json', countSql]),
+        runCli(['costs', '--db', db, '--by', 'tenant', '--format', 'json']),
       ]);
       expect(sql.code, sql.stderr).toBe(0);
       expect(costs.code, costs.stderr).toBe(0);
@@ -43,7 +43,7 @@ describe('readers in parallel', () => {
   it('a read that meets a running ingest (a read-write holder) is refused as "in use", exit 2', async () => {
     const ingest = await Database.open({ path: db });
     try {
-      const read = await runCliAsync(['sql', '--db', db, countSql]);
+      const read = await runCli(['sql', '--db', db, countSql]);
       expect(read.code, read.stderr).toBe(2);
       expect(read.stderr).toContain(`database ${db} is in use by another costattr process`);
     } finally {

@@ -19,9 +19,9 @@ interface DemoJson {
 }
 
 describe('costattr demo', () => {
-  it('--format json reproduces the segment table, names the loop tenants and checks 40/40', () => {
+  it('--format json reproduces the segment table, names the loop tenants and checks 40/40', async () => {
     const out = join(dir, 'month');
-    const result = runCli(['demo', '--format', 'json', '--out', out]);
+    const result = await runCli(['demo', '--format', 'json', '--out', out]);
     expect(result.stderr).toMatch(/loaded 94100 spans \(0 duplicates, 0 rejected\)/);
     expect(result.code).toBe(0);
     const demo = JSON.parse(result.stdout) as DemoJson;
@@ -50,9 +50,9 @@ describe('costattr demo', () => {
     expect(demo.check).toEqual({ tenants: 40, matched: 40, unattributed_matches: true, mismatches: [] });
   });
 
-  it('rejects an unknown format and a bad seed with exit 2', () => {
-    expect(runCli(['demo', '--format', 'csv']).code).toBe(2);
-    const bad = runCli(['demo', '--seed', 'abc']);
+  it('rejects an unknown format and a bad seed with exit 2', async () => {
+    expect((await runCli(['demo', '--format', 'csv'])).code).toBe(2);
+    const bad = await runCli(['demo', '--seed', 'abc']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--seed abc');
   });

@@ -24,17 +24,17 @@ const cents = (usd: number) => `$${usd.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/
 
 let dir: string;
 const at = (name: string) => join(dir, name);
-const cli = (...args: string[]): CliResult => runCli(args, { cwd: dir });
+const cli = (...args: string[]): Promise<CliResult> => runCli(args, { cwd: dir });
 /** The provenance footer names the running version and this run's temp paths: pinned for the golden. */
 const pinned = (text: string) => text.replaceAll(/costattr \d+\.\d+\.\d+[^\s<]*/g, 'costattr <version>');
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir('costattr-comment-');
   writePricing(at('list.json'), LIST);
   writeEval(at('main.jsonl'), evalRuns(1000), 1);
   writeEval(at('grown.jsonl'), evalRuns(1300), 3);
   for (const name of ['main', 'grown']) {
-    const result = cli('snapshot', '--spans', at(`${name}.jsonl`), '--pricing', at('list.json'), '--namespace', 'acme', '--label', name, '--out', at(`${name}.json`), '--quiet');
+    const result = await cli('snapshot', '--spans', at(`${name}.jsonl`), '--pricing', at('list.json'), '--namespace', 'acme', '--label', name, '--out', at(`${name}.json`), '--quiet');
     expect(result.code).toBe(0);
   }
 });
@@ -42,8 +42,8 @@ beforeAll(() => {
 describe('the PR comment', () => {
   const gate = ['--fail-on', 'total.cost_per_run>+5%', '--warn-on', '*.cache_hit_rate<-0.05'];
 
-  it('leads with the monthly effect at --runs-per-month, and says why the route moved', () => {
-    const md = cli('diff', at('main.json'), at('grown.json'), ...gate, '--runs-per-month', '120k', '--format', 'md', '--quiet');
+  it('leads with the monthly effect at --runs-per-month, and says why the route moved', async () => {
+    const md = await cli('diff', at('main.json'), at('grown.json'), ...gate, '--runs-per-month', '120k', '--format', 'md', '--quiet');
     expect(md.code).toBe(1);
     const [before, after] = [sum(evalRuns(1000)), sum(evalRuns(1300))];
     // 120,000 runs a month at each side's cost per run (7 runs each): the change is +$0.0048 × 120000 / 7
@@ -65,31 +65,31 @@ describe('the PR comment', () => {
     expectGolden(join(GOLDEN, 'comment-grown.md'), pinned(md.stdout));
   });
 
-  it('projects the head\'s observed volume when --runs-per-month is not given, and says so', () => {
-    const md = cli('diff', at('main.json'), at('grown.json'), '--format', 'md', '--quiet');
+  it('projects the head\'s observed volume when --runs-per-month is not given, and says so', async () => {
+    const md = await cli('diff', at('main.json'), at('grown.json'), '--format', 'md', '--quiet');
     expect(md.code).toBe(0);
     // 7 runs within one day → 210 runs a month
     expect(md.stdout).toContain(`### ✅ costattr: +${cents(0.0048 * 30)}/month`);
     expect(md.stdout).toContain('at 210 runs a month (observed: 7 head runs over 1 day × 30; set --runs-per-month for production volume)');
   });
 
-  it('fails on a monthly threshold in either direction', () => {
-    const down = cli('diff', at('grown.json'), at('main.json'), '--fail-on', 'total.monthly_usd>±50', '--runs-per-month', '120000', '--format', 'json', '--quiet');
+  it('fails on a monthly threshold in either direction', async () => {
+    const down = await cli('diff', at('grown.json'), at('main.json'), '--fail-on', 'total.monthly_usd>±50', '--runs-per-month', '120000', '--format', 'json', '--quiet');
     expect(down.code).toBe(1);
     const result = JSON.parse(down.stdout) as { tripped: Array<{ rule: string; delta: number }>; monthly: { runs_per_month: number; basis: string } };
     expect(result.monthly).toEqual({ runs_per_month: 120000, basis: 'given', observed: null });
     expect(result.tripped.map((t) => t.rule)).toEqual(['total.monthly_usd>±50']);
     expect(result.tripped[0]?.delta).toBeCloseTo(-(0.0048 * 120000) / 7, 4);
-    const small = cli('diff', at('grown.json'), at('main.json'), '--fail-on', 'total.monthly_usd>±100', '--runs-per-month', '120000', '--quiet');
+    const small = await cli('diff', at('grown.json'), at('main.json'), '--fail-on', 'total.monthly_usd>±100', '--runs-per-month', '120000', '--quiet');
     expect(small.code).toBe(0);
   });
 
-  it('refuses a missing baseline (exit 2) unless --allow-missing-base, then shows the head alone', () => {
-    const missing = cli('diff', at('nowhere/base.json'), at('grown.json'), '--format', 'md');
+  it('refuses a missing baseline (exit 2) unless --allow-missing-base, then shows the head alone', async () => {
+    const missing = await cli('diff', at('nowhere/base.json'), at('grown.json'), '--format', 'md');
     expect(missing.code).toBe(2);
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toContain(`base: ${at('nowhere/base.json')} does not exist: there is no baseline to compare with`);
-    const allowed = cli('diff', at('nowhere/base.json'), at('grown.json'), ...gate, '--runs-per-month', '70', '--allow-missing-base', '--format', 'md', '--quiet');
+    const allowed = await cli('diff', at('nowhere/base.json'), at('grown.json'), ...gate, '--runs-per-month', '70', '--allow-missing-base', '--format', 'md', '--quiet');
     expect(allowed.code).toBe(0); // change rules need a baseline
     const after = sum(evalRuns(1300));
     // 70 runs a month at the head's cost per run (7 runs): 10 × the eval run
@@ -98,9 +98,9 @@ describe('the PR comment', () => {
     expectGolden(join(GOLDEN, 'comment-no-base.md'), pinned(allowed.stdout));
   });
 
-  it('keeps a damaged baseline an error even with --allow-missing-base', () => {
+  it('keeps a damaged baseline an error even with --allow-missing-base', async () => {
     writeFileSync(at('torn.json'), readFileSync(at('main.json'), 'utf8').slice(0, 300));
-    const torn = cli('diff', at('torn.json'), at('grown.json'), '--allow-missing-base', '--format', 'md');
+    const torn = await cli('diff', at('torn.json'), at('grown.json'), '--allow-missing-base', '--format', 'md');
     expect(torn.code).toBe(2);
     expect(torn.stdout).toBe('');
     expect(torn.stderr).toContain(`${at('torn.json')}: not valid JSON`);
@@ -117,20 +117,20 @@ function workflowDiffArgs(): string[] {
 }
 
 describe('the workflow in docs/ci.md', () => {
-  it('runs as written: a comment without a baseline on the first PR, the gate against main after', () => {
+  it('runs as written: a comment without a baseline on the first PR, the gate against main after', async () => {
     const args = workflowDiffArgs();
     expect(args).toContain('--allow-missing-base');
     const repo = join(dir, 'repo');
     mkdirSync(repo, { recursive: true });
     copyFileSync(at('grown.json'), join(repo, 'costattr-head.json'));
-    const first = runCli([...args, '--quiet'], { cwd: repo });
+    const first = await runCli([...args, '--quiet'], { cwd: repo });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(readFileSync(join(repo, 'costattr-comment.md'), 'utf8')).toContain('costattr: no baseline: the head costs');
 
     mkdirSync(join(repo, '.costattr'));
     copyFileSync(at('main.json'), join(repo, '.costattr/base.json'));
-    const gated = runCli([...args, '--quiet'], { cwd: repo });
+    const gated = await runCli([...args, '--quiet'], { cwd: repo });
     // +7.2% cost per run is under the +10% and ±20% rules, +$82.29 a month (at 120k runs) under +$500: no
     // failure (exit 0); inbox-triage's prompt layer grew 30%, over the +15% warning: ⚠️
     expect(gated.code).toBe(0);

@@ -24,7 +24,7 @@ const routeRuns = (runs: readonly EvalRun[], route: string) => runs.filter((r) =
 
 let dir: string;
 const at = (name: string) => join(dir, name);
-const cli = (...args: string[]): CliResult => runCli(args, { cwd: dir });
+const cli = (...args: string[]): Promise<CliResult> => runCli(args, { cwd: dir });
 
 interface Change { route: string; metric: string; base: number | null; head: number | null; delta: number | null; delta_pct: number | null; status: string }
 interface DiffJson {
@@ -43,22 +43,22 @@ function change(result: DiffJson, route: string, metric: string): Change {
   return found;
 }
 
-function snapshot(spans: string, pricing: string, out: string, ...extra: string[]): void {
-  const result = cli('snapshot', '--spans', spans, '--pricing', pricing, '--namespace', 'acme', '--out', out, '--quiet', ...extra);
+async function snapshot(spans: string, pricing: string, out: string, ...extra: string[]): Promise<void> {
+  const result = await cli('snapshot', '--spans', spans, '--pricing', pricing, '--namespace', 'acme', '--out', out, '--quiet', ...extra);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir('costattr-diff-');
   writePricing(at('list.json'), LIST);
   writePricing(at('raised.json'), RAISED);
   writeEval(at('main.jsonl'), evalRuns(1000), 1);
   writeEval(at('rerun.jsonl'), evalRuns(1000), 2); // the same eval again: other trace ids and times
   writeEval(at('grown.jsonl'), evalRuns(1300), 3); // inbox-triage's prompt layer grew 30%
-  snapshot(at('main.jsonl'), at('list.json'), at('base.json'), '--label', 'main');
-  snapshot(at('rerun.jsonl'), at('list.json'), at('rerun.json'));
-  snapshot(at('rerun.jsonl'), at('raised.json'), at('raised-prices.json'));
+  await snapshot(at('main.jsonl'), at('list.json'), at('base.json'), '--label', 'main');
+  await snapshot(at('rerun.jsonl'), at('list.json'), at('rerun.json'));
+  await snapshot(at('rerun.jsonl'), at('raised.json'), at('raised-prices.json'));
 });
 
 describe('costattr snapshot', () => {
@@ -84,8 +84,8 @@ describe('costattr snapshot', () => {
     expect(snap.rates).toEqual([{ model: 'evalbot-1', tier: 'standard', long_context: false, input: '0.000002', cache_read: '0.0000002', cache_write_5m: '0.000002', cache_write_1h: '0.000002', output: '0.00001' }]);
   });
 
-  it('is byte-identical for the same input, with keys in sorted order', () => {
-    snapshot(at('main.jsonl'), at('list.json'), at('base-again.json'), '--label', 'main');
+  it('is byte-identical for the same input, with keys in sorted order', async () => {
+    await snapshot(at('main.jsonl'), at('list.json'), at('base-again.json'), '--label', 'main');
     const text = readFileSync(at('base.json'), 'utf8');
     expect(readFileSync(at('base-again.json'), 'utf8')).toBe(text);
     expect(Object.keys(JSON.parse(text))).toEqual(['costattr_snapshot', 'provenance', 'rates', 'routes', 'totals', 'usage']);
@@ -95,27 +95,27 @@ describe('costattr snapshot', () => {
 describe('costattr diff', () => {
   const gate = ['--fail-on', 'total.cost_per_run>+5%', '--fail-on', '*.prompt_tokens_per_run>+15%', '--warn-on', '*.cache_hit_rate<-0.05'];
 
-  it('passes the same eval run twice, and stays silent under --skip-below', () => {
-    const table = cli('diff', at('base.json'), at('rerun.json'), ...gate);
+  it('passes the same eval run twice, and stays silent under --skip-below', async () => {
+    const table = await cli('diff', at('base.json'), at('rerun.json'), ...gate);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('no change in cost');
-    const json = cli('diff', at('base.json'), at('rerun.json'), ...gate, '--format', 'json');
+    const json = await cli('diff', at('base.json'), at('rerun.json'), ...gate, '--format', 'json');
     const result = JSON.parse(json.stdout) as DiffJson;
     expect(result.failed).toBe(false);
     expect(result.tripped).toEqual([]);
     expect(result.changes.every((c) => c.status === 'unchanged')).toBe(true);
     expect(change(result, '__total__', 'cost_per_run').base).toBe(round6(mean(evalRuns(1000).map((r) => runCost(r, LIST)))));
 
-    const md = cli('diff', at('base.json'), at('rerun.json'), ...gate, '--format', 'md', '--skip-below', '0.0001');
+    const md = await cli('diff', at('base.json'), at('rerun.json'), ...gate, '--format', 'md', '--skip-below', '0.0001');
     expect(md.code).toBe(0);
     expect(md.stdout).toBe('');
-    const out = cli('diff', at('base.json'), at('rerun.json'), '--format', 'md', '--skip-below', '1%', '--out', at('comment.md'));
+    const out = await cli('diff', at('base.json'), at('rerun.json'), '--format', 'md', '--skip-below', '1%', '--out', at('comment.md'));
     expect(out.code).toBe(0);
     expect(existsSync(at('comment.md')) && readFileSync(at('comment.md'), 'utf8')).toBe('');
   });
 
-  it('fails a prompt that grew 30% on one route, naming the route and the delta', () => {
-    const result = cli('diff', at('base.json'), at('grown.jsonl'), ...gate, '--pricing', at('list.json'), '--namespace', 'acme', '--format', 'json', '--quiet');
+  it('fails a prompt that grew 30% on one route, naming the route and the delta', async () => {
+    const result = await cli('diff', at('base.json'), at('grown.jsonl'), ...gate, '--pricing', at('list.json'), '--namespace', 'acme', '--format', 'json', '--quiet');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/cost gate failed/);
     const diff = JSON.parse(result.stdout) as DiffJson;
@@ -136,7 +136,7 @@ describe('costattr diff', () => {
     // 8000/23400 → 8000/25800 (-0.032, under the 0.05 of the rule)
     expect(diff.tripped.filter((t) => t.level === 'warn').map((t) => t.route)).toEqual(['inbox-triage']);
 
-    const md = cli('diff', at('base.json'), at('grown.jsonl'), ...gate, '--pricing', at('list.json'), '--format', 'md', '--quiet');
+    const md = await cli('diff', at('base.json'), at('grown.jsonl'), ...gate, '--pricing', at('list.json'), '--format', 'md', '--quiet');
     expect(md.code).toBe(1);
     expect(md.stdout.startsWith('<!-- costattr-diff -->\n')).toBe(true);
     const totalPct = (mean(evalRuns(1300).map((r) => runCost(r, LIST))) / mean(evalRuns(1000).map((r) => runCost(r, LIST))) - 1) * 100;
@@ -147,16 +147,16 @@ describe('costattr diff', () => {
     expect(md.stdout).toContain('| inbox-triage | changed |');
   });
 
-  it('does not count a price change alone by default, and shows it under --reprice', () => {
+  it('does not count a price change alone by default, and shows it under --reprice', async () => {
     const gated = ['--fail-on', 'total.cost_per_run>+1%', '--fail-on', '*.p95_run_usd>+1%'];
-    const byDefault = cli('diff', at('base.json'), at('raised-prices.json'), ...gated, '--format', 'json');
+    const byDefault = await cli('diff', at('base.json'), at('raised-prices.json'), ...gated, '--format', 'json');
     expect(byDefault.code).toBe(0);
     const plain = JSON.parse(byDefault.stdout) as DiffJson;
     expect(plain.pricing).toBe('base');
     expect(plain.base.price_book.hash).not.toBe(plain.head.price_book.hash);
     expect(plain.changes.filter((c) => c.status !== 'unchanged')).toEqual([]);
 
-    const repriced = cli('diff', at('base.json'), at('raised-prices.json'), ...gated, '--reprice', '--format', 'json');
+    const repriced = await cli('diff', at('base.json'), at('raised-prices.json'), ...gated, '--reprice', '--format', 'json');
     expect(repriced.code).toBe(1);
     const result = JSON.parse(repriced.stdout) as DiffJson;
     const atList = mean(evalRuns(1000).map((r) => runCost(r, LIST)));
@@ -166,45 +166,45 @@ describe('costattr diff', () => {
     expect(result.price_effect?.find((p) => p.route === '__total__')).toEqual({
       route: '__total__', head_at_base_prices: round6(atList), head_at_head_prices: round6(atRaised), delta: round6(round6(atRaised) - round6(atList)),
     });
-    const table = cli('diff', at('base.json'), at('raised-prices.json'), '--reprice');
+    const table = await cli('diff', at('base.json'), at('raised-prices.json'), '--reprice');
     expect(table.stdout).toContain('price effect on the head');
   });
 
-  it('reports routes that appear or vanish, and escapes route names in Markdown', () => {
+  it('reports routes that appear or vanish, and escapes route names in Markdown', async () => {
     const runs: EvalRun[] = [...routeRuns(evalRuns(1000), 'inbox-triage'), { route: 'summarize', calls: [{ prompt: 100, tool: 0, memory: 0, cacheRead: 0, output: 10 }] }];
     writeEval(at('reshaped.jsonl'), runs, 4);
-    const result = cli('diff', at('base.json'), '--head-spans', at('reshaped.jsonl'), '--pricing', at('list.json'), '--fail-on', '*.cost_per_run>+1%', '--format', 'json', '--quiet');
+    const result = await cli('diff', at('base.json'), '--head-spans', at('reshaped.jsonl'), '--pricing', at('list.json'), '--fail-on', '*.cost_per_run>+1%', '--format', 'json', '--quiet');
     expect(result.code).toBe(0); // change rules judge routes present on both sides only
     const diff = JSON.parse(result.stdout) as DiffJson;
     expect(change(diff, 'faq|search', 'cost_per_run')).toMatchObject({ status: 'removed', head: null, delta: null });
     expect(change(diff, 'summarize', 'cost_per_run')).toMatchObject({ status: 'added', base: null, head: round6((100 * 2 + 10 * 10) / 1e6) });
-    const md = cli('diff', at('base.json'), '--head-spans', at('reshaped.jsonl'), '--pricing', at('list.json'), '--format', 'md', '--quiet');
+    const md = await cli('diff', at('base.json'), '--head-spans', at('reshaped.jsonl'), '--pricing', at('list.json'), '--format', 'md', '--quiet');
     expect(md.stdout).toContain('| faq\\|search | removed |');
     expect(md.stdout).toContain('| summarize | added |');
   });
 
-  it('rejects a malformed rule with exit 2 and a caret under the offending character', () => {
-    const result = cli('diff', at('base.json'), at('rerun.json'), '--fail-on', 'total.cost_per_rn>+10%');
+  it('rejects a malformed rule with exit 2 and a caret under the offending character', async () => {
+    const result = await cli('diff', at('base.json'), at('rerun.json'), '--fail-on', 'total.cost_per_rn>+10%');
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('--fail-on rule does not parse: unknown metric "cost_per_rn"');
     expect(result.stderr).toContain('\n  total.cost_per_rn>+10%\n        ^\n');
-    const sign = cli('diff', at('base.json'), at('rerun.json'), '--warn-on', 'total.cost_per_run>10%');
+    const sign = await cli('diff', at('base.json'), at('rerun.json'), '--warn-on', 'total.cost_per_run>10%');
     expect(sign.code).toBe(2);
     expect(sign.stderr).toContain('\n  total.cost_per_run>10%\n                     ^\n');
   });
 
-  it('rejects a damaged snapshot, naming the file and the field', () => {
+  it('rejects a damaged snapshot, naming the file and the field', async () => {
     const damaged = JSON.parse(readFileSync(at('base.json'), 'utf8'));
     damaged.usage.rows[0][6] = -5;
     writeFileSync(at('damaged.json'), JSON.stringify(damaged));
-    const result = cli('diff', at('base.json'), at('damaged.json'));
+    const result = await cli('diff', at('base.json'), at('damaged.json'));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${at('damaged.json')}: field usage.rows[0].input: expected a non-negative integer`);
   });
 
-  it('refuses to snapshot a window without model calls', () => {
-    const empty = cli('snapshot', '--spans', at('main.jsonl'), '--pricing', at('list.json'), '--since', '2030-01-01', '--quiet');
+  it('refuses to snapshot a window without model calls', async () => {
+    const empty = await cli('snapshot', '--spans', at('main.jsonl'), '--pricing', at('list.json'), '--since', '2030-01-01', '--quiet');
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('no spans in 2030-01-01 – … (until exclusive): spans cover');
   });

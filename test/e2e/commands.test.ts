@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCliAsync, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { expectGolden, UPDATE_GOLDEN } from '../helpers/golden.js';
 import { fixtureFiles } from './fixtures/inbox/generate.js';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   if (UPDATE_GOLDEN) for (const [name, text] of Object.entries(fixtureFiles())) writeFileSync(join(ROOT, FIXTURE, name), text);
   dir = tempDir('costattr-golden-');
   db = join(dir, 'inbox.duckdb');
-  ingest = await runCliAsync(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--db', db, '--invoice', `${FIXTURE}/anthropic-cost.csv`,
+  ingest = await runCli(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--db', db, '--invoice', `${FIXTURE}/anthropic-cost.csv`,
     '--invoice', `${FIXTURE}/openai-cost.csv`, '--revenue', `${FIXTURE}/revenue.csv`, '--json', '--quiet']);
 });
 
@@ -45,7 +45,7 @@ function normalise(text: string): string {
  * read command opens --db read-write and a second process is refused (DB_IN_USE).
  */
 async function cli(args: string[], code = 0): Promise<string> {
-  const result = await runCliAsync(args);
+  const result = await runCli(args);
   expect(result.code, `${args.join(' ')}\n${result.stderr}`).toBe(code);
   return normalise(result.stdout);
 }
@@ -233,7 +233,7 @@ describe('audit', () => {
   });
 
   it('an unknown tenant is an error (exit 2)', async () => {
-    const result = await runCliAsync(['audit', ...READ(), '--tenant', 'acne']);
+    const result = await runCli(['audit', ...READ(), '--tenant', 'acne']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown tenant "acne"');
   });
@@ -376,7 +376,7 @@ describe('whatif', () => {
 describe('snapshot and diff', () => {
   it('snapshot W41 and W42 from the database; diff fails the cost-per-run gate (exit 1) and writes the PR comment', async () => {
     const snapshot = async (since: string, until: string, label: string) => {
-      const result = await runCliAsync(['snapshot', ...READ(), '--since', since, '--until', until, '--label', label]);
+      const result = await runCli(['snapshot', ...READ(), '--since', since, '--until', until, '--label', label]);
       expect(result.code, result.stderr).toBe(0);
       writeFileSync(join(dir, `${label}.json`), result.stdout); // as produced: diff reads the real version
       return normalise(result.stdout);

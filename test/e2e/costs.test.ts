@@ -10,8 +10,8 @@ const FIXTURE = join(ROOT, 'test/e2e/fixtures/costs-mini.otlp.jsonl');
 const GOLDEN = join(ROOT, 'test/e2e/golden');
 const BASE = ['--spans', FIXTURE, '--namespace', 'shop', '--quiet'];
 
-function costs(args: string[]): string {
-  const result = runCli(['costs', ...BASE, ...args]);
+async function costs(args: string[]): Promise<string> {
+  const result = await runCli(['costs', ...BASE, ...args]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return result.stdout;
@@ -32,8 +32,8 @@ const TOTAL = r6(A1 + A3 + B1 + C1 + D1 + F1);
 const TOKENS = (32 + 20000 + 1000 + 180) + (800 + 200) + (5000 + 400) + (1200 + 300) + (1000 + 100) + (2000 + 500) + 20;
 
 describe('costattr costs (end to end)', () => {
-  it('--format json matches the hand-computed figures and the golden file', () => {
-    const out = costs(['--by', 'tenant', '--format', 'json']);
+  it('--format json matches the hand-computed figures and the golden file', async () => {
+    const out = await costs(['--by', 'tenant', '--format', 'json']);
     const json = JSON.parse(out) as { by: string[]; rows: Array<Record<string, unknown>>; totals: Record<string, number> };
     expect(A1).toBe(0.012546);
     expect(json.by).toEqual(['tenant']);
@@ -51,8 +51,8 @@ describe('costattr costs (end to end)', () => {
     golden('costs-by-tenant.json', out);
   });
 
-  it('--format table prints money right-aligned, the total, concentration and the lower-bound note', () => {
-    const out = costs(['--by', 'tenant']);
+  it('--format table prints money right-aligned, the total, concentration and the lower-bound note', async () => {
+    const out = await costs(['--by', 'tenant']);
     expect(out).toContain('│ acme             │    $0.02 │'); // 0.018646 to the cent
     expect(out).toContain('│ =2+3|x*_         │ $0.00006 │'); // sub-cent: two significant digits, never $0.00
     expect(out).toContain('│ $0.009323 │'); // acme's p50/run (B1 + A1 + A3) / 2, a unit cost to the micro-dollar
@@ -61,20 +61,20 @@ describe('costattr costs (end to end)', () => {
     golden('costs-by-tenant.txt', out);
   });
 
-  it('--format csv neutralises the formula-like tenant', () => {
-    const out = costs(['--by', 'tenant', '--format', 'csv']);
+  it('--format csv neutralises the formula-like tenant', async () => {
+    const out = await costs(['--by', 'tenant', '--format', 'csv']);
     expect(out.split('\n')[4]).toBe(`'=2+3|x*_,0.00006,1,1,10,0,0,10,${r6(F1 / TOTAL)},0.00006,0.00006,0.00006,0`);
     golden('costs-by-tenant.csv', out);
   });
 
-  it('--format md escapes the tenant name', () => {
-    const out = costs(['--by', 'tenant', '--format', 'md']);
+  it('--format md escapes the tenant name', async () => {
+    const out = await costs(['--by', 'tenant', '--format', 'md']);
     expect(out).toContain('| =2+3\\|x\\*\\_ | $0.00006 |');
     golden('costs-by-tenant.md', out);
   });
 
-  it('--by layer splits the cached prefix over prompt, tool, memory', () => {
-    const out = costs(['--by', 'layer', '--format', 'json']);
+  it('--by layer splits the cached prefix over prompt, tool, memory', async () => {
+    const out = await costs(['--by', 'layer', '--format', 'json']);
     const rows = (JSON.parse(out) as { rows: Array<{ layer: string; cost_usd: number }> }).rows;
     // A1's input: cache read [0,20000) 5m write [20000,21000) uncached [21000,21032);
     // layers prompt [0,15000) tool [15000,20000) memory [20000,21000) unknown [21000,21032)
@@ -88,49 +88,49 @@ describe('costattr costs (end to end)', () => {
     golden('costs-by-layer.json', out);
   });
 
-  it('--top folds the rest into one row in the table', () => {
-    const out = costs(['--by', 'route', '--top', '1']);
+  it('--top folds the rest into one row in the table', async () => {
+    const out = await costs(['--by', 'route', '--top', '1']);
     expect(out).toContain('(other: 2 more)');
     golden('costs-by-route-top1.txt', out);
   });
 
-  it('--by week and --timezone: the 03:00 UTC span falls on the previous day in New York', () => {
-    const utc = JSON.parse(costs(['--by', 'day', '--format', 'json'])) as { rows: Array<{ day: string; cost_usd: number }> };
+  it('--by week and --timezone: the 03:00 UTC span falls on the previous day in New York', async () => {
+    const utc = JSON.parse(await costs(['--by', 'day', '--format', 'json'])) as { rows: Array<{ day: string; cost_usd: number }> };
     expect(utc.rows.map((r) => [r.day, r.cost_usd])).toEqual([['2026-10-05', r6(TOTAL - D1)], ['2026-10-06', D1]]);
-    const ny = JSON.parse(costs(['--by', 'day', '--timezone', 'America/New_York', '--format', 'json'])) as typeof utc;
+    const ny = JSON.parse(await costs(['--by', 'day', '--timezone', 'America/New_York', '--format', 'json'])) as typeof utc;
     expect(ny.rows.map((r) => [r.day, r.cost_usd])).toEqual([['2026-10-05', TOTAL]]);
   });
 
-  it('bad --by is a usage error (exit 2), as JSON under --format json', () => {
-    const result = runCli(['costs', ...BASE, '--by', 'colour', '--format', 'json']);
+  it('bad --by is a usage error (exit 2), as JSON under --format json', async () => {
+    const result = await runCli(['costs', ...BASE, '--by', 'colour', '--format', 'json']);
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stderr)).toMatchObject({ code: 'BAD_USAGE' });
   });
 });
 
 describe('costattr audit and sql (end to end)', () => {
-  it('audits a tenant', () => {
-    const result = runCli(['audit', ...BASE, '--tenant', 'acme', '--format', 'json']);
+  it('audits a tenant', async () => {
+    const result = await runCli(['audit', ...BASE, '--tenant', 'acme', '--format', 'json']);
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout) as { totals: { cost_usd: number }; top_traces: Array<{ cost_usd: number }> };
     expect(json.totals.cost_usd).toBe(r6(A1 + A3 + B1));
     expect(json.top_traces.map((t) => t.cost_usd)).toEqual([r6(A1 + A3), B1]);
-    const md = runCli(['audit', ...BASE, '--tenant', 'acme', '--format', 'md']);
+    const md = await runCli(['audit', ...BASE, '--tenant', 'acme', '--format', 'md']);
     expect(md.stdout).toContain('### by layer');
   });
 
-  it('names the closest tenants for an unknown one (exit 2)', () => {
-    const result = runCli(['audit', ...BASE, '--tenant', 'acm']);
+  it('names the closest tenants for an unknown one (exit 2)', async () => {
+    const result = await runCli(['audit', ...BASE, '--tenant', 'acm']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown tenant "acm"');
     expect(result.stderr).toContain('closest tenant names: acme, globex');
   });
 
-  it('runs a read query and refuses a write', () => {
-    const ok = runCli(['sql', ...BASE, '--format', 'csv', 'SELECT count(*) AS spans FROM priced_spans']);
+  it('runs a read query and refuses a write', async () => {
+    const ok = await runCli(['sql', ...BASE, '--format', 'csv', 'SELECT count(*) AS spans FROM priced_spans']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('spans\n7\n'); // 8 inference spans in the file, one of them exported twice
-    const refused = runCli(['sql', ...BASE, 'DELETE FROM spans']);
+    const refused = await runCli(['sql', ...BASE, 'DELETE FROM spans']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('only read queries');
   });

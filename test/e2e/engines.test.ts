@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedRollupIsCurrent } from '../../src/analysis/cost-rollup.js';
 import { withWorkspace } from '../../src/app/workspace.js';
-import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { fakeClickHouse, type FakeClickHouse } from '../helpers/fake-clickhouse.js';
 import { expectGolden } from '../helpers/golden.js';
 import { ENGINE_COMMANDS, INBOX_FIXTURE, inboxLake, twoMonthLake } from '../helpers/lakes.js';
@@ -40,7 +40,7 @@ describe.each(Object.keys(ENGINES))('%s: the --db goldens, byte for byte', (name
     const engine = ENGINES[name]!();
     // Markdown too where the engine runs in the CLI's process; the fake server runs the same chdb queries, so JSON there
     for (const format of name === 'clickhouse over http' ? ['json'] : ['json', 'md']) {
-      const result = await runCliAsync([...args, '--lake', lake, ...engine.args, '--quiet', '--format', format], { env: engine.env });
+      const result = await runCli([...args, '--lake', lake, ...engine.args, '--quiet', '--format', format], { env: engine.env });
       expect(result.code, result.stderr).toBe(0);
       expectGolden(join(GOLDEN, `${golden}.${format}`), result.stdout);
     }
@@ -71,7 +71,7 @@ describe('a lake of two months (a table in two partitions)', () => {
     const months = await twoMonthLake('costattr-engines-months-');
     const dir = dirname(months);
     const answers = await Promise.all(['duckdb', 'clickhouse'].map((engine) =>
-      runCliAsync(['costs', '--by', 'month', '--lake', months, '--engine', engine, '--format', 'json', '--quiet'], { cwd: dir })));
+      runCli(['costs', '--by', 'month', '--lake', months, '--engine', engine, '--format', 'json', '--quiet'], { cwd: dir })));
     for (const answer of answers) expect(answer.code, answer.stderr).toBe(0);
     expect(answers[1]!.stdout).toBe(answers[0]!.stdout);
     const rows = (JSON.parse(answers[0]!.stdout) as { rows: Array<{ month: string }> }).rows;
@@ -84,7 +84,7 @@ describe('a --timezone other than UTC: ClickHouse answers as DuckDB over the lak
     ['costs', '--by', 'day,tenant', '--timezone', 'America/New_York'],
     ['audit', '--tenant', 'acme', '--month', '2026-10', '--timezone', 'Asia/Kolkata'],
   ])('%s %s %s', async (...args) => {
-    const run = async (engine: string) => runCliAsync([...args, '--lake', lake, '--engine', engine, '--quiet', '--format', 'json']);
+    const run = async (engine: string) => runCli([...args, '--lake', lake, '--engine', engine, '--quiet', '--format', 'json']);
     const [duckdb, clickhouse] = [await run('duckdb'), await run('clickhouse')];
     expect(duckdb.code, duckdb.stderr).toBe(0);
     expect(clickhouse.code, clickhouse.stderr).toBe(0);
@@ -94,18 +94,18 @@ describe('a --timezone other than UTC: ClickHouse answers as DuckDB over the lak
 
 describe('--engine clickhouse refuses what it cannot do (exit 2)', () => {
   it('--pricing: the lake is priced at ingest', async () => {
-    const result = await runCliAsync(['reconcile', '--month', '2026-10', '--lake', lake, '--engine', 'clickhouse', '--pricing', `${INBOX_FIXTURE}/guard-policy.json`]);
+    const result = await runCli(['reconcile', '--month', '2026-10', '--lake', lake, '--engine', 'clickhouse', '--pricing', `${INBOX_FIXTURE}/guard-policy.json`]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/priced once, when it is written/);
   });
 
   it('without a lake', async () => {
-    const result = await runCliAsync(['reconcile', '--month', '2026-10', '--spans', `${INBOX_FIXTURE}/spans.otlp.jsonl`, '--engine', 'clickhouse']);
+    const result = await runCli(['reconcile', '--month', '2026-10', '--spans', `${INBOX_FIXTURE}/spans.otlp.jsonl`, '--engine', 'clickhouse']);
     expect(result.code).toBe(2);
   });
 
   it('wrong credentials are the server refusing', async () => {
-    const result = await runCliAsync(['reconcile', '--month', '2026-10', '--lake', lake, '--engine', 'clickhouse', '--clickhouse-url', server.url],
+    const result = await runCli(['reconcile', '--month', '2026-10', '--lake', lake, '--engine', 'clickhouse', '--clickhouse-url', server.url],
       { env: { CLICKHOUSE_USER: 'costattr', CLICKHOUSE_PASSWORD: 'wrong' } });
     expect(result.code).not.toBe(0);
   });

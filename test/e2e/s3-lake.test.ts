@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliAsync, ROOT, tempDir } from '../helpers/cli.js';
+import { runCli, ROOT, tempDir } from '../helpers/cli.js';
 import { fakeClickHouse, type FakeClickHouse } from '../helpers/fake-clickhouse.js';
 import { fakeS3, type FakeS3 } from '../helpers/fake-s3.js';
 import { expectGolden } from '../helpers/golden.js';
@@ -51,7 +51,7 @@ describe.each(Object.keys(READERS))('%s: the --db goldens, byte for byte', (name
   it.each(commands)('%s', async (golden, args) => {
     const reader = READERS[name]!();
     const before = s3.requests.length;
-    const result = await runCliAsync([...args, ...reader.args, '--quiet', '--format', 'json'], { env: reader.env });
+    const result = await runCli([...args, ...reader.args, '--quiet', '--format', 'json'], { env: reader.env });
     expect(result.code, result.stderr).toBe(0);
     expectGolden(join(GOLDEN, `${golden}.json`), result.stdout);
     const requests = s3.requests.slice(before);
@@ -75,8 +75,8 @@ describe('a lake of two months (a table in two partitions) on object storage', (
     const months = await twoMonthLake('costattr-s3-months-');
     const store = await fakeS3({ bucket: BUCKET, prefix: 'months', dir: months, accessKeyId: KEY.AWS_ACCESS_KEY_ID });
     try {
-      const local = await runCliAsync(['costs', '--by', 'month', '--lake', months, '--format', 'json', '--quiet']);
-      const remote = await runCliAsync(['costs', '--by', 'month', '--lake', `s3://${BUCKET}/months`, '--engine', 'clickhouse', '--format', 'json', '--quiet'],
+      const local = await runCli(['costs', '--by', 'month', '--lake', months, '--format', 'json', '--quiet']);
+      const remote = await runCli(['costs', '--by', 'month', '--lake', `s3://${BUCKET}/months`, '--engine', 'clickhouse', '--format', 'json', '--quiet'],
         { env: { ...KEY, AWS_ENDPOINT_URL: store.endpoint } });
       expect(remote.code, remote.stderr).toBe(0);
       expect(remote.stdout).toBe(local.stdout);
@@ -98,7 +98,7 @@ const closedPort = async (): Promise<number> => {
 
 describe('what the object store refuses: exit 2, naming it', () => {
   const read = (lakeArg: string, env: Record<string, string>, ...more: string[]) =>
-    runCliAsync(['costs', '--by', 'tenant', '--lake', lakeArg, '--engine', 'clickhouse', ...more], { env });
+    runCli(['costs', '--by', 'tenant', '--lake', lakeArg, '--engine', 'clickhouse', ...more], { env });
 
   it('no manifest under the prefix', async () => {
     const result = await read(`s3://${BUCKET}/acme/elsewhere`, s3Env());
@@ -146,7 +146,7 @@ describe('what the object store refuses: exit 2, naming it', () => {
     rmSync(join(partial, 'invoice_lines'), { recursive: true });
     const store = await fakeS3({ bucket: BUCKET, prefix: 'lake', dir: partial });
     try {
-      const result = await runCliAsync(['reconcile', '--month', '2026-10', '--lake', `${store.endpoint}/${BUCKET}/lake`, '--engine', 'clickhouse'], { env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+      const result = await runCli(['reconcile', '--month', '2026-10', '--lake', `${store.endpoint}/${BUCKET}/lake`, '--engine', 'clickhouse'], { env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/the lake at http:\/\/127\.0\.0\.1:\d+\/costattr-lakes\/lake lists files the object store does not hold \(lake\/invoice_lines\/\d+-0\.parquet in bucket costattr-lakes: not found\)/);
       expect(store.requests.every((r) => !r.signed)).toBe(true); // no key in the environment: unsigned reads
@@ -166,7 +166,7 @@ describe('what the object store refuses: exit 2, naming it', () => {
 describe('what only a local lake can do: exit 2', () => {
   it('DuckDB does not read object storage (no httpfs in this build)', async () => {
     for (const args of [['costs', '--by', 'tenant'], ['costs', '--by', 'tenant', '--engine', 'duckdb'], ['quality'], ['report', 'monthly', '--month', '2026-10']]) {
-      const result = await runCliAsync([...args, '--lake', `s3://${BUCKET}/acme/lake`], { env: s3Env() });
+      const result = await runCli([...args, '--lake', `s3://${BUCKET}/acme/lake`], { env: s3Env() });
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain(`--lake s3://${BUCKET}/acme/lake: a lake on object storage is read by ClickHouse: add --engine clickhouse`);
     }
@@ -174,14 +174,14 @@ describe('what only a local lake can do: exit 2', () => {
 
   it('ingest writes a directory, not a bucket', async () => {
     const before = s3.requests.length;
-    const result = await runCliAsync(['ingest', `${INBOX_FIXTURE}/spans.otlp.jsonl`, '--lake', `s3://${BUCKET}/acme/lake`], { env: s3Env() });
+    const result = await runCli(['ingest', `${INBOX_FIXTURE}/spans.otlp.jsonl`, '--lake', `s3://${BUCKET}/acme/lake`], { env: s3Env() });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/ingest writes a lake directory, not object storage/);
     expect(s3.requests.length).toBe(before);
   });
 
   it('--clickhouse-cluster over a directory', async () => {
-    const result = await runCliAsync(['costs', '--by', 'tenant', '--lake', lake, '--engine', 'clickhouse', '--clickhouse-cluster', 'lake_readers']);
+    const result = await runCli(['costs', '--by', 'tenant', '--lake', lake, '--engine', 'clickhouse', '--clickhouse-cluster', 'lake_readers']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--clickhouse-cluster reads a lake on object storage/);
   });

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { writeInterruptedRun } from '../helpers/interrupted-run.js';
 
 describe('stored roll-ups from another layout', () => {
@@ -11,8 +11,8 @@ describe('stored roll-ups from another layout', () => {
     const dir = tempDir('costattr-stale-rollup-');
     const db = join(dir, 'spans.duckdb');
     const { earlier, run } = writeInterruptedRun(dir);
-    expect((await runCliAsync(['ingest', earlier, '--db', db, '--quiet'])).code).toBe(0);
-    const costs = (): Promise<{ code: number; stdout: string; stderr: string }> => runCliAsync(['costs', '--by', 'tenant', '--db', db, '--format', 'json']);
+    expect((await runCli(['ingest', earlier, '--db', db, '--quiet'])).code).toBe(0);
+    const costs = (): Promise<{ code: number; stdout: string; stderr: string }> => runCli(['costs', '--by', 'tenant', '--db', db, '--format', 'json']);
     const current = await costs();
     expect(current.code, current.stderr).toBe(0);
     expect(current.stderr).not.toContain('another version of costattr');
@@ -25,7 +25,7 @@ describe('stored roll-ups from another layout', () => {
     expect(stale.stderr).toContain('the stored cost roll-ups were built by another version of costattr (layout 5');
     expect(stale.stdout).toBe(current.stdout);
 
-    expect((await runCliAsync(['ingest', run, '--db', db, '--quiet'])).code).toBe(0);
+    expect((await runCli(['ingest', run, '--db', db, '--quiet'])).code).toBe(0);
     const rebuilt = await costs();
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(rebuilt.stderr).not.toContain('another version of costattr');

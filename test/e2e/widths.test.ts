@@ -4,7 +4,7 @@
 // piped, --color/--no-color). Same fixture as commands.test.ts, ingested once into a temp --db.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCliAsync, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { expectGolden } from '../helpers/golden.js';
 
 const FIXTURE = 'test/e2e/fixtures/inbox';
@@ -14,12 +14,12 @@ let db: string;
 
 beforeAll(async () => {
   db = join(tempDir('costattr-widths-'), 'inbox.duckdb');
-  const ingest = await runCliAsync(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--db', db, '--quiet']);
+  const ingest = await runCli(['ingest', `${FIXTURE}/spans.otlp.jsonl`, '--db', db, '--quiet']);
   expect(ingest.code, ingest.stderr).toBe(0);
 });
 
 async function table(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const result = await runCliAsync([...args, '--db', db, '--quiet'], { env });
+  const result = await runCli([...args, '--db', db, '--quiet'], { env });
   expect(result.code, result.stderr).toBe(0);
   return result.stdout;
 }

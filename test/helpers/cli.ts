@@ -1,5 +1,5 @@
 // Spawns the built CLI the way a user would: TZ=UTC, NO_COLOR=1, a wide terminal.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,22 +13,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: { ...process.env, TZ: 'UTC', NO_COLOR: '1', COLUMNS: '200', ...options.env },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
-
 export function tempDir(prefix = 'costattr-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** `runCli` without blocking, so a test can run many CLI processes side by side. */
-export function runCliAsync(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+/**
+ * Run the CLI without blocking: vitest's worker must keep its event loop, or a test file of CLI runs
+ * that together outlast its RPC timeout (60 s, easily reached on a busy machine) fails the suite.
+ */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,

@@ -2,7 +2,7 @@
 // answers are the goldens, and a lake of two months (the interrupted run's spans, February's apart).
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { runCliAsync, tempDir } from './cli.js';
+import { runCli, tempDir } from './cli.js';
 import { writeInterruptedRun } from './interrupted-run.js';
 
 export const INBOX_FIXTURE = 'test/e2e/fixtures/inbox';
@@ -20,7 +20,7 @@ export const ENGINE_COMMANDS: ReadonlyArray<[golden: string, args: string[]]> = 
 /** `costattr ingest` the inbox fixture into a new lake; returns its directory. */
 export async function inboxLake(prefix: string): Promise<string> {
   const lake = join(tempDir(prefix), 'lake');
-  const ingest = await runCliAsync(['ingest', `${INBOX_FIXTURE}/spans.otlp.jsonl`, '--lake', lake, '--invoice', `${INBOX_FIXTURE}/anthropic-cost.csv`,
+  const ingest = await runCli(['ingest', `${INBOX_FIXTURE}/spans.otlp.jsonl`, '--lake', lake, '--invoice', `${INBOX_FIXTURE}/anthropic-cost.csv`,
     '--invoice', `${INBOX_FIXTURE}/openai-cost.csv`, '--revenue', `${INBOX_FIXTURE}/revenue.csv`, '--quiet']);
   expect(ingest.code, ingest.stderr).toBe(0);
   return lake;
@@ -31,6 +31,6 @@ export async function twoMonthLake(prefix: string): Promise<string> {
   const dir = tempDir(prefix);
   const lake = join(dir, 'lake');
   const { earlier, run } = writeInterruptedRun(dir, '2026-02-03T04:05:06Z');
-  for (const file of [earlier, run]) expect((await runCliAsync(['ingest', file, '--lake', lake, '--quiet'])).code).toBe(0);
+  for (const file of [earlier, run]) expect((await runCli(['ingest', file, '--lake', lake, '--quiet'])).code).toBe(0);
   return lake;
 }

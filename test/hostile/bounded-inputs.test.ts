@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { ROOT, runCliAsync, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir('costattr-bounds-');
 const MiB = 1024 * 1024;
@@ -73,7 +73,7 @@ describe('bounded inputs', () => {
     const file = join(dir, 'cut.jsonl.gz');
     writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
     const db = join(dir, 'cut.duckdb');
-    const result = await runCliAsync(['ingest', '--db', db, '--quiet', file]);
+    const result = await runCli(['ingest', '--db', db, '--quiet', file]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`${file}:\\d+: truncated or corrupt gzip`));
     expect(await storedSpans(db)).toBe(0);
@@ -86,7 +86,7 @@ describe('bounded inputs', () => {
     const flat = join(dir, 'long.jsonl');
     writeFileSync(flat, `${span('a')}\n${span('b', { name: long })}\n`);
     for (const file of [otlp, flat]) {
-      const result = await runCliAsync(['ingest', '--db', join(dir, 'long.duckdb'), '--quiet', '--input-limits', 'line=1MiB', file]);
+      const result = await runCli(['ingest', '--db', join(dir, 'long.duckdb'), '--quiet', '--input-limits', 'line=1MiB', file]);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain(`${file}:2: a line longer than ${MiB} bytes`);
     }
@@ -95,21 +95,21 @@ describe('bounded inputs', () => {
   it('JSON nested 100,000 deep in a flat JSON line: exit 2 naming the line (DuckDB\'s reader would crash); depth is configurable', async () => {
     const file = join(dir, 'deep.jsonl');
     writeFileSync(file, `${span('a')}\n{"trace_id":"t","span_id":"b","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n`);
-    const deep = await runCliAsync(['ingest', '--db', join(dir, 'deep.duckdb'), '--quiet', file]);
+    const deep = await runCli(['ingest', '--db', join(dir, 'deep.duckdb'), '--quiet', file]);
     expect(deep.code, deep.stderr).toBe(2);
     expect(deep.stderr).toContain(`${file}:2: JSON nested more than 128 deep`);
 
     const shallow = join(dir, 'shallow.jsonl');
     writeFileSync(shallow, `${span('a', { tags_json: { a: { b: { c: 1 } } } })}\n`);
-    const strict = await runCliAsync(['ingest', '--db', join(dir, 'shallow.duckdb'), '--quiet', '--input-limits', 'depth=3', shallow]);
+    const strict = await runCli(['ingest', '--db', join(dir, 'shallow.duckdb'), '--quiet', '--input-limits', 'depth=3', shallow]);
     expect(strict.code, strict.stderr).toBe(2);
     expect(strict.stderr).toContain(`${shallow}:1: JSON nested more than 3 deep`);
-    const loose = await runCliAsync(['ingest', '--db', join(dir, 'shallow.duckdb'), '--quiet', '--input-limits', 'depth=4', shallow]);
+    const loose = await runCli(['ingest', '--db', join(dir, 'shallow.duckdb'), '--quiet', '--input-limits', 'depth=4', shallow]);
     expect(loose.code, loose.stderr).toBe(0);
   });
 
   it('a malformed --input-limits is a usage error naming the option', async () => {
-    const result = await runCliAsync(['ingest', '--db', join(dir, 'x.duckdb'), '--input-limits', 'lines=5', join(dir, 'deep.jsonl')]);
+    const result = await runCli(['ingest', '--db', join(dir, 'x.duckdb'), '--input-limits', 'lines=5', join(dir, 'deep.jsonl')]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain('--input-limits lines=5: expected file=N, gzip-ratio=N, line=N, depth=N');
   });

@@ -11,7 +11,7 @@ import { looksLikeSnapshot, parseSnapshot } from '../../src/analysis/snapshot.js
 import { Database } from '../../src/db/database.js';
 import { CostattrError } from '../../src/errors.js';
 import { loadPriceBook } from '../../src/pricebook/index.js';
-import { runCliAsync, tempDir, type CliResult } from '../helpers/cli.js';
+import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
 
 interface SkipExpectation {
   read: number;
@@ -105,7 +105,7 @@ function batchedSkipRuns(jobs: Array<() => Promise<void>>): void {
     const args = reader === 'spans' ? ['ingest', '--db', db, '--namespace', 'acme', '--json', '--skip-invalid', ...files]
       : ['ingest', '--db', db, '--skip-invalid', ...files.flatMap((file) => ['--invoice', file])];
     jobs.push(async () => {
-      const result = await runCliAsync(args);
+      const result = await runCli(args);
       for (const c of cases) (outcomes.get(c.file) as Outcome).skip = { result, db };
     });
   }
@@ -117,9 +117,9 @@ async function runAll(): Promise<void> {
     const outcome: Outcome = { plain: { code: -1, stdout: '', stderr: '' } };
     outcomes.set(c.file, outcome);
     if (IN_PROCESS.includes(readerOf(c))) outcome.plain = await readDocument(c);
-    else jobs.push(async () => { outcome.plain = await runCliAsync(argsFor(c, dbFor(c, 'plain'), false)); });
+    else jobs.push(async () => { outcome.plain = await runCli(argsFor(c, dbFor(c, 'plain'), false)); });
     const alone = c.skipInvalid && (c.knownFailing || readerOf(c) === 'revenue');
-    if (alone) jobs.push(async () => { outcome.skip = { result: await runCliAsync(argsFor(c, dbFor(c, 'skip'), true)), db: dbFor(c, 'skip') }; });
+    if (alone) jobs.push(async () => { outcome.skip = { result: await runCli(argsFor(c, dbFor(c, 'skip'), true)), db: dbFor(c, 'skip') }; });
   }
   batchedSkipRuns(jobs);
   let next = 0;

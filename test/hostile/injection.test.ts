@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 
 const HOSTILE_TENANTS = [
   "o'brien; DROP TABLE spans; --",
@@ -57,12 +57,12 @@ describe('injection', () => {
   beforeAll(async () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(spans, `${HOSTILE_TENANTS.map((t, i) => exportLine(i, t)).join('\n')}\n`);
-    const ingest = await runCliAsync(['ingest', '--db', db, '--namespace', 'acme', spans]);
+    const ingest = await runCli(['ingest', '--db', db, '--namespace', 'acme', spans]);
     expect(ingest.code, ingest.stderr).toBe(0);
   });
 
   it('hostile tenant ids, routes and paths round-trip exactly as data through costs --format json', async () => {
-    const result = await runCliAsync(['costs', '--db', db, '--by', 'tenant,route', '--format', 'json']);
+    const result = await runCli(['costs', '--db', db, '--by', 'tenant,route', '--format', 'json']);
     expect(result.code, result.stderr).toBe(0);
     const rows = (JSON.parse(result.stdout) as { rows: CostsJsonRow[] }).rows;
     expect(rows.map((r) => r.tenant).sort()).toEqual([...HOSTILE_TENANTS].sort());
@@ -74,10 +74,10 @@ describe('injection', () => {
 
   it('an audit of a tenant named like an SQL statement finds exactly that tenant, and every table survives', async () => {
     const tenant = HOSTILE_TENANTS[0] as string;
-    const audit = await runCliAsync(['audit', '--db', db, '--tenant', tenant, '--format', 'json']);
+    const audit = await runCli(['audit', '--db', db, '--tenant', tenant, '--format', 'json']);
     expect(audit.code, audit.stderr).toBe(0);
     expect(audit.stdout).toContain(JSON.stringify(tenant));
-    const check = await runCliAsync(['sql', '--db', db, '--format', 'json',
+    const check = await runCli(['sql', '--db', db, '--format', 'json',
       `SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM ingests) AS ingests, (SELECT count(DISTINCT tool_name) FROM spans WHERE tool_name = '${TOOL.replaceAll("'", "''")}') AS tools`]);
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toMatch(/"spans":\s*"?18"?/);
@@ -86,7 +86,7 @@ describe('injection', () => {
   });
 
   it('CSV output neutralises formula cells (= + - @) and keeps the rest intact', async () => {
-    const result = await runCliAsync(['costs', '--db', db, '--by', 'tenant', '--format', 'csv']);
+    const result = await runCli(['costs', '--db', db, '--by', 'tenant', '--format', 'csv']);
     expect(result.code, result.stderr).toBe(0);
     const cells = result.stdout.split('\n').slice(1).map((line) => line.split(',')[0] ?? '');
     for (const start of ['=', '+', '-', '@']) {
@@ -96,7 +96,7 @@ describe('injection', () => {
   });
 
   it('Markdown escapes table and formatting syntax; a newline cannot break a row', async () => {
-    const result = await runCliAsync(['costs', '--db', db, '--by', 'tenant', '--format', 'md']);
+    const result = await runCli(['costs', '--db', db, '--by', 'tenant', '--format', 'md']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('\\<script\\>');
     expect(result.stdout).toContain('\\*bold\\*');
@@ -108,7 +108,7 @@ describe('injection', () => {
   });
 
   it('HTML (the monthly report) escapes every input string', async () => {
-    const result = await runCliAsync(['report', 'monthly', '--db', db, '--month', '2026-10', '--format', 'html']);
+    const result = await runCli(['report', 'monthly', '--db', db, '--month', '2026-10', '--format', 'html']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(result.stdout).not.toContain('<script>alert(1)');

@@ -13,21 +13,21 @@ const leak = join(dir, 'leak.csv');
 const digest = (): string => createHash('sha256').update(readFileSync(db)).digest('hex');
 let before: string;
 
-beforeAll(() => {
-  const ingest = runCli(['ingest', join(ROOT, 'test/e2e/fixtures/costs-mini.otlp.jsonl'), '--db', db, '--quiet']);
+beforeAll(async () => {
+  const ingest = await runCli(['ingest', join(ROOT, 'test/e2e/fixtures/costs-mini.otlp.jsonl'), '--db', db, '--quiet']);
   expect(ingest.code).toBe(0);
   before = digest();
 });
 
 describe('sql sandbox', () => {
-  it('answers from the stored tables and the priced view', () => {
-    const r = runCli(['sql', 'SELECT count(*) AS spans FROM spans WHERE trace_id IN (SELECT trace_id FROM priced_spans)', '--db', db, '--format', 'json']);
+  it('answers from the stored tables and the priced view', async () => {
+    const r = await runCli(['sql', 'SELECT count(*) AS spans FROM spans WHERE trace_id IN (SELECT trace_id FROM priced_spans)', '--db', db, '--format', 'json']);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as Array<{ spans: number | string }>)[0]?.spans).not.toBe(0);
   });
 
-  it('CSV neutralises text cells only: a negative DECIMAL stays a number', () => {
-    const r = runCli(['sql', "SELECT -5.25::DECIMAL(10,2) AS amount, '-2+3' AS name", '--db', db, '--format', 'csv']);
+  it('CSV neutralises text cells only: a negative DECIMAL stays a number', async () => {
+    const r = await runCli(['sql', "SELECT -5.25::DECIMAL(10,2) AS amount, '-2+3' AS name", '--db', db, '--format', 'csv']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("amount,name\n-5.25,'-2+3\n");
   });
@@ -46,8 +46,8 @@ describe('sql sandbox', () => {
     ['a write', "INSERT INTO ingests SELECT * FROM ingests"],
     ['a sequence', "SELECT nextval('ingest_seq')"],
     ['DDL', 'CREATE TABLE stolen AS SELECT 1'],
-  ])('refuses %s with exit 2, and the database is unchanged', (_name, query) => {
-    const r = runCli(['sql', query, '--db', db]);
+  ])('refuses %s with exit 2, and the database is unchanged', async (_name, query) => {
+    const r = await runCli(['sql', query, '--db', db]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^costattr: sql: /);
     expect(r.stdout).toBe('');

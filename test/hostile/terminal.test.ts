@@ -33,9 +33,9 @@ function exportLine(i: number, tenant: string): string {
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 'h' }, spans: [chat] }] }] });
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   writeFileSync(spans, `${TENANTS.map((t, i) => exportLine(i, t)).join('\n')}\n`);
-  const ingest = runCli(['ingest', spans, '--db', db, '--namespace', 'acme']);
+  const ingest = await runCli(['ingest', spans, '--db', db, '--namespace', 'acme']);
   expect(ingest.code, ingest.stderr).toBe(0);
 });
 
@@ -47,22 +47,22 @@ describe('terminal safety', () => {
     ['reconcile table', ['reconcile', '--detail']],
     ['anomalies table', ['anomalies']],
     ['report daily', ['report', 'daily', '--date', '2026-10-01']],
-  ])('%s shows no raw control character, and shows the names escaped', (_name, args) => {
-    const r = runCli([...args, '--db', db]);
+  ])('%s shows no raw control character, and shows the names escaped', async (_name, args) => {
+    const r = await runCli([...args, '--db', db]);
     expect(RAW_CONTROL.test(r.stdout), r.stdout).toBe(false);
     expect(RAW_CONTROL.test(r.stderr), r.stderr).toBe(false);
     if (args[0] === 'costs' && !args.includes('md')) expect(r.stdout).toContain('clear\\x1b[2J\\x1b[Hscreen');
   });
 
-  it('an error message echoing a hostile value escapes it', () => {
-    const r = runCli(['costs', '--by', `tenant\x1b[2J`, '--db', db]);
+  it('an error message echoing a hostile value escapes it', async () => {
+    const r = await runCli(['costs', '--by', `tenant\x1b[2J`, '--db', db]);
     expect(r.code).toBe(2);
     expect(RAW_CONTROL.test(r.stderr), r.stderr).toBe(false);
     expect(r.stderr.toLowerCase()).toContain('\\x1b[2j');
   });
 
-  it('JSON keeps the names exact', () => {
-    const r = runCli(['costs', '--by', 'tenant', '--db', db, '--format', 'json']);
+  it('JSON keeps the names exact', async () => {
+    const r = await runCli(['costs', '--by', 'tenant', '--db', db, '--format', 'json']);
     const tenants = (JSON.parse(r.stdout) as { rows: Array<{ tenant: string }> }).rows.map((row) => row.tenant);
     expect(tenants.sort()).toEqual([...TENANTS].sort());
   });

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { writeLines } from './otlp-builder.js';
 
 const dir = tempDir('costattr-conflicts-');
@@ -25,7 +25,7 @@ async function inputs(): Promise<Record<string, number>> {
 }
 
 async function qualityDrops(): Promise<Record<string, number>> {
-  const result = await runCliAsync(['quality', '--db', db, '--format', 'json']);
+  const result = await runCli(['quality', '--db', db, '--format', 'json']);
   expect(result.code, result.stderr).toBe(0);
   const flat = (JSON.parse(result.stdout) as { sources: Array<{ source: string; duplicates: Record<string, number> }> }).sources.find((s) => s.source === 'flat');
   return flat?.duplicates ?? {};
@@ -35,7 +35,7 @@ describe('conflicting span copies', () => {
   it('within one ingest: the first file wins, the conflict is listed on stderr and counted apart from plain duplicates', async () => {
     const a = writeLines(dir, 'a.jsonl', [line('s1', 10), line('s2', 5)]);
     const b = writeLines(dir, 'b.jsonl', [line('s1', 10), line('s2', 7)]);
-    const result = await runCliAsync(['ingest', '--db', db, a, b]);
+    const result = await runCli(['ingest', '--db', db, a, b]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`1 conflicting span copies (same trace and span id as a copy already seen, different token counts)`);
     expect(result.stderr).toContain(`first: ${b} trace tr span s2`);
@@ -45,7 +45,7 @@ describe('conflicting span copies', () => {
 
   it('against a stored span: the stored copy wins and the conflict is counted', async () => {
     const c = writeLines(dir, 'c.jsonl', [line('s1', 99), line('s3', 3)]);
-    const result = await runCliAsync(['ingest', '--db', db, '--json', c]);
+    const result = await runCli(['ingest', '--db', db, '--json', c]);
     expect(result.code, result.stderr).toBe(0);
     expect((JSON.parse(result.stdout) as { conflicts: unknown }).conflicts).toEqual({ count: 1, first: [{ file: c, traceId: 'tr', spanId: 's1' }] });
     expect(await inputs()).toEqual({ s1: 10, s2: 5, s3: 3 });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir('costattr-refused-');
 const HEADER = 'trace_id,span_id,operation,request_model,input_tokens,output_tokens,start_time';
@@ -20,12 +20,12 @@ describe('inputs refused, paths literal', () => {
     mkdirSync(join(other, 'sub'), { recursive: true });
     writeFileSync(join(other, 'sub', 'notes.txt'), 'hi');
     const db = join(dir, 'none.duckdb');
-    const ingest = await runCliAsync(['ingest', '--db', db, empty]);
+    const ingest = await runCli(['ingest', '--db', db, empty]);
     expect(ingest.code, ingest.stderr).toBe(2);
     expect(ingest.stderr).toContain(`${empty}: no span files in this directory (searched it and its subdirectories for .jsonl,`);
     expect(ingest.stderr).toContain('found no files at all');
     expect(existsSync(db), 'a failed first ingest leaves no database behind').toBe(false);
-    const read = await runCliAsync(['costs', '--by', 'tenant', '--spans', other]);
+    const read = await runCli(['costs', '--by', 'tenant', '--spans', other]);
     expect(read.code, read.stderr).toBe(2);
     expect(read.stderr).toContain(`${other}: no span files in this directory`);
     expect(read.stderr).toContain('found 1 other file(s): sub/notes.txt');
@@ -36,10 +36,10 @@ describe('inputs refused, paths literal', () => {
     writeFileSync(blank, '\n\n');
     const headerOnly = join(dir, 'header-only.csv');
     writeFileSync(headerOnly, `${HEADER}\n`);
-    const ingest = await runCliAsync(['ingest', '--db', join(dir, 'zero.duckdb'), blank, headerOnly]);
+    const ingest = await runCli(['ingest', '--db', join(dir, 'zero.duckdb'), blank, headerOnly]);
     expect(ingest.code, ingest.stderr).toBe(2);
     expect(ingest.stderr).toContain(`no spans in ${blank} (jsonl, 0 rows), ${headerOnly} (csv, 0 rows): nothing to load`);
-    const read = await runCliAsync(['costs', '--by', 'tenant', '--spans', headerOnly]);
+    const read = await runCli(['costs', '--by', 'tenant', '--spans', headerOnly]);
     expect(read.code, read.stderr).toBe(2);
     expect(read.stderr).toContain(`no spans in ${headerOnly} (csv, 0 rows)`);
   });
@@ -49,7 +49,7 @@ describe('inputs refused, paths literal', () => {
     writeFileSync(literal, csv('literal', 7));
     writeFileSync(join(dir, 'sp1.csv'), csv('globbed', 99));
     const db = join(dir, 'literal.duckdb');
-    const result = await runCliAsync(['ingest', '--db', db, '--quiet', literal]);
+    const result = await runCli(['ingest', '--db', db, '--quiet', literal]);
     expect(result.code, result.stderr).toBe(0);
     const handle = await Database.open({ path: db, readOnly: true });
     try {
@@ -62,7 +62,7 @@ describe('inputs refused, paths literal', () => {
   it('an error inside sp[1].csv names sp[1].csv', async () => {
     const literal = join(dir, 'bad[2].csv');
     writeFileSync(literal, `${HEADER}\nt,x,chat,gpt-4o,-5,1,2026-01-01T00:00:00Z\n`);
-    const result = await runCliAsync(['ingest', '--db', join(dir, 'bad.duckdb'), literal]);
+    const result = await runCli(['ingest', '--db', join(dir, 'bad.duckdb'), literal]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(`${literal}:2`);
   });
@@ -73,7 +73,7 @@ describe('inputs refused, paths literal', () => {
     const spans = join(dir, 'one.csv');
     writeFileSync(spans, csv('one', 1));
     for (const args of [['costs', '--by', 'tenant', '--db', notDb], ['ingest', '--db', notDb, spans]]) {
-      const result = await runCliAsync(args);
+      const result = await runCli(args);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain(`${notDb} is not a costattr database (not a DuckDB file)`);
       expect(result.stderr).not.toMatch(/IO Error/);

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { runCliAsync, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { writeLines } from './otlp-builder.js';
 
 const dir = tempDir('costattr-whole-run-');
@@ -44,27 +44,27 @@ describe('one ingest run commits as one', () => {
   const EARLIER: Held = { spans: '1', input: '10', ingests: '1', lines: '0' };
 
   beforeAll(async () => {
-    const result = await runCliAsync(['ingest', '--db', db, '--quiet', first]);
+    const result = await runCli(['ingest', '--db', db, '--quiet', first]);
     expect(result.code, result.stderr).toBe(0);
     expect(await held()).toEqual(EARLIER);
   });
 
   it('a bad invoice file beside good spans: exit 2 naming the file and row, no span stored', async () => {
-    const result = await runCliAsync(['ingest', '--db', db, '--quiet', second, '--invoice', badInvoice]);
+    const result = await runCli(['ingest', '--db', db, '--quiet', second, '--invoice', badInvoice]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(`${badInvoice} row 2: field cost_usd`);
     expect(await held()).toEqual(EARLIER);
   });
 
   it('a bad revenue file after good spans and invoices: exit 2, neither the spans nor the invoice lines stored', async () => {
-    const result = await runCliAsync(['ingest', '--db', db, '--quiet', second, '--invoice', goodInvoice, '--revenue', badRevenue]);
+    const result = await runCli(['ingest', '--db', db, '--quiet', second, '--invoice', goodInvoice, '--revenue', badRevenue]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(`${badRevenue} row 1: field month`);
     expect(await held()).toEqual(EARLIER);
   });
 
   it('the same run with good files stores all of it', async () => {
-    const result = await runCliAsync(['ingest', '--db', db, '--quiet', second, '--invoice', goodInvoice]);
+    const result = await runCli(['ingest', '--db', db, '--quiet', second, '--invoice', goodInvoice]);
     expect(result.code, result.stderr).toBe(0);
     expect(await held()).toEqual({ spans: '3', input: '60', ingests: '3', lines: '1' });
   });

@@ -13,28 +13,28 @@ function eurInvoice(): { dir: string; file: string } {
   return { dir, file };
 }
 
-it('refuses EUR without a rate, naming file, row and the currency field; nothing is stored', () => {
+it('refuses EUR without a rate, naming file, row and the currency field; nothing is stored', async () => {
   const { dir, file } = eurInvoice();
   const db = join(dir, 'x.duckdb');
-  const r = runCli(['ingest', '--invoice', file, '--db', db]);
+  const r = await runCli(['ingest', '--invoice', file, '--db', db]);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain(`${file} row 2: field currency: amount in EUR, not USD: give its rate, e.g. --fx EUR=1.08 (USD per EUR)`);
   expect(existsSync(db)).toBe(false); // a failed first ingest leaves no database behind
 });
 
-it('converts at --fx EUR=1.08 exactly and says so; USD rows stay as billed', () => {
+it('converts at --fx EUR=1.08 exactly and says so; USD rows stay as billed', async () => {
   const { dir, file } = eurInvoice();
   const db = join(dir, 'x.duckdb');
-  const r = runCli(['ingest', '--invoice', file, '--db', db, '--fx', 'EUR=1.08']);
+  const r = await runCli(['ingest', '--invoice', file, '--db', db, '--fx', 'EUR=1.08']);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toContain(`${file}: amounts in EUR converted at 1.08 USD per EUR (--fx)`);
-  const q = runCli(['sql', 'SELECT token_class, amount_usd::VARCHAR AS usd FROM invoice_lines ORDER BY token_class', '--db', db, '--format', 'csv']);
+  const q = await runCli(['sql', 'SELECT token_class, amount_usd::VARCHAR AS usd FROM invoice_lines ORDER BY token_class', '--db', db, '--format', 'csv']);
   expect(q.stdout).toBe('token_class,usd\ninput,108.000000000000000\noutput,0.050000000000000\n');
 });
 
-it('refuses a malformed rate naming the option', () => {
+it('refuses a malformed rate naming the option', async () => {
   const { dir, file } = eurInvoice();
-  const r = runCli(['ingest', '--invoice', file, '--db', join(dir, 'x.duckdb'), '--fx', 'EUR=abc']);
+  const r = await runCli(['ingest', '--invoice', file, '--db', join(dir, 'x.duckdb'), '--fx', 'EUR=abc']);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('--fx EUR=abc: expected CURRENCY=RATE in USD per unit, e.g. EUR=1.08');
 });

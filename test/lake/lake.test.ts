@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withWorkspace, type WorkspaceSpec } from '../../src/app/workspace.js';
 import { readManifest } from '../../src/lake/manifest.js';
-import { ROOT, runCliAsync, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { writeInterruptedRun } from '../helpers/interrupted-run.js';
 
 const dir = tempDir('costattr-lake-');
@@ -43,7 +43,7 @@ async function seen(where: Pick<WorkspaceSpec, 'db' | 'lake'>): Promise<Figures>
   });
 }
 
-const ingest = (target: string[], files: string[], env: Record<string, string> = {}) => runCliAsync(['ingest', ...files, ...target, '--quiet'], { env });
+const ingest = (target: string[], files: string[], env: Record<string, string> = {}) => runCli(['ingest', ...files, ...target, '--quiet'], { env });
 
 function tableFiles(lake: string): string[] {
   const found: string[] = [];
@@ -85,7 +85,7 @@ describe('lake: the same figures as --db, idempotent re-ingest', () => {
 
   it('refuses --db with --lake, and a missing lake (exit 2)', async () => {
     expect((await ingest(['--lake', lake, '--db', db], [run])).code).toBe(2);
-    const missing = await runCliAsync(['costs', '--by', 'tenant', '--lake', join(dir, 'nowhere')]);
+    const missing = await runCli(['costs', '--by', 'tenant', '--lake', join(dir, 'nowhere')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no costattr lake at/);
   });

@@ -9,8 +9,8 @@ import { insertSpans } from './spans.js';
 const rates = (input: string, output: string) => ({ input, cache_read: input, cache_write_5m: input, cache_write_1h: input, output });
 
 describe('costattr pricing list', () => {
-  it('prints the rows in effect on a date as JSON, rates as written', () => {
-    const result = runCli(['pricing', 'list', '--provider', 'openai', '--as-of', '2025-09-01', '--format', 'json']);
+  it('prints the rows in effect on a date as JSON, rates as written', async () => {
+    const result = await runCli(['pricing', 'list', '--provider', 'openai', '--as-of', '2025-09-01', '--format', 'json']);
     expect(result.code).toBe(0);
     const list = JSON.parse(result.stdout) as { as_of: string; models: Array<{ model: string; prices: Array<{ tier: string; per_mtok: Record<string, string> }> }> };
     expect(list.as_of).toBe('2025-09-01');
@@ -19,10 +19,10 @@ describe('costattr pricing list', () => {
     expect(list.models.map((m) => m.model)).not.toContain('gpt-5.5'); // first priced 2026-04-23
   });
 
-  it('exits 2 naming the file and field of a malformed override', () => {
+  it('exits 2 naming the file and field of a malformed override', async () => {
     const file = join(tempDir(), 'bad.json');
     writeFileSync(file, JSON.stringify({ provider: 'acme', models: [{ model: 'm', prices: [{ effective_from: '2025-01-01', per_mtok: { ...rates('1', '1'), output: 2.5 } }] }] }));
-    const result = runCli(['pricing', 'list', '--pricing', file]);
+    const result = await runCli(['pricing', 'list', '--pricing', file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${file}: models[0].prices[0].per_mtok.output: expected a decimal string`);
   });
@@ -41,8 +41,8 @@ describe('costattr pricing check', () => {
     db.close();
   });
 
-  it('lists the unpriced models with reason, spans, tokens per class and share (exit 0)', () => {
-    const result = runCli(['pricing', 'check', '--db', dbFile, '--format', 'json']);
+  it('lists the unpriced models with reason, spans, tokens per class and share (exit 0)', async () => {
+    const result = await runCli(['pricing', 'check', '--db', dbFile, '--format', 'json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { unpriced: unknown[]; priced_share: number; unpriced_spans: number };
     expect(report.unpriced_spans).toBe(2);
@@ -54,10 +54,10 @@ describe('costattr pricing check', () => {
     expect(result.stderr).toContain('cost totals are a lower bound');
   });
 
-  it('prices a private model from a --pricing override', () => {
+  it('prices a private model from a --pricing override', async () => {
     const file = join(tempDir(), 'private.json');
     writeFileSync(file, JSON.stringify({ provider: 'acme', models: [{ model: 'acme-llm-7b', prices: [{ effective_from: '2025-01-01', per_mtok: rates('0.1', '0.2') }] }] }));
-    const result = runCli(['pricing', 'check', '--db', dbFile, '--pricing', file, '--format', 'table']);
+    const result = await runCli(['pricing', 'check', '--db', dbFile, '--pricing', file, '--format', 'table']);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain('acme-llm-7b');
     expect(result.stdout).toContain('no_flex_rate');

@@ -32,17 +32,17 @@ beforeAll(async () => {
 const args = (...more: string[]) => ['reconcile', '--db', dbPath, '--invoice', invoicePath, '--revenue', revenuePath, '--month', '2026-10', ...more];
 
 describe('costattr reconcile --bill', () => {
-  it('writes cost × (1 + markup) per pass-through tenant, without sharing by default', () => {
+  it('writes cost × (1 + markup) per pass-through tenant, without sharing by default', async () => {
     const bill = join(dir, 'bill.csv');
-    const result = runCli(args('--bill', bill));
+    const result = await runCli(args('--bill', bill));
     expect(result.code).toBe(0);
     // t1: 0.60 × 1.25 = 0.75; =evil: 0.30 × 1.1 = 0.33 (the name is neutralised for spreadsheets)
     expect(readFileSync(bill, 'utf8')).toBe('tenant,month,cost_usd,markup,bill_usd\n\'=evil,2026-10,0.300000,0.1,0.330000\nt1,2026-10,0.600000,0.25,0.750000\n');
   });
 
-  it('--share-unattributed proportional moves the $0.15 into tenant costs, margins and the bill', () => {
+  it('--share-unattributed proportional moves the $0.15 into tenant costs, margins and the bill', async () => {
     const bill = join(dir, 'bill-shared.csv');
-    const result = runCli(args('--share-unattributed', 'proportional', '--bill', bill, '--format', 'json'));
+    const result = await runCli(args('--share-unattributed', 'proportional', '--bill', bill, '--format', 'json'));
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { tenants: Array<{ tenant: string; cost_usd: number; margin_pct: number }>; portfolio: { cost_usd: number }; unattributed_usd: number };
     // 0.15 split 0.60 : 0.30 → 0.10 and 0.05
@@ -54,9 +54,9 @@ describe('costattr reconcile --bill', () => {
     expect(readFileSync(bill, 'utf8')).toBe('tenant,month,cost_usd,markup,bill_usd\n\'=evil,2026-10,0.350000,0.1,0.385000\nt1,2026-10,0.700000,0.25,0.875000\n');
   });
 
-  it('refuses an unknown sharing mode, and --bill without one calendar month of margins', () => {
-    expect(runCli(args('--share-unattributed', 'fair')).code).toBe(2);
-    const partMonth = runCli(['reconcile', '--db', dbPath, '--invoice', invoicePath, '--since', '2026-10-01', '--until', '2026-10-15', '--bill', join(dir, 'x.csv')]);
+  it('refuses an unknown sharing mode, and --bill without one calendar month of margins', async () => {
+    expect((await runCli(args('--share-unattributed', 'fair'))).code).toBe(2);
+    const partMonth = await runCli(['reconcile', '--db', dbPath, '--invoice', invoicePath, '--since', '2026-10-01', '--until', '2026-10-15', '--bill', join(dir, 'x.csv')]);
     expect(partMonth.code).toBe(2);
     expect(partMonth.stderr).toMatch(/--bill needs revenue .* one calendar month/);
   });

@@ -27,8 +27,8 @@ beforeAll(async () => {
 const args = (...more: string[]) => ['reconcile', '--db', dbPath, '--invoice', invoicePath, '--month', '2026-10', ...more];
 
 describe('costattr reconcile', () => {
-  it('prints the JSON contract and exits 1 when the unexplained variance is over --tolerance 2%', () => {
-    const result = runCli(args('--tolerance', '2%', '--format', 'json'));
+  it('prints the JSON contract and exits 1 when the unexplained variance is over --tolerance 2%', async () => {
+    const result = await runCli(args('--tolerance', '2%', '--format', 'json'));
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(Object.keys(report)).toEqual(['schema_version', 'invoice_usd', 'span_usd', 'variance_usd', 'variance_pct', 'unattributed_usd', 'untraced_usd', 'lines', 'tenants', 'segments', 'portfolio', 'cache']);
@@ -43,25 +43,25 @@ describe('costattr reconcile', () => {
     expect(result.stderr).toMatch(/unexplained variance .* over the tolerance/);
   });
 
-  it('exits 0 when the unexplained variance is within the tolerance', () => {
+  it('exits 0 when the unexplained variance is within the tolerance', async () => {
     // 0.03 / 0.57 ≈ 5.3%
-    const result = runCli(args('--tolerance', '6%', '--format', 'json'));
+    const result = await runCli(args('--tolerance', '6%', '--format', 'json'));
     expect(result.code).toBe(0);
   });
 
-  it('the table fits one screen and --detail adds the lines', () => {
-    const plain = runCli(args());
+  it('the table fits one screen and --detail adds the lines', async () => {
+    const plain = await runCli(args());
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain('__untraced__');
     expect(plain.stdout).toContain('quantity');
     expect(plain.stdout.split('\n').length).toBeLessThan(40);
-    const detail = runCli(args('--detail'));
+    const detail = await runCli(args('--detail'));
     expect(detail.stdout).toContain('2026-10-05');
-    const csv = runCli(args('--format', 'csv'));
+    const csv = await runCli(args('--format', 'csv'));
     expect(csv.stdout.split('\n')[0]).toBe('provider,model,day,token_class,invoice_tokens,span_tokens,invoice_usd,span_usd,variance_usd,cause');
   });
 
-  it('a bad --tolerance is a usage error', () => {
-    expect(runCli(args('--tolerance', '7')).code).toBe(2);
+  it('a bad --tolerance is a usage error', async () => {
+    expect((await runCli(args('--tolerance', '7'))).code).toBe(2);
   });
 });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 import { ingestInvoiceFiles } from '../../src/ingest/invoices/index.js';
 import { expectGolden } from '../helpers/golden.js';
 import { HOSTILE, INVOICE_EXTRA_SPANS, MONTHLY_REVENUE, monthlySpans, octoberInvoices, openReportDb } from './fixture.js';
@@ -31,22 +31,22 @@ beforeAll(async () => {
   handle.close();
 });
 
-const runs = new Map<string, ReturnType<typeof runCli>>();
+const runs = new Map<string, CliResult>();
 
 /** The CLI's answer for a report (each distinct command line runs once: spawning the CLI is the slow part). */
-function report(kind: string, ...args: string[]) {
+async function report(kind: string, ...args: string[]): Promise<CliResult> {
   const key = [kind, ...args].join(' ');
   const cached = runs.get(key);
   if (cached) return cached;
   const extra = kind === 'daily' ? ['--date', '2026-10-02'] : kind === 'weekly' ? ['--week', '2026-W40'] : ['--month', '2026-10', '--budget', budget];
-  const result = runCli(['report', kind, '--db', db, '--revenue', revenue, ...extra, ...args]);
+  const result = await runCli(['report', kind, '--db', db, '--revenue', revenue, ...extra, ...args]);
   runs.set(key, result);
   return result;
 }
 
 describe('report CLI', () => {
-  it.each(['daily', 'weekly', 'monthly'])('%s: md escapes input-derived names and starts with the headline', (kind) => {
-    const r = report(kind, '--format', 'md');
+  it.each(['daily', 'weekly', 'monthly'])('%s: md escapes input-derived names and starts with the headline', async (kind) => {
+    const r = await report(kind, '--format', 'md');
     // the revenue file given beside the database is loaded (and said so); a window reaching past the data is noted
     expect(r.stderr).toMatch(/^loaded 2 revenue rows of 2 from .*revenue\.csv \(0 skipped\)\n(note: .* reaches past the data \(spans cover 2026-09-30 … 2026-10-10\); totals cover only those days\n)?$/);
     expect(r.code).toBe(0);
@@ -56,15 +56,15 @@ describe('report CLI', () => {
     expect(r.stdout).toContain(kind === 'weekly' ? '\\<b\\>x\\</b\\>' : '\\<img src=x onerror=alert(1)\\>');
   });
 
-  it('daily: the headline names the day, the spend and the biggest mover', () => {
-    const r = report('daily', '--format', 'md');
+  it('daily: the headline names the day, the spend and the biggest mover', async () => {
+    const r = await report('daily', '--format', 'md');
     // Oct 2: acme 2 calls × 100k input ($0.60), the hostile tenant 100k input ($0.30); Oct 1 it spent nothing
     expect(r.stdout).toContain('- 2026-10-02: $0.90 spent across 2 tenants and 3 runs');
     expect(r.stdout).toContain('Biggest mover: tenant \\<img src=x onerror=alert(1)\\>, +$0.30 (new) to $0.30.');
   });
 
-  it('daily in Slack mrkdwn: bullets, narrow code-block tables, &, < and > as entities', () => {
-    const r = report('daily', '--format', 'slack');
+  it('daily in Slack mrkdwn: bullets, narrow code-block tables, &, < and > as entities', async () => {
+    const r = await report('daily', '--format', 'slack');
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('*Daily cost report — 2026-10-02*\n')).toBe(true);
     expect(r.stdout).toContain('• 2026-10-02: $0.90 spent across 2 tenants and 3 runs');
@@ -77,8 +77,8 @@ describe('report CLI', () => {
     expectGolden(join(ROOT, 'test/report/golden/daily.slack'), r.stdout);
   });
 
-  it('json keeps names exact and carries the headline', () => {
-    const r = report('monthly', '--format', 'json');
+  it('json keeps names exact and carries the headline', async () => {
+    const r = await report('monthly', '--format', 'json');
     const doc = JSON.parse(r.stdout) as { report: string; tenants: Array<{ tenant: string }>; drivers: Array<{ route: string }>; headline: string[] };
     expect(doc.report).toBe('monthly');
     expect(doc.tenants.map((t) => t.tenant)).toContain(HOSTILE);
@@ -86,16 +86,16 @@ describe('report CLI', () => {
     expect(doc.headline[0]).toMatch(/^2026-10: \$18\.36 spent/);
   });
 
-  it('table shows names as plain text', () => {
-    const r = report('daily', '--format', 'table');
+  it('table shows names as plain text', async () => {
+    const r = await report('daily', '--format', 'table');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(HOSTILE);
     expect(r.stdout).toContain('Top tenants by spend');
   });
 
-  it('html is one file with the names escaped, written with --out', () => {
+  it('html is one file with the names escaped, written with --out', async () => {
     const out = join(dir, 'monthly.html');
-    const r = report('monthly', '--format', 'html', '--out', out);
+    const r = await report('monthly', '--format', 'html', '--out', out);
     expect(r.code).toBe(0);
     const html = readFileSync(out, 'utf8');
     expect(html).not.toMatch(/<img|<b>|<script|https?:\/\//);
@@ -103,10 +103,10 @@ describe('report CLI', () => {
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
   });
 
-  it('refuses bad usage with exit 2', () => {
-    expect(runCli(['report', 'hourly', '--db', db]).code).toBe(2);
-    expect(report('daily', '--format', 'csv').code).toBe(2);
-    expect(runCli(['report', 'weekly', '--db', db, '--week', '2026-W60']).code).toBe(2);
+  it('refuses bad usage with exit 2', async () => {
+    expect((await runCli(['report', 'hourly', '--db', db])).code).toBe(2);
+    expect((await report('daily', '--format', 'csv')).code).toBe(2);
+    expect((await runCli(['report', 'weekly', '--db', db, '--week', '2026-W60'])).code).toBe(2);
   });
 });
 
@@ -128,36 +128,36 @@ describe('report monthly with the invoice (built CLI)', () => {
     handle.close();
   });
 
-  it('--invoice FILE… puts the reconciliation in json, md and html; invoices already in --db are used the same way', () => {
-    const given = runCli(['report', 'monthly', '--db', plain, '--month', '2026-10', ...invoices.flatMap((file) => ['--invoice', file]), '--format', 'json', '--quiet']);
+  it('--invoice FILE… puts the reconciliation in json, md and html; invoices already in --db are used the same way', async () => {
+    const given = await runCli(['report', 'monthly', '--db', plain, '--month', '2026-10', ...invoices.flatMap((file) => ['--invoice', file]), '--format', 'json', '--quiet']);
     expect(given.stderr).toBe('');
     expect(given.code).toBe(0);
     const fromFiles = JSON.parse(given.stdout) as { reconcile: { status: string; invoice_usd: number; untraced_usd: number; within_tolerance: boolean; providers: Array<{ provider: string }> } };
     // by hand (fixture.ts octoberInvoices): spans $19.057, billed $1.00 − $0.50 + $2.00 more
     expect(fromFiles.reconcile).toMatchObject({ status: 'reconciled', invoice_usd: 21.557, untraced_usd: 2.5, within_tolerance: false });
     expect(fromFiles.reconcile.providers.map((p) => p.provider)).toEqual(['anthropic', 'openai']);
-    const stored = runCli(['report', 'monthly', '--db', billed, '--month', '2026-10', '--format', 'json']);
+    const stored = await runCli(['report', 'monthly', '--db', billed, '--month', '2026-10', '--format', 'json']);
     expect(stored.code).toBe(0);
     expect((JSON.parse(stored.stdout) as typeof fromFiles).reconcile).toEqual(fromFiles.reconcile);
 
-    const md = runCli(['report', 'monthly', '--db', billed, '--month', '2026-10', '--format', 'md', '--tolerance', '5%']);
+    const md = await runCli(['report', 'monthly', '--db', billed, '--month', '2026-10', '--format', 'md', '--tolerance', '5%']);
     expect(md.stdout).toContain('- Unexplained invoice variance $0.50 (2.3% of the invoice): within the 5.0% tolerance.');
     expect(md.stdout).toContain('| all providers | $21.56 | $19.06 | $18.76 | $0.30 | $2.50 |');
     const out = join(tempDir(), 'close.html');
-    expect(runCli(['report', 'monthly', '--db', billed, '--month', '2026-10', '--format', 'html', '--out', out]).code).toBe(0);
+    expect((await runCli(['report', 'monthly', '--db', billed, '--month', '2026-10', '--format', 'html', '--out', out])).code).toBe(0);
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('Invoice reconciliation by provider');
     expect(html).toContain('over the 2.0% tolerance');
   });
 
-  it('without invoice lines the report says the month is not reconciled; --invoice is refused outside monthly', () => {
-    const md = runCli(['report', 'monthly', '--db', unbilled, '--month', '2026-10', '--format', 'md']);
+  it('without invoice lines the report says the month is not reconciled; --invoice is refused outside monthly', async () => {
+    const md = await runCli(['report', 'monthly', '--db', unbilled, '--month', '2026-10', '--format', 'md']);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain('- No invoice lines for 2026-10: spend is priced from the spans and not reconciled (no invoices are loaded');
-    const daily = runCli(['report', 'daily', '--db', unbilled, '--date', '2026-10-02', ...invoices.flatMap((file) => ['--invoice', file])]);
+    const daily = await runCli(['report', 'daily', '--db', unbilled, '--date', '2026-10-02', ...invoices.flatMap((file) => ['--invoice', file])]);
     expect(daily.code).toBe(2);
     expect(daily.stderr).toContain('--invoice: only report monthly');
-    expect(runCli(['report', 'monthly', '--db', unbilled, '--month', '2026-10', '--tolerance', 'lots']).code).toBe(2);
+    expect((await runCli(['report', 'monthly', '--db', unbilled, '--month', '2026-10', '--tolerance', 'lots'])).code).toBe(2);
   });
 });
 
@@ -190,7 +190,7 @@ describe('report HTML in headless Chromium', () => {
     try {
       for (const kind of ['monthly', 'daily', 'weekly']) {
         const file = join(dir, `${kind}.html`);
-        expect(report(kind, '--format', 'html', '--out', file).code).toBe(0);
+        expect((await report(kind, '--format', 'html', '--out', file)).code).toBe(0);
         for (const viewport of VIEWPORTS) {
           const where = `${kind} at ${viewport.width}px`;
           const page = await browser.newPage({ viewport: { width: viewport.width, height: viewport.height } });

@@ -224,14 +224,14 @@ interface CostsJson {
   totals: { cost_usd: number; unattributed_usd: number; unpriced_spans: number; priced_share: number };
 }
 
-function costs(by: string, spans: readonly string[] = [SPANS_DIR]): CostsJson {
-  const result = runCli(['costs', ...spans.flatMap((file) => ['--spans', file]), '--namespace', NS, '--by', by, '--format', 'json']);
+async function costs(by: string, spans: readonly string[] = [SPANS_DIR]): Promise<CostsJson> {
+  const result = await runCli(['costs', ...spans.flatMap((file) => ['--spans', file]), '--namespace', NS, '--by', by, '--format', 'json']);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as CostsJson;
 }
 
-function sql<T>(query: string): T[] {
-  const result = runCli(['sql', query, '--spans', SPANS_DIR, '--namespace', NS, '--format', 'json']);
+async function sql<T>(query: string): Promise<T[]> {
+  const result = await runCli(['sql', query, '--spans', SPANS_DIR, '--namespace', NS, '--format', 'json']);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as T[];
 }
@@ -323,8 +323,8 @@ function expectTotals(actual: CostsJson): void {
 }
 
 describe('costattr costs over the SDK fixtures', () => {
-  it('normalises every inference span into the expected disjoint classes and resolved tenant', () => {
-    const rows = sql<Record<string, string | number | null>>(
+  it('normalises every inference span into the expected disjoint classes and resolved tenant', async () => {
+    const rows = await sql<Record<string, string | number | null>>(
       `SELECT trace_id, span_id, input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
               output_tokens, tenant, input_convention FROM spans WHERE is_inference ORDER BY trace_id, span_id`,
     );
@@ -350,8 +350,8 @@ describe('costattr costs over the SDK fixtures', () => {
     }
   });
 
-  it('prices every span exactly: canonical model, long-context tier, unpriced model flagged', () => {
-    const rows = sql<Record<string, string | boolean | null>>(
+  it('prices every span exactly: canonical model, long-context tier, unpriced model flagged', async () => {
+    const rows = await sql<Record<string, string | boolean | null>>(
       `SELECT span_id, model, priced, long_context, cost_usd::VARCHAR AS cost FROM priced_spans ORDER BY span_id`,
     );
     expect(rows).toHaveLength(manifest.calls.length);
@@ -366,22 +366,22 @@ describe('costattr costs over the SDK fixtures', () => {
     }
   });
 
-  it('--by tenant: every tenant and __unattributed__ to the micro-dollar, tokens per class, totals', () => {
-    const result = costs('tenant');
+  it('--by tenant: every tenant and __unattributed__ to the micro-dollar, tokens per class, totals', async () => {
+    const result = await costs('tenant');
     expect(result.by).toEqual(['tenant']);
     expectRows(result, 'tenant', manifest.tenants);
     expectTotals(result);
   });
 
-  it('--by model: canonical models (dated snapshots folded), the unpriced model with its tokens', () => {
-    const result = costs('model');
+  it('--by model: canonical models (dated snapshots folded), the unpriced model with its tokens', async () => {
+    const result = await costs('model');
     expectRows(result, 'model', manifest.models);
     expectTotals(result);
   });
 
-  it('--by layer: harness counters split Anthropic input (cached prefix first), OpenAI input stays unknown', () => {
+  it('--by layer: harness counters split Anthropic input (cached prefix first), OpenAI input stays unknown', async () => {
     const want = expectedLayers();
-    const result = costs('layer');
+    const result = await costs('layer');
     expect(result.rows.map((r) => r.layer).sort()).toEqual([...want.keys()].sort());
     for (const [layer, w] of want) {
       const row = result.rows.find((r) => r.layer === layer);
@@ -391,13 +391,13 @@ describe('costattr costs over the SDK fixtures', () => {
     expectTotals(result);
   });
 
-  it('counts a batch exported twice (same file, and again through a Collector) once', () => {
-    const stored = sql<{ n: number | string }>('SELECT count(*) AS n FROM spans');
+  it('counts a batch exported twice (same file, and again through a Collector) once', async () => {
+    const stored = await sql<{ n: number | string }>('SELECT count(*) AS n FROM spans');
     expect(Number(stored[0]?.n)).toBe(manifest.spans.unique_spans);
     expect(manifest.spans.span_records).toBeGreaterThan(manifest.spans.unique_spans);
 
     // the Collector re-export alone carries exactly the duplicated run
-    const retried = costs('tenant', [manifest.spans.files[1]?.path ?? '']);
+    const retried = await costs('tenant', [manifest.spans.files[1]?.path ?? '']);
     const retriedCalls = manifest.calls.filter((c) => c.trace_id === manifest.calls[0]?.trace_id);
     const retriedCost = retriedCalls.reduce((n, c) => n + femto(c.cost_usd_exact ?? '0'), 0n);
     expect(retried.rows.map((r) => [r.tenant, r.cost_usd])).toEqual([[retriedCalls[0]?.tenant, usd6(retriedCost)]]);

@@ -64,8 +64,8 @@ function ccusageDaily(configDir: string): Map<string, CcusageBreakdown> {
   return cells;
 }
 
-function costattrDaily(configDir: string): Map<string, CostRow> {
-  const run = runCli(['costs', '--by', 'day,model', '--format', 'json', '--quiet', '--spans', configDir]);
+async function costattrDaily(configDir: string): Promise<Map<string, CostRow>> {
+  const run = await runCli(['costs', '--by', 'day,model', '--format', 'json', '--quiet', '--spans', configDir]);
   expect(run.code, run.stderr).toBe(0);
   const out = JSON.parse(run.stdout) as { rows: CostRow[] };
   return new Map(out.rows.map((r) => [`${r.day}|${r.model}`, r]));
@@ -83,9 +83,9 @@ function listCost(model: string, t: CellTruth): number {
   return t.input * p.input + t.output * p.output + t.cacheRead * p.cacheRead + t.cacheWrite5m * p.cacheWrite5m + t.cacheWrite1h * p.cacheWrite1h;
 }
 
-function compare(logs: GeneratedLogs, dir: string): void {
+async function compare(logs: GeneratedLogs, dir: string): Promise<void> {
   const theirs = ccusageDaily(dir);
-  const ours = costattrDaily(dir);
+  const ours = await costattrDaily(dir);
   expect([...theirs.keys()].sort()).toEqual([...logs.cells.keys()].sort());
   const canonicalKeys = [...logs.cells.keys()].map((key) => {
     const [day, model] = key.split('|') as [string, string];
@@ -115,19 +115,19 @@ function compare(logs: GeneratedLogs, dir: string): void {
 }
 
 describe('Claude Code logs against ccusage v20 daily --json --offline --breakdown', () => {
-  it('matches every token class and cost when streaming snapshots repeat the final usage', () => {
+  it('matches every token class and cost when streaming snapshots repeat the final usage', async () => {
     const dir = tempDir('costattr-cc-');
     const logs = generateClaudeLogs(dir, { seed: 7, growingOutput: false });
     const oneHour = [...logs.cells.values()].reduce((n, c) => n + c.cacheWrite1h, 0);
     expect(oneHour).toBeGreaterThan(0);
-    compare(logs, dir);
+    await compare(logs, dir);
   });
 
-  it('matches when snapshots grow: both keep the record with the most tokens, not the first', () => {
+  it('matches when snapshots grow: both keep the record with the most tokens, not the first', async () => {
     const dir = tempDir('costattr-cc-');
     const logs = generateClaudeLogs(dir, { seed: 11, growingOutput: true });
     const undercountFirstRule = [...logs.cells.values()].reduce((n, c) => n + c.output - c.outputFirst, 0);
     expect(undercountFirstRule).toBeGreaterThan(0);
-    compare(logs, dir);
+    await compare(logs, dir);
   });
 });

@@ -68,7 +68,7 @@ describe('multi-source merge by provider response id', () => {
 });
 
 describe('costattr quality', () => {
-  it('reports per source: records, duplicates by rule, conventions, missing tags, unpriced and attributable share', () => {
+  it('reports per source: records, duplicates by rule, conventions, missing tags, unpriced and attributable share', async () => {
     const dir = tempDir('costattr-quality-');
     const logs = generateClaudeLogs(dir, { seed: 3, growingOutput: true, projects: 1, sessionsPerProject: 1, messagesPerSession: 6 });
     const sdk = sdkSpans(dir);
@@ -77,10 +77,10 @@ describe('costattr quality', () => {
     ]);
     const db = join(dir, 'q.duckdb');
     for (const files of [[sdk, unpriced, logs.root], [LITELLM, '--map', 'tenant=tag:tenant:'], [sdk]]) {
-      const run = runCli(['ingest', ...files, '--db', db, '--quiet']);
+      const run = await runCli(['ingest', ...files, '--db', db, '--quiet']);
       expect(run.code, run.stderr).toBe(0);
     }
-    const run = runCli(['quality', '--db', db, '--format', 'json']);
+    const run = await runCli(['quality', '--db', db, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as { sources: Array<Record<string, unknown>>; totals: Record<string, unknown> };
     const bySource = new Map(out.sources.map((s) => [s.source, s]));
@@ -108,7 +108,7 @@ describe('costattr quality', () => {
     expect(out.totals.lower_bound).toBe(true);
     expect(out.totals.unpriced_spans).toBe(1);
 
-    const table = runCli(['quality', '--db', db]);
+    const table = await runCli(['quality', '--db', db]);
     expect(table.stdout).toContain('lower bound');
     expect(table.stdout).toContain('litellm reported $0.01 itself');
   });

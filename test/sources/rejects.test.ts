@@ -19,33 +19,33 @@ function langfuseWithJunk(dir: string, junk: number): string {
   return file;
 }
 
-it('a junk JSON line stops the ingest naming file and line, in JSON\'s words; nothing is stored', () => {
+it('a junk JSON line stops the ingest naming file and line, in JSON\'s words; nothing is stored', async () => {
   const dir = tempDir('costattr-rej-');
   const file = langfuseWithJunk(dir, 1);
   const db = join(dir, 'x.duckdb');
-  const r = runCli(['ingest', file, '--db', db]);
+  const r = await runCli(['ingest', file, '--db', db]);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain(`${file}:3: not valid JSON: Unexpected token 'b'`);
   expect(r.stderr).not.toMatch(ENGINE_WORDS);
   expect(existsSync(db)).toBe(false); // a failed first ingest leaves no database behind
 });
 
-it('a CSV row with an unterminated quote names its line and first field', () => {
+it('a CSV row with an unterminated quote names its line and first field', async () => {
   const dir = tempDir('costattr-rej-');
   const file = join(dir, 'spendlogs.csv');
   writeFileSync(file, `${readFileSync(join(SOURCES, 'litellm-spendlogs.csv'), 'utf8')}"req-broken,acompletion\n`);
   const rows = readFileSync(file, 'utf8').trim().split('\n').length;
-  const r = runCli(['ingest', file, '--db', join(dir, 'x.duckdb')]);
+  const r = await runCli(['ingest', file, '--db', join(dir, 'x.duckdb')]);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain(`${file}:${rows}: field request_id: unreadable CSV row: Value with unterminated quote found.`);
   expect(r.stderr).not.toMatch(ENGINE_WORDS);
 });
 
-it('--skip-invalid names the first ten and counts the rest; --rejects writes all 14 as JSON Lines', () => {
+it('--skip-invalid names the first ten and counts the rest; --rejects writes all 14 as JSON Lines', async () => {
   const dir = tempDir('costattr-rej-');
   const file = langfuseWithJunk(dir, 14);
   const rejects = join(dir, 'rejects.jsonl');
-  const r = runCli(['ingest', file, '--db', join(dir, 'x.duckdb'), '--skip-invalid', '--rejects', rejects]);
+  const r = await runCli(['ingest', file, '--db', join(dir, 'x.duckdb'), '--skip-invalid', '--rejects', rejects]);
   expect(r.code).toBe(0);
   const skipped = r.stderr.split('\n').filter((l) => l.startsWith('skipped '));
   expect(skipped).toHaveLength(10);
@@ -57,15 +57,15 @@ it('--skip-invalid names the first ten and counts the rest; --rejects writes all
   expect(written[13]).toEqual({ file, line: 16, reason: `not valid JSON: Unexpected token 'g', "garbage 13" is not valid JSON` });
 });
 
-it('--rejects lists invoice rows too, with their field, and is empty when nothing was skipped', () => {
+it('--rejects lists invoice rows too, with their field, and is empty when nothing was skipped', async () => {
   const dir = tempDir('costattr-rej-');
   const invoice = join(dir, 'generic.csv');
   writeFileSync(invoice, 'provider,day,model,token_class,quantity,amount_usd\nopenai,2026-01-05,gpt-4.1,input,1000,0.002\nopenai,2026-01-05,gpt-4.1,output,lots,0.01\n');
   const rejects = join(dir, 'rejects.jsonl');
-  const r = runCli(['ingest', '--invoice', invoice, '--db', join(dir, 'x.duckdb'), '--rejects', rejects]);
+  const r = await runCli(['ingest', '--invoice', invoice, '--db', join(dir, 'x.duckdb'), '--rejects', rejects]);
   expect(r.code).toBe(0);
   expect(readFileSync(rejects, 'utf8')).toBe(`${JSON.stringify({ file: invoice, row: 3, field: 'quantity', reason: 'not a number: lots' })}\n`);
-  const clean = runCli(['ingest', join(SOURCES, 'litellm-spendlogs.jsonl'), '--db', join(dir, 'y.duckdb'), '--rejects', rejects]);
+  const clean = await runCli(['ingest', join(SOURCES, 'litellm-spendlogs.jsonl'), '--db', join(dir, 'y.duckdb'), '--rejects', rejects]);
   expect(clean.code).toBe(0);
   expect(readFileSync(rejects, 'utf8')).toBe('');
 });

@@ -49,13 +49,13 @@ it('counts the span, names braintrust.metrics, and keeps it out of the priced ca
   expect(otlp?.cost_usd).toBeCloseTo(1000 * 0.15e-6 + 100 * 0.6e-6, 12);
 });
 
-it('warns at ingest and shows the calls without counters in `quality`', () => {
+it('warns at ingest and shows the calls without counters in `quality`', async () => {
   const dir = tempDir('costattr-unc-');
   const db = `${dir}/x.duckdb`;
-  const ingest = runCli(['ingest', spans(dir), '--db', db]);
+  const ingest = await runCli(['ingest', spans(dir), '--db', db]);
   expect(ingest.code).toBe(0);
   expect(ingest.stderr).toContain('warning: 1 spans name a model but carry no token counter costattr reads (counter-like attributes seen: braintrust.metrics)');
-  const quality = runCli(['quality', '--db', db, '--format', 'json']);
+  const quality = await runCli(['quality', '--db', db, '--format', 'json']);
   const otlp = (JSON.parse(quality.stdout) as { sources: Array<Record<string, unknown>> }).sources[0];
   expect(otlp).toMatchObject({ priced_calls: 1, uncounted_spans: 1, uncounted_attributes: ['braintrust.metrics'] });
 });
