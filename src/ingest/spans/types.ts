@@ -28,6 +28,8 @@ export interface SpanIngestOptions {
   onProgress?: ((progress: IngestProgress) => void) | undefined;
   /** Worker threads parsing OTLP lines; default min(2, available cores). */
   workers?: number | undefined;
+  /** Bytes of OTLP lines per parse batch (default ~1 MB); tests set it small to force many batches. */
+  batchBytes?: number | undefined;
   /** The user chose DuckDB's memory_limit (`--memory-limit`): keep it instead of the ingest's own budget. */
   userMemoryLimit?: boolean | undefined;
   /** Bounds on each input file (`--input-limits`; src/ingest/sources/input.ts); defaults otherwise. */

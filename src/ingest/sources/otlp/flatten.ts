@@ -143,12 +143,36 @@ function profileKey(v: readonly (string | null)[]): string {
   return key;
 }
 
+/** A BIGINT column written straight into a BigInt64Array (grown by doubling), never a JS array of BigInts. */
+class BigIntColumn {
+  private values = new BigInt64Array(1024);
+  private length = 0;
+
+  push(value: bigint): void {
+    if (this.length === this.values.length) {
+      const grown = new BigInt64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  /** The values written, in an array of their own (it is transferred to another thread). */
+  result(): BigInt64Array {
+    return this.values.slice(0, this.length);
+  }
+}
+
 class BatchBuilder {
   private readonly texts: (string | null)[][] = [...TEXT_COLUMNS, 'rare'].map(() => []);
-  private readonly numbers: bigint[][] = NUMBER_COLUMNS.map(() => []);
+  private readonly numbers = NUMBER_COLUMNS.map(() => new BigIntColumn());
   private readonly profile: number[] = [];
   private readonly profileCodes = new Map<string, number>();
   private readonly profiles: (string | null)[][] = [];
+  /** The code of the last span's profile: consecutive spans mostly share one, and then no key is built. */
+  private lastProfile = -1;
+  /** One span's slots, reused for every span (see addSpan). */
+  private readonly spanSlots = emptySlots();
   private readonly dictCodes: number[][] = DICT_COLUMNS.map(() => []);
   private readonly dictIndex = new Map<string, number>();
   private readonly dict: string[] = [];
@@ -176,14 +200,7 @@ class BatchBuilder {
       if (text !== null) (rare ??= {})[RARE_COLUMNS[k]!] = text;
     }
     texts[TEXT_IDX.length]!.push(rare === null ? null : JSON.stringify(rare));
-    const key = profileKey(v);
-    let code = this.profileCodes.get(key);
-    if (code === undefined) {
-      code = this.profiles.length;
-      this.profileCodes.set(key, code);
-      this.profiles.push(PROFILE_IDX.map((i) => v[i] ?? null));
-    }
-    this.profile.push(code);
+    this.profile.push(this.profileCode(v));
     for (let k = 0; k < DICT_IDX.length; k++) {
       const value = v[DICT_IDX[k]!] ?? null;
       let at = -1;
@@ -198,6 +215,24 @@ class BatchBuilder {
       this.dictCodes[k]!.push(at);
     }
     this.lines.push(line);
+  }
+
+  private profileCode(v: readonly (string | null)[]): number {
+    const last = this.profiles[this.lastProfile];
+    if (last !== undefined) {
+      let same = true;
+      for (let k = 0; k < PROFILE_IDX.length && same; k++) same = (v[PROFILE_IDX[k]!] ?? null) === last[k];
+      if (same) return this.lastProfile;
+    }
+    const key = profileKey(v);
+    let code = this.profileCodes.get(key);
+    if (code === undefined) {
+      code = this.profiles.length;
+      this.profileCodes.set(key, code);
+      this.profiles.push(PROFILE_IDX.map((i) => v[i] ?? null));
+    }
+    this.lastProfile = code;
+    return code;
   }
 
   addRequest(request: Json, line: number): void {
@@ -230,7 +265,11 @@ class BatchBuilder {
       this.problems.push({ line, message: 'span is not an object' });
       return;
     }
-    const slots: Slots = { values: resourceSlots.values.slice(), ranks: resourceSlots.ranks.slice() };
+    const slots = this.spanSlots;
+    for (let i = 0; i < COLUMN_COUNT; i++) {
+      slots.values[i] = resourceSlots.values[i] ?? null;
+      slots.ranks[i] = resourceSlots.ranks[i] ?? Infinity;
+    }
     const spanExtra: Extra = {};
     readAttributes(span.attributes, slots, spanExtra, 0);
     const v = slots.values;
@@ -269,7 +308,7 @@ class BatchBuilder {
       rows: this.lines.length,
       lines: Int32Array.from(this.lines),
       texts: this.texts,
-      numbers: this.numbers.map((n) => BigInt64Array.from(n)),
+      numbers: this.numbers.map((n) => n.result()),
       profile: Int32Array.from(this.profile),
       profiles: this.profiles,
       profileKeys: [...this.profileCodes.keys()],

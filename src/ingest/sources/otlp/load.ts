@@ -1,8 +1,9 @@
 /**
  * Streams one OTLP/JSON file (JSON Lines, or one whole document; gzip by extension) into the raw
- * table: the main thread reads and splits whole lines into ~1 MB batches, the parse workers
- * flatten them, and the results go through the appender. At most `maxInFlight` batches are held,
- * so memory stays bounded whatever the file size.
+ * table: the main thread reads and cuts whole lines into ~2 MB batches, the parse workers flatten
+ * them while the main thread appends the batches before them, in file order (so row ids follow the
+ * lines, whatever worker finishes first). At most `maxInFlight` batches are held, so memory stays
+ * bounded whatever the file size.
  */
 import { CostattrError } from '../../../errors.js';
 import type { RawAppender } from '../../spans/raw-appender.js';
@@ -11,7 +12,12 @@ import type { SourceLoadContext, SourceLoadResult, SourceProblem } from '../sour
 import type { FlatBatch } from './flatten.js';
 import type { OtlpParsePool } from './pool.js';
 
-const BATCH_BYTES = 1 << 20;
+/**
+ * Bytes of lines per batch (the ~2 MB the reader cut before, two 1 MiB reads): each batch carries its
+ * own profiles and dictionary, which the appender maps again. SpanIngestOptions.batchBytes overrides
+ * it (tests force many batches).
+ */
+const BATCH_BYTES = 2 << 20;
 const NEWLINE = 10;
 
 export interface OtlpStreams {
@@ -53,7 +59,6 @@ export async function loadOtlpFile(ctx: SourceLoadContext, path: string, streams
   let rows = 0;
   const problems: SourceProblem[] = [];
   const namespaces = new Set<string>();
-  const inFlight = new Set<Promise<void>>();
   const disk = { bytesRead: 0 }; // on-disk bytes read so far: the progress, gzip or not
   const absorb = (batch: FlatBatch): void => {
     streams.appender.append(ctx.fileIdx, ctx.ridBase + rows, batch);
@@ -63,11 +68,13 @@ export async function loadOtlpFile(ctx: SourceLoadContext, path: string, streams
     for (const ns of batch.candidates) namespaces.add(ns);
     ctx.onRecords(batch.records, disk.bytesRead);
   };
+  // batches being parsed, in file order: the oldest is appended once the queue is full
+  const queue: Promise<FlatBatch>[] = [];
   const dispatch = async (kind: 'lines' | 'document', bytes: Uint8Array, firstLine: number): Promise<void> => {
-    const job = streams.pool.parse(kind, bytes, firstLine).then(absorb);
-    inFlight.add(job);
-    void job.finally(() => inFlight.delete(job)).catch(() => undefined);
-    if (inFlight.size >= streams.maxInFlight) await Promise.race(inFlight);
+    const parsed = streams.pool.parse(kind, bytes, firstLine);
+    parsed.catch(() => undefined); // a failed parse is thrown where it is awaited, in order
+    queue.push(parsed);
+    if (queue.length >= streams.maxInFlight) absorb(await (queue.shift() as Promise<FlatBatch>));
   };
 
   let parts: Uint8Array[] = [];
@@ -84,6 +91,7 @@ export async function loadOtlpFile(ctx: SourceLoadContext, path: string, streams
     await dispatch('lines', bytes, firstLine);
   };
 
+  const batchBytes = ctx.options.batchBytes ?? BATCH_BYTES;
   const limits = ctx.options.limits ?? DEFAULT_INPUT_LIMITS;
   for await (const chunk of readInput(path, limits, disk)) {
     mode ??= looksLikeDocument(chunk) ? 'document' : 'lines';
@@ -94,24 +102,25 @@ export async function loadOtlpFile(ctx: SourceLoadContext, path: string, streams
       if (size > limits.lineBytes) throw new CostattrError('BAD_INPUT', `${path}:1: a JSON document longer than ${limits.lineBytes} bytes`, { hint: 'raise the limit with --input-limits line=…, or export JSON Lines' });
       continue;
     }
-    const lastNewline = chunk.lastIndexOf(NEWLINE);
-    if (lastNewline < 0) {
-      parts.push(chunk);
-      size += chunk.length;
-      continue;
-    }
-    parts.push(chunk.subarray(0, lastNewline + 1));
-    size += lastNewline + 1;
-    const rest = chunk.subarray(lastNewline + 1);
-    if (size >= BATCH_BYTES) await flush();
-    if (rest.length > 0) {
-      parts.push(rest);
-      size += rest.length;
+    // a batch ends at the first newline once it holds batchBytes
+    let from = 0;
+    while (from < chunk.length) {
+      const enough = from + Math.max(0, batchBytes - size - 1);
+      const cut = enough < chunk.length ? chunk.indexOf(NEWLINE, enough) : -1;
+      if (cut < 0) {
+        parts.push(chunk.subarray(from));
+        size += chunk.length - from;
+        break;
+      }
+      parts.push(chunk.subarray(from, cut + 1));
+      size += cut + 1 - from;
+      from = cut + 1;
+      await flush();
     }
   }
   if (mode === 'document') await dispatch('document', joinParts(parts, size), 1);
   else await flush();
-  await Promise.all(inFlight);
+  for (const parsed of queue.splice(0)) absorb(await parsed);
   streams.appender.flush();
   return { records, rows, problems, namespaces };
 }

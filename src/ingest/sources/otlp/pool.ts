@@ -1,6 +1,8 @@
 /**
  * A small pool of parse workers (worker.ts). The caller bounds how many
  * batches are in flight; the pool hands each batch to the least busy worker.
+ * A worker that fails or stops before the pool is closed fails every batch still pending and every
+ * later one: never a batch silently lost.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -43,6 +45,7 @@ export class OtlpParsePool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure: Error | undefined;
+  private closing = false;
 
   constructor(size: number) {
     const url = workerUrl();
@@ -51,6 +54,9 @@ export class OtlpParsePool {
       this.busy.set(worker, 0);
       worker.on('message', (response: ParseResponse) => this.settle(response));
       worker.on('error', (err) => this.fail(err));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`an OTLP parse worker stopped (exit code ${code})`));
+      });
       return worker;
     });
   }
@@ -76,12 +82,13 @@ export class OtlpParsePool {
   }
 
   private fail(err: Error): void {
-    this.failure = err;
-    for (const entry of this.pending.values()) entry.reject(err);
+    const failure = (this.failure ??= err);
+    for (const entry of this.pending.values()) entry.reject(failure);
     this.pending.clear();
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
