@@ -88,11 +88,11 @@ describe('a parse worker that stops', () => {
     const first = writeLines(dir, 'first.jsonl', [otlpLine({ spans: [{ trace: tid(50), span: sid(1), attrs: chat(7) }] })]);
     const file = writeLines(dir, 'mixed.jsonl', mixedLines().slice(0, 10));
     const db = join(dir, 'costs.duckdb');
-    expect(runCli(['ingest', first, '--db', db, '--quiet']).code).toBe(0);
-    const crashed = runCli(['ingest', file, '--db', db, '--quiet'], { env: { COSTATTR_TEST_KILL_AT: 'parse-worker@1' } });
+    expect((await runCli(['ingest', first, '--db', db, '--quiet'])).code).toBe(0);
+    const crashed = await runCli(['ingest', file, '--db', db, '--quiet'], { env: { COSTATTR_TEST_KILL_AT: 'parse-worker@1' } });
     expect(crashed.code).toBe(3);
     expect(crashed.stderr).toContain('internal error: an OTLP parse worker stopped');
-    const after = runCli(['ingest', file, '--db', db, '--json', '--quiet']);
+    const after = await runCli(['ingest', file, '--db', db, '--json', '--quiet']);
     expect(after.code).toBe(0);
     expect((JSON.parse(after.stdout) as { loaded: number }).loaded).toBe(3016);
   });
