@@ -99,7 +99,10 @@ const WANTED_SQL: Record<NamedField, string> = {
 /** Refuse a named tenant/user/route/model the data does not hold (exit 2, with the closest names it does hold). */
 export async function requireKnown(engine: SqlEngine, field: NamedField, value: string, flag: string): Promise<void> {
   if (field === 'tenant' && value === UNATTRIBUTED) return;
-  const found = await engine.one<{ n: string | number }>(`SELECT count(*) AS n FROM priced_spans WHERE ${field} = ${WANTED_SQL[field]}`, { value });
+  // one span is enough to know
+  const found = await engine.one<{ n: string | number }>(
+    `SELECT count(*) AS n FROM (SELECT 1 AS one FROM priced_spans WHERE ${field} = ${WANTED_SQL[field]} LIMIT 1) AS first_span`, { value },
+  );
   if (Number(found?.n ?? 0) > 0) return;
   const names = (await engine.all<{ name: string }>(`SELECT DISTINCT ${field} AS name FROM priced_spans WHERE ${field} IS NOT NULL`)).map((r) => r.name);
   const closest = closestNames(value, names);
