@@ -8,7 +8,7 @@
 import type { SqlEngine } from '../db/engine.js';
 import { UNATTRIBUTED } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
-import type { Period } from './period.js';
+import { invoiceDaysIn, type Period } from './period.js';
 import { closestNames } from './closest.js';
 import { baseRelation, type SpanFilter } from './span-filter.js';
 
@@ -113,16 +113,7 @@ export async function requireKnown(engine: SqlEngine, field: NamedField, value: 
 
 /** Refuse to reconcile a period no invoice line falls in (exit 2, saying what the invoices cover): a gate cannot pass on nothing. */
 export async function requireInvoicesIn(engine: SqlEngine, period: Period): Promise<void> {
-  const where: string[] = [];
-  const params: Record<string, string> = {};
-  if (period.since !== undefined) {
-    where.push('day >= CAST(CAST($since AS TIMESTAMP) AS DATE)');
-    params.since = period.since;
-  }
-  if (period.until !== undefined) {
-    where.push('day < CAST($until AS TIMESTAMP)');
-    params.until = period.until;
-  }
+  const { where, params } = invoiceDaysIn(period, 'day');
   const day = (expr: string): string => engine.dialect.strftime(expr, '%Y-%m-%d');
   const row = !(await holds(engine, 'invoice_lines')) ? undefined : await engine.one<{ inside: string | number; total: string | number; first: string | null; last: string | null }>(
     `SELECT count(*) FILTER (WHERE ${where.length > 0 ? where.join(' AND ') : 'true'}) AS inside, count(*) AS total,

@@ -31,7 +31,7 @@ import { EXACT_USD, usdTextSql } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
 import { num } from '../db/values.js';
 import { rollupRelation } from './cost-rollup.js';
-import type { Period } from './period.js';
+import { invoiceDaysIn, type Period } from './period.js';
 
 export const CAUSES = ['match', 'credit', 'unpriced', 'cache_convention', 'day_boundary', 'untraced', 'rate', 'quantity'] as const;
 export type Cause = (typeof CAUSES)[number];
@@ -97,16 +97,7 @@ const spanDaysSql = (rollup: string): string => `
  */
 export async function withReconcileRelations<T>(db: SqlEngine, period: Period, work: (relations: ReconcileRelations) => Promise<T>): Promise<T> {
   const base = await rollupRelation(db, { period: { ...period, timezone: 'UTC' } }, { pricing: true });
-  const params: EngineParams = {};
-  const dayFilter: string[] = [];
-  if (period.since !== undefined) {
-    dayFilter.push('l.day >= CAST(CAST($since AS TIMESTAMP) AS DATE)');
-    params.since = period.since;
-  }
-  if (period.until !== undefined) {
-    dayFilter.push('l.day < CAST($until AS TIMESTAMP)');
-    params.until = period.until;
-  }
+  const { where: dayFilter, params } = invoiceDaysIn(period, 'l.day');
   const ctes = `
   inv_raw AS (
     SELECT l.provider, l.kind, l.day, l.token_class, l.tier, l.long_context, l.quantity, l.amount_usd, l.list_amount_usd,
