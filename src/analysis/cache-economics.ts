@@ -4,13 +4,13 @@
  * output), what the spans really cost, and the difference saved by caching. Priced spans only:
  * an unpriced span has no rates to compare. Scope `reconciled` (reconcile) counts the providers the
  * invoices cover; `all` (report monthly) every span of the period. Summed from cost roll-up rows
- * (reconcile-lines.ts), whose `naive_usd` and `cost_usd` are 0 for unpriced spans.
+ * summed per day (reconcile-lines.ts `withReconcileRelations`), whose `naive_usd` and `cost_usd` are 0
+ * for unpriced spans.
  */
 import type { SqlEngine } from '../db/engine.js';
 import { usdTextSql } from '../db/money.js';
 import { num } from '../db/values.js';
-import type { Period } from './period.js';
-import { reconcileRelations } from './reconcile-lines.js';
+import type { ReconcileRelations } from './reconcile-lines.js';
 
 export interface CacheEconomics {
   /** cache_read / (input + cache_read + cache writes); null without input tokens. */
@@ -20,8 +20,7 @@ export interface CacheEconomics {
   savings_usd: number;
 }
 
-export async function cacheEconomics(db: SqlEngine, period: Period, scope: 'reconciled' | 'all' = 'reconciled'): Promise<CacheEconomics> {
-  const { ctes, params, allSpans } = await reconcileRelations(db, period);
+export async function cacheEconomics(db: SqlEngine, { ctes, params, allSpans }: ReconcileRelations, scope: 'reconciled' | 'all' = 'reconciled'): Promise<CacheEconomics> {
   const d = db.dialect;
   const row = await db.one<{ hit_rate: number | null; naive: string; actual: string; savings: string }>(
     `WITH ${ctes},

@@ -8,7 +8,7 @@
 import type { SqlEngine } from '../db/engine.js';
 import { UNATTRIBUTED } from '../db/schema.js';
 import { CostattrError } from '../errors.js';
-import type { Period } from './period.js';
+import { invoiceDaysIn, type Period } from './period.js';
 import { closestNames } from './closest.js';
 import { baseRelation, type SpanFilter } from './span-filter.js';
 
@@ -99,7 +99,10 @@ const WANTED_SQL: Record<NamedField, string> = {
 /** Refuse a named tenant/user/route/model the data does not hold (exit 2, with the closest names it does hold). */
 export async function requireKnown(engine: SqlEngine, field: NamedField, value: string, flag: string): Promise<void> {
   if (field === 'tenant' && value === UNATTRIBUTED) return;
-  const found = await engine.one<{ n: string | number }>(`SELECT count(*) AS n FROM priced_spans WHERE ${field} = ${WANTED_SQL[field]}`, { value });
+  // one span is enough to know
+  const found = await engine.one<{ n: string | number }>(
+    `SELECT count(*) AS n FROM (SELECT 1 AS one FROM priced_spans WHERE ${field} = ${WANTED_SQL[field]} LIMIT 1) AS first_span`, { value },
+  );
   if (Number(found?.n ?? 0) > 0) return;
   const names = (await engine.all<{ name: string }>(`SELECT DISTINCT ${field} AS name FROM priced_spans WHERE ${field} IS NOT NULL`)).map((r) => r.name);
   const closest = closestNames(value, names);
@@ -110,16 +113,7 @@ export async function requireKnown(engine: SqlEngine, field: NamedField, value: 
 
 /** Refuse to reconcile a period no invoice line falls in (exit 2, saying what the invoices cover): a gate cannot pass on nothing. */
 export async function requireInvoicesIn(engine: SqlEngine, period: Period): Promise<void> {
-  const where: string[] = [];
-  const params: Record<string, string> = {};
-  if (period.since !== undefined) {
-    where.push('day >= CAST(CAST($since AS TIMESTAMP) AS DATE)');
-    params.since = period.since;
-  }
-  if (period.until !== undefined) {
-    where.push('day < CAST($until AS TIMESTAMP)');
-    params.until = period.until;
-  }
+  const { where, params } = invoiceDaysIn(period, 'day');
   const day = (expr: string): string => engine.dialect.strftime(expr, '%Y-%m-%d');
   const row = !(await holds(engine, 'invoice_lines')) ? undefined : await engine.one<{ inside: string | number; total: string | number; first: string | null; last: string | null }>(
     `SELECT count(*) FILTER (WHERE ${where.length > 0 ? where.join(' AND ') : 'true'}) AS inside, count(*) AS total,

@@ -12,6 +12,24 @@ export interface Period {
   timezone: string;
 }
 
+/**
+ * The period as conditions on an invoice line's UTC `day` column (`day`: its SQL, e.g. `l.day`): on
+ * or after the day `since` falls on, before `until`; with the parameters they bind.
+ */
+export function invoiceDaysIn(period: Period, day: string): { where: string[]; params: Record<string, string> } {
+  const where: string[] = [];
+  const params: Record<string, string> = {};
+  if (period.since !== undefined) {
+    where.push(`${day} >= CAST(CAST($since AS TIMESTAMP) AS DATE)`);
+    params.since = period.since;
+  }
+  if (period.until !== undefined) {
+    where.push(`${day} < CAST($until AS TIMESTAMP)`);
+    params.until = period.until;
+  }
+  return { where, params };
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
 
 export function parsePeriod(input: { since?: string | undefined; until?: string | undefined; month?: string | undefined; timezone: string }): Period {

@@ -6,8 +6,8 @@
  * (display names, dated snapshots). Tokens come from usage exports when a provider has any, else
  * from the cost lines' own quantities (NULL when the invoice carries no counts). Dollars come from
  * cost exports; a provider with usage exports only is priced at book rates.
- * Span side: the priced spans in the period (their cost roll-up rows), cut in UTC days (invoices
- * are UTC), only the providers the invoices cover.
+ * Span side: the priced spans in the period (their cost roll-up rows summed per provider, model and
+ * UTC day once per close: invoices are UTC), only the providers the invoices cover.
  *
  * Cause, first rule that holds (README "reconcile"):
  *   0. credit           a credit or adjustment line (negative dollars): its own line, never matched to spans;
@@ -31,7 +31,7 @@ import { EXACT_USD, usdTextSql } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
 import { num } from '../db/values.js';
 import { rollupRelation } from './cost-rollup.js';
-import type { Period } from './period.js';
+import { invoiceDaysIn, type Period } from './period.js';
 
 export const CAUSES = ['match', 'credit', 'unpriced', 'cache_convention', 'day_boundary', 'untraced', 'rate', 'quantity'] as const;
 export type Cause = (typeof CAUSES)[number];
@@ -61,17 +61,43 @@ const rateOf = (table: string, cls: string) =>
   `CASE ${cls} ${TOKEN_CLASSES.map((c) => `WHEN '${c}' THEN ${table}.${c}`).join(' ')} END`;
 
 /**
- * SQL of the relations reconcile shares: invoice lines in the period, and the in-scope spans as cost
- * roll-up rows (src/analysis/cost-rollup.ts: per run, model, provider and quarter hour, whose UTC
- * day is the spans' day; stored, or rolled up from the period's spans when the store is not current).
+ * What reconcile reads, as SQL: `ctes` (invoice lines in the period, `inv_raw`, `inv_providers`, and
+ * `scoped_spans`: the span days of the providers the invoices cover), `allSpans` (the span days of
+ * every provider), and their parameters. Made by `withReconcileRelations`, valid while its work runs.
  */
-export async function reconcileRelations(db: SqlEngine, period: Period): Promise<{ ctes: string; params: EngineParams; allSpans: string }> {
-  const utc: Period = { ...period, timezone: 'UTC' };
-  const base = await rollupRelation(db, { period: utc }, { pricing: true });
-  const params: EngineParams = { ...base.params };
-  const dayFilter: string[] = [];
-  if (period.since !== undefined) dayFilter.push('l.day >= CAST(CAST($since AS TIMESTAMP) AS DATE)');
-  if (period.until !== undefined) dayFilter.push('l.day < CAST($until AS TIMESTAMP)');
+export interface ReconcileRelations {
+  ctes: string;
+  params: EngineParams;
+  allSpans: string;
+}
+
+/** The name the span days of one close are kept under while it runs. */
+const SPAN_DAYS = 'costattr_reconcile_span_days';
+
+/** Sums of `source`'s cost roll-up rows that reconcile reads, per token class and in all. */
+const SPAN_DAY_SUMS = [
+  ...TOKEN_CLASSES.flatMap((c) => [`${c}_tokens`, `cost_${c}`, `unpriced_${c}_spans`]),
+  'no_cache_count_spans', 'cost_usd', 'naive_usd',
+].map((column) => `sum(${column}) AS ${column}`);
+
+/**
+ * The span days: the period's cost roll-up rows (`rollup`: per run, model, provider and quarter hour,
+ * whose UTC day is the spans' day) summed per provider, model and UTC day, with the tenant-less cost
+ * apart (`unattributed_usd`, NULL when there is none). A month of 4M roll-up rows is a few hundred.
+ */
+const spanDaysSql = (rollup: string): string => `
+  SELECT provider, model, CAST(slot AS DATE) AS day, ${SPAN_DAY_SUMS.join(', ')},
+         sum(cost_usd) FILTER (WHERE tenant IS NULL) AS unattributed_usd
+  FROM (${rollup}) GROUP BY provider, model, CAST(slot AS DATE)`;
+
+/**
+ * `work` given the relations reconcile reads over the period (invoices are UTC, so the period is cut
+ * in UTC): the spans are summed into span days once (stored roll-ups when current, else rolled up
+ * from the period's spans, src/analysis/cost-rollup.ts) and kept for every query `work` makes.
+ */
+export async function withReconcileRelations<T>(db: SqlEngine, period: Period, work: (relations: ReconcileRelations) => Promise<T>): Promise<T> {
+  const base = await rollupRelation(db, { period: { ...period, timezone: 'UTC' } }, { pricing: true });
+  const { where: dayFilter, params } = invoiceDaysIn(period, 'l.day');
   const ctes = `
   inv_raw AS (
     SELECT l.provider, l.kind, l.day, l.token_class, l.tier, l.long_context, l.quantity, l.amount_usd, l.list_amount_usd,
@@ -86,9 +112,9 @@ export async function reconcileRelations(db: SqlEngine, period: Period): Promise
     SELECT provider, ${anyOf("kind = 'cost'")} AS has_cost, ${anyOf("kind = 'usage'")} AS has_usage FROM inv_raw GROUP BY provider
   ),
   scoped_spans AS (
-    SELECT * FROM (${base.sql}) WHERE provider IN (SELECT provider FROM inv_providers)
+    SELECT * FROM ${SPAN_DAYS} WHERE provider IN (SELECT provider FROM inv_providers)
   )`;
-  return { ctes, params, allSpans: base.sql };
+  return db.withRelation(SPAN_DAYS, spanDaysSql(base.sql), base.params, () => work({ ctes, params, allSpans: `SELECT * FROM ${SPAN_DAYS}` }));
 }
 
 /** The line CTE chain up to `classified` (exact decimals, with `cause`), for lines and totals. */
@@ -119,9 +145,9 @@ inv_lines AS (
   FROM inv_rated GROUP BY provider, model, day, token_class, credit
 ),
 span_days AS (
-  SELECT provider, model, CAST(slot AS DATE) AS day, sum(no_cache_count_spans) > 0 AS no_cache_counts,
-         ${TOKEN_CLASSES.map((c) => `sum(${c}_tokens) AS ${c}_tokens, sum(cost_${c}) AS cost_${c}, sum(unpriced_${c}_spans) AS unpriced_${c}_spans`).join(',\n         ')}
-  FROM scoped_spans GROUP BY provider, model, CAST(slot AS DATE)
+  SELECT provider, model, day, no_cache_count_spans > 0 AS no_cache_counts,
+         ${TOKEN_CLASSES.map((c) => `${c}_tokens, cost_${c}, unpriced_${c}_spans`).join(',\n         ')}
+  FROM scoped_spans
 ),
 span_lines AS (
   SELECT * FROM (
@@ -191,8 +217,13 @@ interface LineRow extends Record<string, unknown> {
   cause: Cause;
 }
 
-export async function reconcileLines(db: SqlEngine, period: Period): Promise<ReconcileLine[]> {
-  const { ctes, params } = await reconcileRelations(db, period);
+/** The period's reconcile lines. */
+export function reconcileLines(db: SqlEngine, period: Period): Promise<ReconcileLine[]> {
+  return withReconcileRelations(db, period, (relations) => linesOver(db, relations));
+}
+
+/** The reconcile lines over `relations` (withReconcileRelations). */
+export async function linesOver(db: SqlEngine, { ctes, params }: ReconcileRelations): Promise<ReconcileLine[]> {
   const rows = await db.all<LineRow>(LINES_SQL(ctes, db.dialect), params);
   return rows.map((r) => ({
     provider: r.provider,

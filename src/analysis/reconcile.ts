@@ -15,7 +15,7 @@ import { tenantMargins, type MarginReport } from './margins.js';
 import { passThroughBill, type BillLine } from './pass-through-bill.js';
 import type { Period } from './period.js';
 import type { ShareMode } from './share-unattributed.js';
-import { CAUSES, CLASSIFIED, reconcileLines, reconcileRelations, UNEXPLAINED_CAUSES, type Cause, type ReconcileLine } from './reconcile-lines.js';
+import { CAUSES, CLASSIFIED, linesOver, UNEXPLAINED_CAUSES, withReconcileRelations, type Cause, type ReconcileLine, type ReconcileRelations } from './reconcile-lines.js';
 
 export interface ReconcileSpec {
   period: Period;
@@ -58,8 +58,21 @@ export interface ReconcileReport {
   cache: CacheEconomics;
 }
 
-export interface ReconcileResult {
+export interface ReconcileResult extends Pick<Reconciliation, 'byCause' | 'unexplained_usd' | 'unexplained_pct' | 'unvalued' | 'gateFailed' | 'notes'> {
   report: ReconcileReport;
+  /** The pass-through bill when margins were computed (revenue loaded, one calendar month). */
+  bill: BillLine[] | null;
+}
+
+/** The invoices against the spans (no margins, no cache economics): what the month close reports too. */
+export interface Reconciliation {
+  invoice_usd: number;
+  span_usd: number;
+  /** invoice − spans, rounded to the micro-dollar: the untraced spend and the variance. */
+  untraced_usd: number;
+  variance_pct: number | null;
+  unattributed_usd: number;
+  lines: ReconcileLine[];
   /** Variance (USD) per cause, every cause present. */
   byCause: Record<Cause, number>;
   unexplained_usd: number;
@@ -69,8 +82,6 @@ export interface ReconcileResult {
   unvalued: UnvaluedLine[];
   /** The gate's verdict when a tolerance was given. */
   gateFailed: boolean;
-  /** The pass-through bill when margins were computed (revenue loaded, one calendar month). */
-  bill: BillLine[] | null;
   notes: string[];
 }
 
@@ -81,14 +92,45 @@ export async function reconcile(db: SqlEngine, spec: ReconcileSpec): Promise<Rec
       hint: 'supported: Anthropic Console cost/usage CSV and Admin API JSON, OpenAI cost/activity CSV and API JSON, FOCUS CSV',
     });
   }
-  const { ctes, params } = await reconcileRelations(db, spec.period);
+  return withReconcileRelations(db, spec.period, async (relations) => {
+    const r = await reconcileOver(db, relations, spec.tolerance);
+    const margins = await marginsFor(db, spec);
+    const report: ReconcileReport = {
+      invoice_usd: r.invoice_usd,
+      span_usd: r.span_usd,
+      variance_usd: r.untraced_usd,
+      variance_pct: r.variance_pct,
+      unattributed_usd: r.unattributed_usd,
+      untraced_usd: r.untraced_usd,
+      lines: r.lines,
+      tenants: margins.tenants,
+      segments: margins.segments,
+      portfolio: margins.portfolio,
+      cache: await cacheEconomics(db, relations),
+    };
+    return {
+      report,
+      byCause: r.byCause,
+      unexplained_usd: r.unexplained_usd,
+      unexplained_pct: r.unexplained_pct,
+      gateFailed: r.gateFailed,
+      unvalued: r.unvalued,
+      bill: margins.report ? passThroughBill(margins.report) : null,
+      notes: [...r.notes, ...margins.notes],
+    };
+  });
+}
+
+/** The reconciliation over `relations` (withReconcileRelations), judged against `tolerance` when given. */
+export async function reconcileOver(db: SqlEngine, relations: ReconcileRelations, tolerance: number | undefined): Promise<Reconciliation> {
+  const { ctes, params } = relations;
   const d = db.dialect;
   const totals = await db.one<Record<string, string>>(
     `${CLASSIFIED(ctes)}
      SELECT ${usdTextSql('coalesce(sum(invoice_usd), 0)', d)} AS invoice, ${usdTextSql('coalesce(sum(span_usd), 0)', d)} AS span,
             ${usdTextSql(`coalesce(sum(abs(variance)) FILTER (WHERE cause IN (${UNEXPLAINED_CAUSES.map((c) => `'${c}'`).join(', ')})), 0)`, d)} AS unexplained,
             ${CAUSES.map((c) => `${usdTextSql(`coalesce(sum(variance) FILTER (WHERE cause = '${c}'), 0)`, d)} AS "${c}"`).join(', ')},
-            ${usdTextSql(`(SELECT coalesce(sum(cost_usd) FILTER (WHERE tenant IS NULL), 0) FROM scoped_spans)`, d)} AS unattributed
+            ${usdTextSql('(SELECT coalesce(sum(unattributed_usd), 0) FROM scoped_spans)', d)} AS unattributed
      FROM classified`,
     params,
   );
@@ -98,31 +140,21 @@ export async function reconcile(db: SqlEngine, spec: ReconcileSpec): Promise<Rec
   const untraced = roundUsd(invoice - span);
   const unexplained = num(totals?.unexplained);
   const unexplainedPct = invoice !== 0 ? unexplained / Math.abs(invoice) : unexplained === 0 ? 0 : null;
-  const unvalued = await unvaluedInvoiceLines(db, spec.period);
-  const margins = await marginsFor(db, spec);
-  const report: ReconcileReport = {
+  const unvalued = await unvaluedInvoiceLines(db, relations);
+  return {
     invoice_usd: invoice,
     span_usd: span,
-    variance_usd: untraced,
+    untraced_usd: untraced,
     variance_pct: invoice !== 0 ? untraced / invoice : null,
     unattributed_usd: num(totals?.unattributed),
-    untraced_usd: untraced,
-    lines: await reconcileLines(db, spec.period),
-    tenants: margins.tenants,
-    segments: margins.segments,
-    portfolio: margins.portfolio,
-    cache: await cacheEconomics(db, spec.period),
-  };
-  return {
-    report,
+    lines: await linesOver(db, relations),
     byCause: Object.fromEntries(CAUSES.map((c) => [c, num(totals?.[c])])) as Record<Cause, number>,
     unexplained_usd: unexplained,
     unexplained_pct: unexplainedPct,
     // a line the book cannot value is $0 on both sides: the gate cannot pass over it
-    gateFailed: spec.tolerance !== undefined && (unexplainedPct === null || unexplainedPct > spec.tolerance || unvalued.length > 0),
+    gateFailed: tolerance !== undefined && (unexplainedPct === null || unexplainedPct > tolerance || unvalued.length > 0),
     unvalued,
-    bill: margins.report ? passThroughBill(margins.report) : null,
-    notes: [...unvaluedNotes(unvalued), ...(await uncoveredProviders(db, spec.period)), ...margins.notes],
+    notes: [...unvaluedNotes(unvalued), ...(await uncoveredProviders(db, relations))],
   };
 }
 
@@ -135,8 +167,7 @@ export interface UnvaluedLine {
 }
 
 /** Invoice lines with usage but no cost whose model and day the book has no rate for. */
-async function unvaluedInvoiceLines(db: SqlEngine, period: Period): Promise<UnvaluedLine[]> {
-  const { ctes, params } = await reconcileRelations(db, period);
+async function unvaluedInvoiceLines(db: SqlEngine, { ctes, params }: ReconcileRelations): Promise<UnvaluedLine[]> {
   const rows = await db.all<{ provider: string; model: string; day: string; token_class: string; tokens: string }>(
     `${CLASSIFIED(ctes)}
      SELECT provider, model, ${db.dialect.strftime('day', '%Y-%m-%d')} AS day, token_class, invoice_tokens::VARCHAR AS tokens
@@ -153,8 +184,7 @@ function unvaluedNotes(lines: readonly UnvaluedLine[]): string[] {
 }
 
 /** Span spend of providers no invoice covers: left out of the reconcile, said on stderr. */
-async function uncoveredProviders(db: SqlEngine, period: Period): Promise<string[]> {
-  const { ctes, params, allSpans } = await reconcileRelations(db, period);
+async function uncoveredProviders(db: SqlEngine, { ctes, params, allSpans }: ReconcileRelations): Promise<string[]> {
   const rows = await db.all<{ provider: string | null; cost: string }>(
     `WITH ${ctes}
      SELECT provider, ${usdTextSql('sum(cost_usd)', db.dialect)} AS cost FROM (${allSpans})

@@ -9,8 +9,8 @@
 import type { Database } from '../../db/database.js';
 import { usdTextSql } from '../../db/money.js';
 import { num } from '../../db/values.js';
-import { reconcile } from '../reconcile.js';
-import { CAUSES, CLASSIFIED, reconcileRelations, type Cause } from '../reconcile-lines.js';
+import { reconcileOver } from '../reconcile.js';
+import { CAUSES, CLASSIFIED, type Cause, type ReconcileRelations } from '../reconcile-lines.js';
 import { monthBounds } from './dates.js';
 
 /** Unexplained variance (quantity + unpriced) the close accepts, as a share of the invoice, unless told otherwise. */
@@ -85,12 +85,11 @@ function emptyClose(month: string, tolerance: number, coverage: { first: string 
 }
 
 /** Per provider: invoice and span dollars of the reconcile lines, unattributed from its scoped spans. */
-async function byProvider(db: Database, since: string, until: string): Promise<ProviderClose[]> {
-  const { ctes, params } = await reconcileRelations(db, { since, until, timezone: 'UTC' });
+async function byProvider(db: Database, { ctes, params }: ReconcileRelations): Promise<ProviderClose[]> {
   const rows = await db.all<{ provider: string; invoice: string; span: string; unattributed: string }>(
     `${CLASSIFIED(ctes)},
      lines AS (SELECT provider, sum(invoice_usd) AS invoice, sum(span_usd) AS span FROM classified GROUP BY provider),
-     tenantless AS (SELECT provider, sum(cost_usd) FILTER (WHERE tenant IS NULL) AS unattributed FROM scoped_spans GROUP BY provider)
+     tenantless AS (SELECT provider, sum(unattributed_usd) AS unattributed FROM scoped_spans GROUP BY provider)
      SELECT l.provider, ${usdTextSql('l.invoice')} AS invoice, ${usdTextSql('l.span')} AS span, ${usdTextSql('coalesce(t.unattributed, 0)')} AS unattributed
      FROM lines l LEFT JOIN tenantless t USING (provider) ORDER BY l.provider`,
     params,
@@ -112,12 +111,12 @@ async function byProvider(db: Database, since: string, until: string): Promise<P
   });
 }
 
-export async function monthClose(db: Database, month: string, tolerance: number): Promise<MonthClose> {
+/** The close of `month` over `relations`: withReconcileRelations of that UTC month (monthBounds). */
+export async function monthClose(db: Database, relations: ReconcileRelations, month: string, tolerance: number): Promise<MonthClose> {
   const { since, until } = monthBounds(month);
   const coverage = await invoiceCoverage(db, since, until);
   if (coverage.inMonth === 0) return emptyClose(month, tolerance, coverage);
-  const result = await reconcile(db, { period: { since, until, timezone: 'UTC' }, tolerance });
-  const r = result.report;
+  const r = await reconcileOver(db, relations, tolerance);
   const counts = new Map<Cause, number>();
   for (const line of r.lines) counts.set(line.cause, (counts.get(line.cause) ?? 0) + 1);
   return {
@@ -130,11 +129,11 @@ export async function monthClose(db: Database, month: string, tolerance: number)
     unattributed_usd: r.unattributed_usd,
     untraced_usd: r.untraced_usd,
     variance_pct: r.variance_pct,
-    unexplained_usd: result.unexplained_usd,
-    unexplained_pct: result.unexplained_pct,
-    within_tolerance: !result.gateFailed,
-    providers: await byProvider(db, since, until),
-    causes: CAUSES.filter((c) => c !== 'match' && (counts.get(c) ?? 0) > 0).map((c) => ({ cause: c, lines: counts.get(c) ?? 0, usd: result.byCause[c] })),
-    notes: result.notes,
+    unexplained_usd: r.unexplained_usd,
+    unexplained_pct: r.unexplained_pct,
+    within_tolerance: !r.gateFailed,
+    providers: await byProvider(db, relations),
+    causes: CAUSES.filter((c) => c !== 'match' && (counts.get(c) ?? 0) > 0).map((c) => ({ cause: c, lines: counts.get(c) ?? 0, usd: r.byCause[c] })),
+    notes: r.notes,
   };
 }

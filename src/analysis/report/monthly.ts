@@ -16,6 +16,7 @@ import { num } from '../../db/values.js';
 import { cacheEconomics, type CacheEconomics } from '../cache-economics.js';
 import { costTotals, type CostsTotals, type UnpricedModel } from '../costs.js';
 import { tenantMargins, type MarginSegment } from '../margins.js';
+import { withReconcileRelations } from '../reconcile-lines.js';
 import { rollupRelation } from '../cost-rollup.js';
 import { tenantCohorts, type Cohort } from './cohorts.js';
 import { daysBetween, monthBounds, previousMonth } from './dates.js';
@@ -95,6 +96,11 @@ export async function monthlyReport(db: Database, spec: MonthlySpec): Promise<Mo
   const margins = await tenantMargins(db, { month: spec.month });
   const { members, cohorts } = await tenantCohorts(db, spec.month);
   const days = await spendByDay(db, window);
+  // cache economics and the invoice over the same span days of the UTC month
+  const close = await withReconcileRelations(db, { since: bounds.since, until: bounds.until, timezone: 'UTC' }, async (relations) => ({
+    cache: await cacheEconomics(db, relations, 'all'),
+    reconcile: await monthClose(db, relations, spec.month, spec.tolerance ?? DEFAULT_TOLERANCE),
+  }));
   const observed = days.slice(0, observedDays(days, await lastDataDay(db, spec.timezone)));
   return {
     report: 'monthly',
@@ -121,7 +127,7 @@ export async function monthlyReport(db: Database, spec: MonthlySpec): Promise<Mo
       .sort((a, b) => b.cost_usd - a.cost_usd || (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0)),
     segments: margins.segments.map((s) => ({ segment: s.segment, tenants: s.tenants, revenue_usd: num(s.revenue_usd), cost_usd: num(s.cost_usd), margin: s.margin })),
     cohorts,
-    cache: await cacheEconomics(db, { since: bounds.since, until: bounds.until, timezone: 'UTC' }, 'all'),
+    cache: close.cache,
     forecast: forecastMonth(observed, daysBetween(bounds.since, bounds.until).length, spec.budget),
     drivers: drivers.slice(0, TOP_DRIVERS).map((row): CostDriver => {
       const before = previousDrivers.get(groupKey(row.values))?.cost_usd ?? 0;
@@ -138,7 +144,7 @@ export async function monthlyReport(db: Database, spec: MonthlySpec): Promise<Mo
     model_mix: await modelMix(db, window),
     unpriced,
     trend: observed,
-    reconcile: await monthClose(db, spec.month, spec.tolerance ?? DEFAULT_TOLERANCE),
+    reconcile: close.reconcile,
   };
 }
 
