@@ -6,7 +6,7 @@
 // Anchors: a bare DuckDB group-by on the same stored table (reports); DuckDB copying the Parquet file into a table
 // (ingest); ccusage v20 `claude daily --json --offline` on the same logs, checked to agree (Claude Code); `node -e 0` (start-up).
 // OTLP ingest has its own bench (`npm run bench:otlp`: against a streaming JSON.parse pass).
-// Options: --full  --repeat N  --only reports,parquet,claude,help
+// Options: --full  --repeat N  --only reports,parquet,claude,help  (reports: costs cuts, report monthly/daily/weekly, anomalies --month)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, chmodSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -136,7 +136,8 @@ async function workloads(only, repeat) {
   if (only('reports')) {
     const db = await reportsDb(SIZES.spans);
     const anchorRun = timed([node, ME, '--anchor', 'query', '--db', db], { repeat });
-    const reads = [['costs', '--by', 'tenant'], ['costs', '--by', 'route,model'], ['costs', '--by', 'day'], ['costs', '--by', 'layer'], ['report', 'monthly', '--month', '2025-10']];
+    const reads = [['costs', '--by', 'tenant'], ['costs', '--by', 'route,model'], ['costs', '--by', 'day'], ['costs', '--by', 'layer'], ['report', 'monthly', '--month', '2025-10'],
+      ['report', 'daily', '--date', '2025-10-15'], ['report', 'weekly', '--week', '2025-W42'], ['anomalies', '--month', '2025-10']];
     for (const command of reads) {
       push(`\`${command.join(' ')}\` over ${SIZES.spans.toLocaleString('en-US')} spans`, timed([node, CLI, ...command, '--db', db, '--format', 'json', '--quiet'], { repeat }),
         'bare DuckDB group-by, same table', anchorRun);
