@@ -18,7 +18,8 @@ let everyDay: Detect;
 /**
  * Beside the scenario, two cases whose baselines reach past the first day a short lookback reads:
  * `gappy` spends every day but days 10–11 and spikes on day 18 (its 7-day baseline counts the two
- * quiet days: its series must start before them); `/storm2` loses its cache on days 11–16 and on
+ * quiet days: its series must start before them); `late` spikes on day 18 too but has calls only from
+ * day 12 (its spans before are not calls: its series starts on day 12, a baseline too short); `/storm2` loses its cache on days 11–16 and on
  * day 19 (day 19's normal leaves out the storm days that the first pass, looking back 7 days more, flags).
  */
 function edgeCases(): Builder {
@@ -29,6 +30,10 @@ function edgeCases(): Builder {
     for (let i = 0; i < gappyTraces; i++) {
       const root = b.root(b.hex(32), 'gappy', '/gap', day, 3600 + i * 60);
       b.chat(root, day, 3601 + i * 60, call(MODELS.sonnet, day === 18 ? 100_000 : 2_000, 0));
+    }
+    for (let i = 0; i < (day < 10 ? 8 : day >= 12 && day < 18 ? 8 : day === 18 ? 40 : 0); i++) {
+      const root = b.root(b.hex(32), 'late', '/late', day, 5400 + i * 60);
+      if (day >= 12) b.chat(root, day, 5401 + i * 60, call(MODELS.sonnet, day === 18 ? 100_000 : 2_000, 0));
     }
     const storm = (day >= 11 && day <= 16) || day === 19;
     for (let i = 0; i < 150; i++) {

@@ -14,13 +14,14 @@
  * `minExcessUsd` count. A route's spike that one spiking tenant's traffic on that route explains
  * (half of the route's excess or more) is reported once, as the tenant's.
  */
+import { INFERENCE_SPANS } from '../../pricebook/install.js';
 import { formatUsd } from '../../render/money.js';
 import { dayCount, daySpan, maxOf, sumOf, tenantRouteEntity, type IncidentRules } from './incidents.js';
 import { number, overlapsPeriod, inScope, lookbackStart, ratio, startsBefore, scopeParams, text, traceIdColumns, traceList, usd, windowText, type DetectorInput, type Lookback } from './scope.js';
 import type { Finding } from './types.js';
 
 /**
- * Read from `baselineDays` (and a day) before --since. A tenant or route that had spans before that
+ * Read from `baselineDays` (and a day) before --since. A tenant or route that had calls (priced spans) before that
  * has its series of days start there (its days before are not read): the baselines of the period's
  * days count the same days as when every day is read.
  */
@@ -30,7 +31,7 @@ const lookback = (input: DetectorInput): Lookback => ({ days: input.thresholds.s
 function earlierEntities(input: DetectorInput): string {
   const from = lookbackStart(input, lookback(input));
   if (from === undefined) return `SELECT CAST(NULL AS VARCHAR) AS grain, CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS VARCHAR) AS route WHERE false`;
-  const pairs = `SELECT DISTINCT coalesce(tenant, $unattributed) AS tenant, coalesce(route, $unattributed) AS route FROM spans WHERE ${startsBefore(input, from)}`;
+  const pairs = `SELECT DISTINCT coalesce(tenant, $unattributed) AS tenant, coalesce(route, $unattributed) AS route FROM ${INFERENCE_SPANS} s WHERE ${startsBefore(input, from)}`;
   return `WITH pairs AS (${pairs})
     SELECT DISTINCT 'tenant' AS grain, tenant, CAST(NULL AS VARCHAR) AS route FROM pairs
     UNION ALL SELECT DISTINCT 'route', NULL, route FROM pairs

@@ -9,6 +9,7 @@ import type { Database } from '../../db/database.js';
 import { quoteLiteral } from '../../db/quote.js';
 import { UNATTRIBUTED } from '../../db/schema.js';
 import { num } from '../../db/values.js';
+import { INFERENCE_SPANS } from '../../pricebook/install.js';
 import { baseRelation } from '../span-filter.js';
 import { periodOfWindow, type DayWindow } from './series.js';
 
@@ -32,8 +33,8 @@ export async function outcomeAttribute(db: Database): Promise<string | null> {
 }
 
 export async function outcomesByRoute(db: Database, window: DayWindow): Promise<Map<string, RouteOutcomes>> {
-  // the window's spans (route and trace only: nothing priced) joined to the tagged traces alone
-  const base = baseRelation({ period: periodOfWindow(window) }, { relation: 'spans', time: 'start_time' });
+  // the window's calls (the priced spans' rows, not priced: route and trace only) joined to the tagged traces alone
+  const base = baseRelation({ period: periodOfWindow(window) }, { relation: INFERENCE_SPANS, time: 'start_time' });
   const rows = await db.all<{ route: string; tagged: string; successes: string }>(
     `WITH base AS (${base.sql}),
      outcomes AS (
