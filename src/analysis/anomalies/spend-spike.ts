@@ -21,13 +21,13 @@ import { number, overlapsPeriod, inScope, lookbackStart, ratio, startsBefore, sc
 import type { Finding } from './types.js';
 
 /**
- * Read from `baselineDays` (and a day) before --since. A tenant or route that had calls (priced spans) before that
- * has its series of days start there (its days before are not read): the baselines of the period's
- * days count the same days as when every day is read.
+ * Read from `baselineDays` (and a day) before --since. A tenant or route that had calls (priced
+ * spans) before that has its series of days start there (its days before are not read): the
+ * baselines of the period's days count the same days as when every day is read.
  */
 const lookback = (input: DetectorInput): Lookback => ({ days: input.thresholds.spend_spike.baselineDays + 1 });
 
-/** The entities (grain, tenant, route) with spans before the first day read; none when every day is read. */
+/** The entities (grain, tenant, route) with calls before the first day read; none when every day is read. */
 function earlierEntities(input: DetectorInput): string {
   const from = lookbackStart(input, lookback(input));
   if (from === undefined) return `SELECT CAST(NULL AS VARCHAR) AS grain, CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS VARCHAR) AS route WHERE false`;
@@ -38,7 +38,7 @@ function earlierEntities(input: DetectorInput): string {
     UNION ALL SELECT 'tenant_route', tenant, route FROM pairs`;
 }
 
-/** The first day of an entity's series: its first day read, or the first day read at all when it had spans before. */
+/** The first day of an entity's series: its first day read, or the first day read at all when it had calls before. */
 function firstDay(input: DetectorInput): string {
   const from = lookbackStart(input, lookback(input));
   if (from === undefined) return 'min(d.day)';
