@@ -7,7 +7,7 @@
 // close-inputs.mjs, and audit); DuckDB copying the Parquet file into a table
 // (ingest); ccusage v20 `claude daily --json --offline` on the same logs, checked to agree (Claude Code); `node -e 0` (start-up).
 // OTLP ingest has its own bench (`npm run bench:otlp`: against a streaming JSON.parse pass).
-// Options: --full  --repeat N  --only reports,parquet,claude,help
+// Options: --full  --repeat N  --only reports,parquet,claude,help  (reports: costs cuts, report monthly/daily/weekly, anomalies --month)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, chmodSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -147,7 +147,8 @@ async function workloads(only, repeat) {
     const books = ['--invoice', close.usage, '--invoice', close.cost, '--revenue', close.revenue];
     const reads = [['costs', '--by', 'tenant'], ['costs', '--by', 'route,model'], ['costs', '--by', 'day'], ['costs', '--by', 'layer'], ['report', 'monthly', '--month', '2025-10'],
       ['reconcile', '--month', '2025-10', ...books], ['report', 'monthly', '--month', '2025-10', ...books],
-      ['audit', '--tenant', BUSY_TENANT, '--month', '2025-10']];
+      ['audit', '--tenant', BUSY_TENANT, '--month', '2025-10'],
+      ['report', 'daily', '--date', '2025-10-15'], ['report', 'weekly', '--week', '2025-W42'], ['anomalies', '--month', '2025-10']];
     for (const command of reads) {
       const shown = command.filter((a) => !a.startsWith('/')).join(' ').replace(/( --invoice)+ --revenue/, ' --invoice … --revenue …');
       push(`\`${shown}\` over ${SIZES.spans.toLocaleString('en-US')} spans`, timed([node, CLI, ...command, '--db', db, '--format', 'json', '--quiet'], { repeat }),

@@ -78,7 +78,15 @@ const STRIPPED_MODEL = `regexp_replace(regexp_replace(regexp_replace(regexp_repl
 /** Join keys that are never NULL: a span without a model or a start time still gets its row. */
 const MODEL_KEY = `coalesce(s.response_model, s.request_model, '')`;
 const DATE_KEY = `coalesce(CAST(s.start_time AS DATE), DATE '0001-01-01')`;
-const TOTAL_INPUT = '(s.input_tokens + s.cache_read_tokens + s.cache_write_5m_tokens + s.cache_write_1h_tokens)';
+/** A span's input tokens of every class, as `priced_spans.total_input_tokens` (`prefix`: the spans' alias and a dot). */
+export function totalInputSql(prefix = ''): string {
+  return `(${prefix}input_tokens + ${prefix}cache_read_tokens + ${prefix}cache_write_5m_tokens + ${prefix}cache_write_1h_tokens)`;
+}
+
+const TOTAL_INPUT = totalInputSql('s.');
+
+/** The spans `priced_spans` prices (its rows, without the prices): for reads that need no money. */
+export const INFERENCE_SPANS = '(SELECT * FROM spans WHERE is_inference)';
 
 /** A rate as an exact integer count of 10⁻¹⁵ USD (the scale of DECIMAL(38,15)); NULL when it would not fit a BIGINT. */
 const femto = (rate: string): string => `CASE WHEN ${rate} < 9000 THEN CAST(${rate} * 1000000000000000 AS BIGINT) END`;

@@ -32,7 +32,7 @@ const BASELINE_JOIN = (extra: string) => `
   HAVING sum(b.calls) >= $min_base_calls AND sum(b.input) > 0`;
 
 const query = (input: DetectorInput): string => `
-WITH scoped AS (${inScope(input, 'priced_spans')}),
+WITH scoped AS (${inScope(input, 'priced_spans', { days: 2 * input.thresholds.cache_miss_storm.baselineDays + 1 })}),
 calls AS (
   SELECT tenant, coalesce(route, $unattributed) AS route, day, date_trunc('hour', local_time) AS hour, local_time,
          trace_id, model, cost_usd, cache_read_tokens AS reads, total_input_tokens AS input,

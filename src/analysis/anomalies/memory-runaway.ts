@@ -6,7 +6,7 @@
  * p95 of session peaks × `p95Multiplier` (or the absolute `budgetTokens`, when set). A long session
  * whose memory stays bounded (summarised history) is normal, however many turns it has. Routes need
  * `minSessions` sessions with counters for a p95. One finding per tenant, route and start day; the
- * money at stake is the cost of the runaway sessions.
+ * money at stake is the cost of the runaway sessions (their turns alone summed per trace: a semi-join).
  */
 import { formatUsd } from '../../render/money.js';
 import { dayCount, daySpan, maxOf, sumOf, tenantRouteEntity, type IncidentRules } from './incidents.js';
@@ -47,7 +47,10 @@ SELECT g.*, list_sort(list_distinct(list(t.model))) AS models,
        ${traceIdColumns('t.trace_id', 't.trace_cost')}
 FROM grouped g
 JOIN runaway r ON r.tenant = g.tenant AND r.route = g.route AND r.day = g.day
-JOIN (SELECT session, trace_id, any_value(model) AS model, sum(cost_usd) AS trace_cost FROM turns GROUP BY session, trace_id) t
+JOIN (
+  SELECT session, trace_id, any_value(model) AS model, sum(cost_usd) AS trace_cost
+  FROM turns SEMI JOIN runaway USING (session) GROUP BY session, trace_id
+) t
   ON t.session = r.session
 WHERE ${overlapsPeriod('CAST(g.day AS TIMESTAMP)', 'CAST(g.last_day AS TIMESTAMP) + INTERVAL 1 DAY')}
 GROUP BY ALL

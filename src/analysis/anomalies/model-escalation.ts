@@ -43,7 +43,7 @@ const WINDOW_FRAME = 'RANGE BETWEEN CURRENT ROW AND $window_last FOLLOWING';
  * day. Only the qualifying starts are then compared day by day with what follows them.
  */
 const query = (input: DetectorInput): string => `
-WITH scoped AS (${inScope(input, 'priced_spans')}),
+WITH scoped AS (${inScope(input, 'priced_spans', { days: input.thresholds.model_escalation.baselineDays + 1 })}),
 run_models AS (
   SELECT tenant, coalesce(route, $unattributed) AS route, day, trace_id, model, sum(cost_usd) AS cost
   FROM scoped WHERE is_inference GROUP BY tenant, route, day, trace_id, model

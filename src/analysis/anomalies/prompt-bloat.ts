@@ -4,6 +4,7 @@
  * harness's `prompt_tokens` layer counter; a call without layer counters counts its total input
  * (uncached + cache read + cache writes), since that is what its prompt cost. The money at stake is
  * the part of the week's input-side cost the growth explains: input cost × (now − before) / now.
+ * Calls are summed per trace only in the weeks that grew (a semi-join), for their trace lists.
  */
 import { exactUsdSql } from '../../db/money.js';
 import { formatUsd } from '../../render/money.js';
@@ -12,7 +13,7 @@ import { number, overlapsPeriod, inScope, percent, ratio, scopeParams, text, tra
 import type { Finding } from './types.js';
 
 const query = (input: DetectorInput): string => `
-WITH scoped AS (${inScope(input, 'priced_spans')}),
+WITH scoped AS (${inScope(input, 'priced_spans', 'previous_week')}),
 calls AS (
   SELECT coalesce(route, $unattributed) AS route, date_trunc('week', local_time) AS week, trace_id, model,
          coalesce(prompt_tokens, total_input_tokens) AS prompt,
@@ -36,7 +37,10 @@ SELECT g.route, g.calls, g.base_calls, g.avg_prompt, g.base_avg, g.growth, g.mod
        ${windowText('g.week')} AS start, ${windowText('g.week + INTERVAL 7 DAY')} AS "end",
        ${traceIdColumns('t.trace_id', 't.prompt')}
 FROM grown g
-JOIN (SELECT route, week, trace_id, sum(prompt) AS prompt FROM calls GROUP BY ALL) t ON t.route = g.route AND t.week = g.week
+JOIN (
+  SELECT c.route, c.week, c.trace_id, sum(c.prompt) AS prompt
+  FROM calls c SEMI JOIN grown w ON w.route = c.route AND w.week = c.week GROUP BY ALL
+) t ON t.route = g.route AND t.week = g.week
 GROUP BY ALL
 `;
 

@@ -40,14 +40,41 @@ function isUtc(input: DetectorInput): boolean {
 }
 
 /**
- * Spans up to --until (baselines may look back before --since) with `local_time` and the `day` it
- * falls on in --timezone. In UTC (the default) no per-row conversion is made: it costs more than the
- * rest of a query.
+ * How far before --since a detector's verdicts on the period's days read: `days` whole days (its
+ * baselines), or back to the start of the week before --since's week (week over week).
  */
-export function inScope(input: DetectorInput, table: 'priced_spans' | 'spans'): string {
+export type Lookback = { days: number } | 'previous_week';
+
+/** The first local time a detector reads, as SQL (a local TIMESTAMP): undefined without --since (it reads from the start). */
+export function lookbackStart(input: DetectorInput, lookback: Lookback | undefined): string | undefined {
+  if (lookback === undefined || input.period.since === undefined) return undefined;
+  const since = 'CAST($since AS TIMESTAMP)';
+  return lookback === 'previous_week'
+    ? `date_trunc('week', ${since}) - INTERVAL 7 DAY`
+    : `${since} - INTERVAL ${Math.ceil(lookback.days)} DAY`;
+}
+
+/** A local TIMESTAMP expression as the UTC instant `start_time` is stored in. */
+function utcOf(input: DetectorInput, local: string): string {
+  return isUtc(input) ? local : `timezone('UTC', timezone($tz, ${local}))`;
+}
+
+/** Spans that start before `local` (a local TIMESTAMP expression), as a condition on `start_time`. */
+export function startsBefore(input: DetectorInput, local: string): string {
+  return `start_time < ${utcOf(input, local)}`;
+}
+
+/**
+ * Spans up to --until and, when --since is set and the detector says how far its baselines look
+ * back (`lookback`), from that far before --since — a range on `start_time` DuckDB prunes row groups
+ * with (zone maps) — with `local_time` and the `day` it falls on in --timezone. In UTC (the
+ * default) no per-row conversion is made: it costs more than the rest of a query.
+ */
+export function inScope(input: DetectorInput, table: 'priced_spans' | 'spans', lookback?: Lookback): string {
   const local = isUtc(input) ? 'start_time' : `timezone($tz, start_time AT TIME ZONE 'UTC')`;
-  const until = isUtc(input) ? 'CAST($until AS TIMESTAMP)' : `timezone('UTC', timezone($tz, CAST($until AS TIMESTAMP)))`;
-  return `SELECT *, ${local} AS local_time, CAST(${local} AS DATE) AS day FROM ${table} WHERE start_time < ${until}`;
+  const from = lookbackStart(input, lookback);
+  const after = from === undefined ? '' : ` AND start_time >= ${utcOf(input, from)}`;
+  return `SELECT *, ${local} AS local_time, CAST(${local} AS DATE) AS day FROM ${table} WHERE ${startsBefore(input, 'CAST($until AS TIMESTAMP)')}${after}`;
 }
 
 /** A finding is reported when its window overlaps [--since, --until). */

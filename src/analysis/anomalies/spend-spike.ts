@@ -14,13 +14,40 @@
  * `minExcessUsd` count. A route's spike that one spiking tenant's traffic on that route explains
  * (half of the route's excess or more) is reported once, as the tenant's.
  */
+import { INFERENCE_SPANS } from '../../pricebook/install.js';
 import { formatUsd } from '../../render/money.js';
 import { dayCount, daySpan, maxOf, sumOf, tenantRouteEntity, type IncidentRules } from './incidents.js';
-import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceList, usd, windowText, type DetectorInput } from './scope.js';
+import { number, overlapsPeriod, inScope, lookbackStart, ratio, startsBefore, scopeParams, text, traceIdColumns, traceList, usd, windowText, type DetectorInput, type Lookback } from './scope.js';
 import type { Finding } from './types.js';
 
+/**
+ * Read from `baselineDays` (and a day) before --since. A tenant or route that had calls (priced
+ * spans) before that has its series of days start there (its days before are not read): the
+ * baselines of the period's days count the same days as when every day is read.
+ */
+const lookback = (input: DetectorInput): Lookback => ({ days: input.thresholds.spend_spike.baselineDays + 1 });
+
+/** The entities (grain, tenant, route) with calls before the first day read; none when every day is read. */
+function earlierEntities(input: DetectorInput): string {
+  const from = lookbackStart(input, lookback(input));
+  if (from === undefined) return `SELECT CAST(NULL AS VARCHAR) AS grain, CAST(NULL AS VARCHAR) AS tenant, CAST(NULL AS VARCHAR) AS route WHERE false`;
+  const pairs = `SELECT DISTINCT coalesce(tenant, $unattributed) AS tenant, coalesce(route, $unattributed) AS route FROM ${INFERENCE_SPANS} s WHERE ${startsBefore(input, from)}`;
+  return `WITH pairs AS (${pairs})
+    SELECT DISTINCT 'tenant' AS grain, tenant, CAST(NULL AS VARCHAR) AS route FROM pairs
+    UNION ALL SELECT DISTINCT 'route', NULL, route FROM pairs
+    UNION ALL SELECT 'tenant_route', tenant, route FROM pairs`;
+}
+
+/** The first day of an entity's series: its first day read, or the first day read at all when it had calls before. */
+function firstDay(input: DetectorInput): string {
+  const from = lookbackStart(input, lookback(input));
+  if (from === undefined) return 'min(d.day)';
+  return `CASE WHEN any_value(e.grain) IS NOT NULL THEN least(min(d.day), CAST(${from} AS DATE)) ELSE min(d.day) END`;
+}
+
 const query = (input: DetectorInput): string => `
-WITH scoped AS (${inScope(input, 'priced_spans')}),
+WITH scoped AS (${inScope(input, 'priced_spans', lookback(input))}),
+earlier AS (${earlierEntities(input)}),
 keyed AS (
   SELECT 'tenant' AS grain, coalesce(tenant, $unattributed) AS tenant, CAST(NULL AS VARCHAR) AS route, day, trace_id, cost_usd FROM scoped
   UNION ALL
@@ -36,7 +63,11 @@ daily AS (
 last_day AS (SELECT max(day) AS day FROM daily),
 series AS (
   SELECT f.grain, f.tenant, f.route, CAST(g.day AS DATE) AS day, coalesce(d.spend, 0) AS spend, coalesce(d.spend_sq, 0) AS spend_sq, coalesce(d.runs, 0) AS runs
-  FROM (SELECT grain, tenant, route, min(day) AS first_day FROM daily GROUP BY ALL) f
+  FROM (
+    SELECT d.grain, d.tenant, d.route, ${firstDay(input)} AS first_day
+    FROM daily d LEFT JOIN earlier e ON e.grain = d.grain AND e.tenant IS NOT DISTINCT FROM d.tenant AND e.route IS NOT DISTINCT FROM d.route
+    GROUP BY d.grain, d.tenant, d.route
+  ) f
   CROSS JOIN last_day l
   CROSS JOIN LATERAL (SELECT unnest(generate_series(CAST(f.first_day AS TIMESTAMP), CAST(l.day AS TIMESTAMP), INTERVAL 1 DAY)) AS day) g
   LEFT JOIN daily d ON d.grain = f.grain AND d.tenant IS NOT DISTINCT FROM f.tenant

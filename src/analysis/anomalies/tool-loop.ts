@@ -8,6 +8,7 @@
  * timestamps → `<time>`, every number (also inside strings) → `<n>`, text lower-cased and whitespace
  * collapsed. Arguments that are not valid JSON are compared as masked text. Only traces that call one
  * tool `minRepeats`+ times at all are normalised. The money at stake is the whole cost of the looping traces.
+ * Only the looping traces and their tenants' days are priced and summed (semi-joins), not every span.
  */
 import { formatUsd } from '../../render/money.js';
 import { dayCount, daySpan, maxOf, sumOf, type IncidentRules } from './incidents.js';
@@ -55,9 +56,14 @@ looping_traces AS (
   FROM loops l JOIN trace_tags g USING (trace_id) GROUP BY l.trace_id
 ),
 trace_cost AS (
-  SELECT trace_id, sum(cost_usd) AS cost, list(DISTINCT model) AS models FROM priced GROUP BY trace_id
+  SELECT trace_id, sum(cost_usd) AS cost, list(DISTINCT model) AS models
+  FROM priced SEMI JOIN looping_traces l USING (trace_id) GROUP BY trace_id
 ),
-tenant_day AS (SELECT coalesce(tenant, $unattributed) AS tenant, day, sum(cost_usd) AS spend FROM priced GROUP BY ALL)
+tenant_day AS (
+  SELECT coalesce(p.tenant, $unattributed) AS tenant, p.day, sum(p.cost_usd) AS spend
+  FROM priced p SEMI JOIN looping_traces l ON coalesce(l.tenant, $unattributed) = coalesce(p.tenant, $unattributed) AND l.day = p.day
+  GROUP BY ALL
+)
 SELECT coalesce(lt.tenant, $unattributed) AS tenant, lt.day,
        CASE WHEN count(DISTINCT lt.route) = 1 AND count(lt.route) = count(*) THEN min(lt.route) END AS route,
        list_sort(list_distinct(flatten(list(lt.tools)))) AS tools,

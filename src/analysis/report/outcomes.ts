@@ -2,12 +2,14 @@
  * Successful outcomes per route: a run (trace) is a success when any of its spans carries the tag
  * `<namespace>.outcome` (kept in `spans.tags_json` as `outcome`) with a success value
  * (`SUCCESS_VALUES`, case-insensitive). A route whose runs carry no outcome tag at all has no
- * outcome count (null), and its cost per outcome is its cost per run.
+ * outcome count (null), and its cost per outcome is its cost per run. Only routes with tagged runs
+ * are returned: a route missing from the map has none.
  */
 import type { Database } from '../../db/database.js';
 import { quoteLiteral } from '../../db/quote.js';
 import { UNATTRIBUTED } from '../../db/schema.js';
 import { num } from '../../db/values.js';
+import { INFERENCE_SPANS } from '../../pricebook/install.js';
 import { baseRelation } from '../span-filter.js';
 import { periodOfWindow, type DayWindow } from './series.js';
 
@@ -31,20 +33,20 @@ export async function outcomeAttribute(db: Database): Promise<string | null> {
 }
 
 export async function outcomesByRoute(db: Database, window: DayWindow): Promise<Map<string, RouteOutcomes>> {
-  const base = baseRelation({ period: periodOfWindow(window) });
+  // the window's calls (the priced spans' rows, not priced: route and trace only) joined to the tagged traces alone
+  const base = baseRelation({ period: periodOfWindow(window) }, { relation: INFERENCE_SPANS, time: 'start_time' });
   const rows = await db.all<{ route: string; tagged: string; successes: string }>(
     `WITH base AS (${base.sql}),
      outcomes AS (
        SELECT trace_id, bool_or(${OUTCOME} IN (${SUCCESS_VALUES.map(quoteLiteral).join(', ')})) AS success
        FROM spans
        WHERE tags_json IS NOT NULL AND json_valid(tags_json) AND ${OUTCOME} IS NOT NULL
-         AND trace_id IN (SELECT trace_id FROM base)
        GROUP BY trace_id
      )
      SELECT coalesce(b.route, $unattributed) AS route,
-            count(DISTINCT b.trace_id) FILTER (WHERE o.trace_id IS NOT NULL)::VARCHAR AS tagged,
+            count(DISTINCT b.trace_id)::VARCHAR AS tagged,
             count(DISTINCT b.trace_id) FILTER (WHERE o.success)::VARCHAR AS successes
-     FROM base b LEFT JOIN outcomes o ON o.trace_id = b.trace_id
+     FROM base b JOIN outcomes o ON o.trace_id = b.trace_id
      GROUP BY 1`,
     { ...base.params, unattributed: UNATTRIBUTED },
   );

@@ -6,6 +6,7 @@
 import type { Database } from '../../db/database.js';
 import { UNATTRIBUTED } from '../../db/schema.js';
 import { num } from '../../db/values.js';
+import { INFERENCE_SPANS, totalInputSql } from '../../pricebook/install.js';
 import { baseRelation } from '../span-filter.js';
 import { addDays } from './dates.js';
 import type { DayWindow } from './series.js';
@@ -28,12 +29,13 @@ export interface PromptTrend {
 
 export async function promptTrend(db: Database, week: DayWindow): Promise<PromptTrend[]> {
   const since = addDays(week.since, -7 * (TREND_WEEKS - 1));
-  const base = baseRelation({ period: { since, until: week.until, timezone: week.timezone } });
+  // the priced spans' rows, not priced: the calls themselves, with the priced view's total input
+  const base = baseRelation({ period: { since, until: week.until, timezone: week.timezone } }, { relation: INFERENCE_SPANS, time: 'start_time' });
   const rows = await db.all<{ route: string; block: number; calls: string; avg: number | null }>(
     `WITH base AS (${base.sql})
      SELECT coalesce(route, $unattributed) AS route,
             CAST(floor(date_diff('day', CAST($since AS DATE), CAST(local_time AS DATE)) / 7) AS INTEGER) AS block,
-            count(*)::VARCHAR AS calls, avg(coalesce(prompt_tokens, total_input_tokens)) AS avg
+            count(*)::VARCHAR AS calls, avg(coalesce(prompt_tokens, ${totalInputSql()})) AS avg
      FROM base GROUP BY ALL ORDER BY route, block`,
     { ...base.params, unattributed: UNATTRIBUTED },
   );
