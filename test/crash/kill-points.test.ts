@@ -111,7 +111,7 @@ const NAMED = [
   'commit', 'commit@0', 'commit@1', 'commit@2', 'commit@4', 'committed',
   'checkpoint@0', 'checkpoint@1', 'checkpoint@2', 'checkpoint@4', 'checkpoint@8',
 ];
-const RANDOM = 28;
+const RANDOM = 14; // with the 17 named points and the WAL moments; each run of the suite draws new delays
 const WAL = 6;
 
 async function inBatches<T, R>(items: readonly T[], size: number, each: (item: T) => Promise<R>): Promise<R[]> {
