@@ -21,6 +21,9 @@ let everyDay: Detect;
  * quiet days: its series must start before them); `late` spikes on day 18 too but has calls only from
  * day 12 (its spans before are not calls: its series starts on day 12, a baseline too short); `/storm2` loses its cache on days 11–16 and on
  * day 19 (day 19's normal leaves out the storm days that the first pass, looking back 7 days more, flags).
+ * Two `nightowl` traces loop across midnight (UTC, and Kathmandu's): 2 calls late on day 9, 6 after
+ * midnight. Their loops start on day 9, so a period from day 10 has no loop of theirs (reading only
+ * the calls from --since would find 6 on day 10).
  */
 function edgeCases(): Builder {
   const b = new Builder(7);
@@ -41,6 +44,13 @@ function edgeCases(): Builder {
       b.chat(root, day, 7201 + i * 30, call(MODELS.haiku, 3_000, storm ? 0.05 : 0.8));
     }
   }
+  const nightOwl = (midnight: number): void => {
+    const root = b.root(b.hex(32), 'nightowl', '/night', 9, midnight - 180);
+    b.chat(root, 9, midnight - 170, call(MODELS.sonnet, 2_000, 0));
+    for (const at of [-120, -60, 60, 120, 180, 240, 300, 360]) b.tool(root, 9, midnight + at, 'search', '{"q":"invoices"}');
+  };
+  nightOwl(86_400); // UTC midnight
+  nightOwl(86_400 - (5 * 3600 + 45 * 60)); // Kathmandu's midnight (UTC+05:45)
   return b;
 }
 

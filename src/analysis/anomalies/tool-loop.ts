@@ -8,11 +8,13 @@
  * timestamps → `<time>`, every number (also inside strings) → `<n>`, text lower-cased and whitespace
  * collapsed. Arguments that are not valid JSON are compared as masked text. Only traces that call one
  * tool `minRepeats`+ times at all are normalised. The money at stake is the whole cost of the looping traces.
- * Only the looping traces and their tenants' days are priced and summed (semi-joins), not every span.
+ * Only the looping traces and their tenants' days are priced and summed (semi-joins), not every span;
+ * with --since, only the traces with a tool call in the period are normalised (a trace whose calls all
+ * came before it has its first loop there too, outside the period), with every call they made.
  */
 import { formatUsd } from '../../render/money.js';
 import { dayCount, daySpan, maxOf, sumOf, type IncidentRules } from './incidents.js';
-import { number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceList, usd, windowText, type DetectorInput } from './scope.js';
+import { lookbackStart, number, overlapsPeriod, inScope, ratio, scopeParams, text, traceIdColumns, traceList, usd, windowText, type DetectorInput } from './scope.js';
 import type { Finding } from './types.js';
 
 const mask = (expr: string): string => String.raw`regexp_replace(regexp_replace(regexp_replace(regexp_replace(lower(${expr}),
@@ -21,7 +23,8 @@ const mask = (expr: string): string => String.raw`regexp_replace(regexp_replace(
     '-?\d+(\.\d+)?(e[-+]?\d+)?', '<n>', 'g'),
     '\s+', ' ', 'g')`;
 
-const query = (input: DetectorInput): string => `
+/** `from`: the start of --since (local time), when given: the traces with a call from then on are the only candidates. */
+const query = (input: DetectorInput, from: string | undefined): string => `
 WITH all_spans AS (${inScope(input, 'spans')}),
 priced AS (${inScope(input, 'priced_spans')}),
 tool_calls AS (
@@ -31,6 +34,7 @@ tool_calls AS (
 candidates AS (
   SELECT c.* FROM tool_calls c
   JOIN (SELECT trace_id, tool_name FROM tool_calls GROUP BY ALL HAVING count(*) >= $min_repeats) k USING (trace_id, tool_name)
+  ${from === undefined ? '' : `WHERE c.trace_id IN (SELECT trace_id FROM tool_calls WHERE local_time >= ${from})`}
 ),
 json_calls AS (SELECT * FROM candidates WHERE json_valid(arguments)),
 signatures AS (
@@ -85,7 +89,7 @@ function single(value: unknown): string | null {
 
 export async function detectToolLoops(input: DetectorInput): Promise<Finding[]> {
   const t = input.thresholds.tool_loop;
-  const rows = await input.db.all(query(input), { ...scopeParams(input), min_repeats: t.minRepeats });
+  const rows = await input.db.all(query(input, lookbackStart(input, { days: 0 })), { ...scopeParams(input), min_repeats: t.minRepeats });
   return rows.map((row): Finding => {
     const cost = usd(row.cost);
     const daySpend = number(row.tenant_day_spend);
