@@ -36,7 +36,9 @@ const ENGINES: Record<string, () => { args: string[]; env?: Record<string, strin
 };
 
 describe.each(Object.keys(ENGINES))('%s: the --db goldens, byte for byte', (name) => {
-  it.each(ENGINE_COMMANDS)('%s', async (golden, args) => {
+  // the fake server runs the same chdb queries as embedded ClickHouse: there, a command over the spans' roll-ups and the one over invoices
+  const commands = name === 'clickhouse over http' ? ENGINE_COMMANDS.filter(([golden]) => golden === 'reconcile' || golden === 'costs-by-tenant') : ENGINE_COMMANDS;
+  it.each(commands)('%s', async (golden, args) => {
     const engine = ENGINES[name]!();
     // Markdown too where the engine runs in the CLI's process; the fake server runs the same chdb queries, so JSON there
     for (const format of name === 'clickhouse over http' ? ['json'] : ['json', 'md']) {
