@@ -3,6 +3,8 @@
  * `--invoice`, `--revenue`, …), the period, and the output options. Loads no DuckDB: every module
  * this imports at start-up is light, so `--help` stays fast.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parsePeriod, type Period } from '../analysis/period.js';
 import type { Scope, WorkspaceSpec } from '../app/workspace.js';
@@ -30,6 +32,8 @@ export interface InputOptions {
   format?: string;
   out?: string;
   quiet?: boolean;
+  memoryLimit?: string;
+  tempDir?: string;
 }
 
 export interface InvoiceInputOptions {
@@ -75,7 +79,24 @@ export function addInputOptions(cmd: Command, formats: readonly Format[] = FORMA
     .option('--timezone <tz>', 'time zone for day/week/month buckets', 'UTC')
     .option('--format <format>', `output format: ${formats.join('|')}`, formats[0])
     .option('--out <file>', 'write the output to a file instead of stdout')
-    .option('--quiet', 'no progress or notes on stderr');
+    .option('--quiet', 'no progress or notes on stderr')
+    .option('--memory-limit <size>', "DuckDB's memory_limit for this read, e.g. 2GB (default: DuckDB's, 80% of RAM); work beyond it spills to --temp-dir")
+    .option('--temp-dir <dir>', 'where a read spills work beyond --memory-limit (default: a directory of its own under the system temp directory)');
+}
+
+/** `512MB`, `2GB`, `1.5GiB`: DuckDB's size syntax, checked here so a typo names the option. */
+export function parseMemoryLimit(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.test(value)) {
+    throw new CostattrError('BAD_USAGE', `--memory-limit ${value}: expected a size such as 512MB or 2GB`);
+  }
+  return value.trim();
+}
+
+/** Where a read spills: never beside the database it reads (read commands write nothing there). */
+function readSpillDir(opts: InputOptions): string | undefined {
+  if (opts.tempDir !== undefined) return opts.tempDir;
+  return opts.memoryLimit === undefined ? undefined : join(tmpdir(), `costattr-spill-${process.pid}`);
 }
 
 const ENGINES = ['duckdb', 'clickhouse'] as const;
@@ -169,6 +190,8 @@ export function readWorkspace(opts: InputOptions & Partial<InvoiceInputOptions>,
     pricing: opts.pricing,
     invoices: { files: opts.invoice, provider: opts.provider, mapFile: opts.invoiceMap, skipInvalid: opts.skipInvalid, fx: parseFx(opts.fx) },
     revenue: opts.revenue,
+    memoryLimit: parseMemoryLimit(opts.memoryLimit),
+    tempDir: readSpillDir(opts),
     note: (message) => note(opts, message),
   };
 }

@@ -91,6 +91,24 @@ describe('never silently wrong', () => {
     expect(r.stderr).toMatch(/--as-of 2019-01-01: the price book has no prices on that date for claude-haiku-4-5 \(\d+ spans\), claude-sonnet-4-5/);
   });
 
+  it('a read bounded by --memory-limit answers the same, spills to --temp-dir and writes nothing beside the database; a typo is exit 2', async () => {
+    const args = ['reconcile', '--db', db, '--month', '2026-10', ...INVOICES, '--format', 'json', '--quiet'];
+    const spill = join(tempDir('costattr-nsw-spill-'), 'spill');
+    const unbounded = await runCli(args);
+    const bounded = await runCli([...args, '--memory-limit', '64MB', '--temp-dir', spill]);
+    expect(bounded.code, bounded.stderr).toBe(unbounded.code);
+    expect(bounded.stdout).toBe(unbounded.stdout);
+    const defaultSpill = await runCli([...args, '--memory-limit', '64MB']);
+    expect(defaultSpill.stdout).toBe(unbounded.stdout);
+    const settings = await runCli(['sql', "SELECT current_setting('memory_limit') AS m, current_setting('temp_directory') AS t", '--db', db,
+      '--memory-limit', '64MB', '--temp-dir', spill, '--format', 'json', '--quiet']);
+    expect(JSON.parse(settings.stdout)).toEqual([{ m: '61.0 MiB', t: spill }]);
+    expect(readdirSync(dir).filter((f) => f.startsWith('inbox.duckdb')).sort()).toEqual(['inbox.duckdb']);
+    const typo = await runCli(['costs', '--by', 'tenant', '--db', db, '--memory-limit', '2 gigs']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--memory-limit 2 gigs: expected a size such as 512MB or 2GB');
+  });
+
   it('--memory-limit abc is exit 2 naming the option, and no database is created', async () => {
     const fresh = join(dir, 'fresh.duckdb');
     const r = await runCli(['ingest', SPANS, '--db', fresh, '--memory-limit', 'abc']);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { CostattrError } from '../../errors.js';
 import type { ConventionOverride, SpanFormatOption, SpanIngestOptions } from '../../ingest/spans/index.js';
-import { addInvoiceOptions, collect, parseFx, type InvoiceInputOptions } from '../common.js';
+import { addInvoiceOptions, collect, parseFx, parseMemoryLimit, type InvoiceInputOptions } from '../common.js';
 import { note } from '../output.js';
 import { runInWorkspace } from '../run.js';
 
@@ -30,15 +30,6 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   const v = (value ?? allowed[0]) as T;
   if (!allowed.includes(v)) throw new CostattrError('BAD_USAGE', `${flag} ${String(value)} is not one of ${allowed.join(', ')}`);
   return v;
-}
-
-/** `512MB`, `2GB`, `1.5GiB`: DuckDB's size syntax, checked here so a typo names the option. */
-export function parseMemoryLimit(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.test(value)) {
-    throw new CostattrError('BAD_USAGE', `--memory-limit ${value}: expected a size such as 512MB or 2GB`);
-  }
-  return value.trim();
 }
 
 /** Every skipped record, one JSON object a line: `{"file", "line" | "row", "field", "reason"}`; written atomically, empty when none. */
