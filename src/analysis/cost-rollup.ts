@@ -17,7 +17,7 @@ import type { SqlEngine } from '../db/engine.js';
 import { EXACT_USD } from '../db/money.js';
 import { TOKEN_CLASSES } from '../db/schema.js';
 import { materialisePricedSpans, priceBandsSelect, pricedSpansSelect } from '../pricebook/install.js';
-import { LAYER_MEASURES, LAYERS, withLayerColumnsSql } from './layers.js';
+import { LAYER_COLUMNS, withLayerColumnsSql } from './layers.js';
 import { baseRelation, type BaseRelation, type SpanFilter } from './span-filter.js';
 import { TOOL_CALL_ROLLUP, toolCallRollupSelect, toolCallsSql } from './tool-calls.js';
 
@@ -58,7 +58,7 @@ const MEASURES: ReadonlyArray<{ column: string; money: boolean }> = [
   ...TOKEN_CLASSES.map((cls) => ({ column: `unpriced_${cls}_spans`, money: false })),
   { column: 'no_cache_count_spans', money: false },
   { column: 'priced_tokens', money: false },
-  ...LAYERS.flatMap((layer) => LAYER_MEASURES.map((m) => ({ column: `${layer}_${m}`, money: m === 'cost' }))),
+  ...LAYER_COLUMNS.map((column) => ({ column, money: column.endsWith('_cost') })),
 ];
 
 /** `rollup`'s rows over `source`: rows with its key columns and the measures, per span or already summed. */

@@ -22,7 +22,7 @@ import { UNATTRIBUTED } from '../db/schema.js';
 import { num } from '../db/values.js';
 import { CostattrError } from '../errors.js';
 import { dimensionSql, UNKNOWN, type Dimension } from './dimensions.js';
-import { layerColumns, sumLayerColumnsSql, unpivotLayersSql } from './layers.js';
+import { LAYER_COLUMNS, sumLayerColumnsSql, unpivotLayersSql } from './layers.js';
 import { rollupRelation } from './cost-rollup.js';
 import type { BaseRelation, SpanFilter } from './span-filter.js';
 
@@ -114,7 +114,7 @@ function runsSql(by: readonly Dimension[], dialect: Dialect): string {
   const keyed = (measures: string): string =>
     `(SELECT ${['run', ...dims.map((d) => `${dimensionSql(d, dialect)} AS ${quoteIdent(d)}`)].join(', ')}, ${measures} FROM base) k`;
   if (by.includes('layer')) {
-    const perRun = `(SELECT ${keys}, ${sumLayerColumnsSql()} FROM ${keyed(layerColumns())} GROUP BY ${keys}) r`;
+    const perRun = `(SELECT ${keys}, ${sumLayerColumnsSql()} FROM ${keyed(LAYER_COLUMNS.join(', '))} GROUP BY ${keys}) r`;
     return unpivotLayersSql(keys, perRun);
   }
   return `

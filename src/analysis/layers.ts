@@ -89,12 +89,8 @@ export function withLayerColumnsSql(source: string): string {
   return `SELECT *, ${columns.join(',\n      ')} FROM (${layerBoundsSql(source)})`;
 }
 
-const LAYER_COLUMNS = LAYERS.flatMap((layer) => LAYER_MEASURES.map((m) => `${layer}_${m}`));
-
-/** The `<layer>_<measure>` columns, as a select list. */
-export function layerColumns(): string {
-  return LAYER_COLUMNS.join(', ');
-}
+/** The `<layer>_<measure>` columns the split adds, the cost roll-up sums and a layer cut reads. */
+export const LAYER_COLUMNS: readonly string[] = LAYERS.flatMap((layer) => LAYER_MEASURES.map((m) => `${layer}_${m}`));
 
 /** Each layer's measures summed, as `<layer>_<measure>` columns again (over rows that have them). */
 export function sumLayerColumnsSql(): string {
