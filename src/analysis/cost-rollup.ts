@@ -162,6 +162,8 @@ export async function invalidateCostRollup(db: Database): Promise<void> {
  * book of a lake is the one it was priced with (its manifest's `book_hash`).
  */
 export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
+  const known = settledCurrency.get(db);
+  if (known !== undefined) return known;
   const stored = await db.relations('stored');
   const temporary = await db.relations('temporary');
   if (![...Object.keys(ROLLUPS), TOOL_CALL_ROLLUP, 'runs', STORED_BANDS, 'pricing_state'].every((t) => stored.has(t)) || temporary.has('spans') || !temporary.has('price_book_state')) return false;
@@ -173,6 +175,21 @@ export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
     { layout: LAYOUT },
   );
   return row?.current === true;
+}
+
+/** Reads whose roll-ups' currency was settled once every input was loaded (`settleRollupCurrency`). */
+const settledCurrency = new WeakMap<SqlEngine, boolean>();
+
+/**
+ * Answer `storedRollupIsCurrent` for `db` from now on without asking it again: for a read, once its
+ * inputs are loaded and its price book installed, nothing it does changes the answer, and a report
+ * asks it once per section (four catalog queries each time).
+ */
+export async function settleRollupCurrency(db: SqlEngine): Promise<boolean> {
+  settledCurrency.delete(db);
+  const current = await storedRollupIsCurrent(db);
+  settledCurrency.set(db, current);
+  return current;
 }
 
 /**

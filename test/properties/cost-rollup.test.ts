@@ -3,14 +3,15 @@
 // earlier, parents arriving later), unknown models, spans on and off quarter hours — some priced
 // with a --pricing override (a price-book change): after every ingest the stored `cost_rollup` is
 // exactly the roll-up of the priced spans, a read with the ingest's book uses it, a read with
-// another book does not; after the last, `costs`, margins (with tool loops), `report monthly` (cohorts,
-// cache economics, drivers, model mix, spend per day) and `reconcile` (against invoice lines made from
-// the spans) answer the same from the stored roll-ups as from the spans.
+// another book does not, nor does one with spans read beside the database; after the last, `costs`,
+// margins (with tool loops), `report monthly` (cohorts, cache economics, drivers, model mix, spend
+// per day) and `reconcile` (against invoice lines made from the spans) answer the same from the
+// stored roll-ups as from the spans.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rollupSelect, storedRollupIsCurrent, storedRollupSelect } from '../../src/analysis/cost-rollup.js';
+import { rollupSelect, settleRollupCurrency, storedRollupIsCurrent, storedRollupSelect } from '../../src/analysis/cost-rollup.js';
 import { attributeCosts } from '../../src/analysis/costs.js';
 import type { Dimension } from '../../src/analysis/dimensions.js';
 import { tenantMargins } from '../../src/analysis/margins.js';
@@ -134,7 +135,11 @@ async function addInvoicesAndRevenue(db: Database): Promise<void> {
  * stored roll-ups behind a copy of the spans.
  */
 async function answers(db: Database, fromSpans: boolean): Promise<unknown[]> {
-  if (fromSpans) await db.exec('CREATE OR REPLACE TEMP TABLE spans AS SELECT * FROM main.spans');
+  if (fromSpans) {
+    await db.exec('CREATE OR REPLACE TEMP TABLE spans AS SELECT * FROM main.spans');
+    // the read settled its roll-ups as current when it opened: ask again, now that they are hidden
+    expect(await settleRollupCurrency(db), 'a copy of the spans hides the stored roll-ups').toBe(false);
+  }
   const all: unknown[] = [];
   // each grouping over the whole data and over one of the other periods, in turn
   for (const [i, by] of GROUPINGS.entries()) {
@@ -167,6 +172,9 @@ describe('stored cost roll-up', () => {
           });
           await withWorkspace({ access: 'read', db, pricing: ingest.discounted ? [] : [override], note: quiet }, async ({ db: read }) => {
             expect(await storedRollupIsCurrent(read), 'a read with another book re-prices the spans').toBe(false);
+          });
+          await withWorkspace({ access: 'read', db, spans: [spanFile], spanOptions: { skipInvalid: true }, pricing, note: quiet }, async ({ db: read }) => {
+            expect(await storedRollupIsCurrent(read), 'spans read beside the database hide the stored roll-ups').toBe(false);
           });
         }
       }),
