@@ -19,6 +19,7 @@ import { TOKEN_CLASSES } from '../db/schema.js';
 import { materialisePricedSpans, priceBandsSelect, pricedSpansSelect } from '../pricebook/install.js';
 import { LAYER_COLUMNS, withLayerColumnsSql } from './layers.js';
 import { baseRelation, type BaseRelation, type SpanFilter } from './span-filter.js';
+import { onceInRead } from './read-memo.js';
 import { TOOL_CALL_ROLLUP, toolCallRollupSelect, toolCallsSql } from './tool-calls.js';
 
 /** Attribution tags: every roll-up is keyed by them. */
@@ -161,9 +162,11 @@ export async function invalidateCostRollup(db: Database): Promise<void> {
  * tables, or a lake's (views over its files, or ClickHouse's relations over them); the installed
  * book of a lake is the one it was priced with (its manifest's `book_hash`).
  */
-export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
-  const known = settledCurrency.get(db);
-  if (known !== undefined) return known;
+export function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
+  return onceInRead(db, 'stored roll-ups current', () => rollupIsCurrent(db));
+}
+
+async function rollupIsCurrent(db: SqlEngine): Promise<boolean> {
   const stored = await db.relations('stored');
   const temporary = await db.relations('temporary');
   if (![...Object.keys(ROLLUPS), TOOL_CALL_ROLLUP, 'runs', STORED_BANDS, 'pricing_state'].every((t) => stored.has(t)) || temporary.has('spans') || !temporary.has('price_book_state')) return false;
@@ -175,21 +178,6 @@ export async function storedRollupIsCurrent(db: SqlEngine): Promise<boolean> {
     { layout: LAYOUT },
   );
   return row?.current === true;
-}
-
-/** Reads whose roll-ups' currency was settled once every input was loaded (`settleRollupCurrency`). */
-const settledCurrency = new WeakMap<SqlEngine, boolean>();
-
-/**
- * Answer `storedRollupIsCurrent` for `db` from now on without asking it again: for a read, once its
- * inputs are loaded and its price book installed, nothing it does changes the answer, and a report
- * asks it once per section (four catalog queries each time).
- */
-export async function settleRollupCurrency(db: SqlEngine): Promise<boolean> {
-  settledCurrency.delete(db);
-  const current = await storedRollupIsCurrent(db);
-  settledCurrency.set(db, current);
-  return current;
 }
 
 /**
@@ -218,8 +206,7 @@ async function onQuarterHours(db: SqlEngine, base: BaseRelation, bounds: readonl
   const sql = `SELECT ${bounds.map((b) => `${db.dialect.epochMs(b)} % 900000 = 0`).join(' AND ')} AS aligned`;
   // only the parameters the bounds name (DuckDB refuses unused ones, such as a --tenant)
   const params = Object.fromEntries(Object.entries(base.params).filter(([name]) => new RegExp(`\\$${name}\\b`).test(sql)));
-  const row = await db.one<{ aligned: boolean }>(sql, params);
-  return row?.aligned === true;
+  return onceInRead(db, `on quarter hours ${sql} ${JSON.stringify(params)}`, async () => (await db.one<{ aligned: boolean }>(sql, params))?.aligned === true);
 }
 
 /**

@@ -24,6 +24,7 @@ import { CostattrError } from '../errors.js';
 import { dimensionSql, UNKNOWN, type Dimension } from './dimensions.js';
 import { LAYER_COLUMNS, sumLayerColumnsSql, unpivotLayersSql } from './layers.js';
 import { rollupRelation } from './cost-rollup.js';
+import { onceInRead } from './read-memo.js';
 import type { BaseRelation, SpanFilter } from './span-filter.js';
 
 export interface CostsSpec {
@@ -149,7 +150,7 @@ export async function attributeCosts(db: SqlEngine, spec: CostsSpec): Promise<Co
     const rows = await readRows(db, dims, spec.top);
     const rest = spec.top === undefined ? null : await readRest(db, spec.top);
     const concentration = await readConcentration(db, dims);
-    const { totals, unpriced } = await readTotals(db, base, pricing ? base : await rollupRelation(db, spec.filter, { pricing: true }));
+    const { totals, unpriced } = await periodTotals(db, spec.filter, async () => readTotals(db, base, pricing ? base : await rollupRelation(db, spec.filter, { pricing: true })));
     return { by: spec.by, rows, rest, totals, unpriced, concentration };
   });
 }
@@ -230,8 +231,16 @@ function byCodePoint(a: string, b: string): number {
 }
 
 /** The totals and what could not be priced over the filter's spans, without a cut (costs' `totals` and `unpriced`). */
-export async function costTotals(db: SqlEngine, filter: SpanFilter): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
-  return readTotals(db, await rollupRelation(db, filter, { pricing: false }), await rollupRelation(db, filter, { pricing: true }));
+export function costTotals(db: SqlEngine, filter: SpanFilter): Promise<Totals> {
+  return periodTotals(db, filter, async () => readTotals(db, await rollupRelation(db, filter, { pricing: false }), await rollupRelation(db, filter, { pricing: true })));
+}
+
+type Totals = { totals: CostsTotals; unpriced: UnpricedModel[] };
+
+/** The filter's totals, read once per read (every cut of a report over the same period has the same). */
+function periodTotals(db: SqlEngine, filter: SpanFilter, read: () => Promise<Totals>): Promise<Totals> {
+  const { since, until, timezone } = filter.period;
+  return onceInRead(db, `totals ${JSON.stringify([since, until, timezone, filter.tenant])}`, read);
 }
 
 /**
@@ -239,7 +248,7 @@ export async function costTotals(db: SqlEngine, filter: SpanFilter): Promise<{ t
  * (`rollup`), and what could not be priced, per (model, reason), from model-level roll-up rows of
  * the same spans (`byModel`). One row of totals, then one per unpriced (model, reason) (`per_model`).
  */
-async function readTotals(db: SqlEngine, rollup: BaseRelation, byModel: BaseRelation): Promise<{ totals: CostsTotals; unpriced: UnpricedModel[] }> {
+async function readTotals(db: SqlEngine, rollup: BaseRelation, byModel: BaseRelation): Promise<Totals> {
   const rows = await db.all(
     // the same roll-up twice (a cut by model or provider) is bound once: binding the priced view costs more than running it
     `WITH base AS (${rollup.sql}), by_model AS (${byModel === rollup ? 'SELECT * FROM base' : byModel.sql})

@@ -23,7 +23,8 @@ import { ingestSpanFiles, type IngestReport, type SpanIngestOptions } from '../i
 import { boundIngestMemory } from '../ingest/spans/memory.js';
 import { readCommittedOnly, recoverInterruptedIngest } from '../ingest/spans/recover.js';
 import { installPriceBook, loadPriceBook, materialisePricedSpans, priceBookHash, type PriceBook } from '../pricebook/index.js';
-import { refreshCostRollup, settleRollupCurrency, staleRollupNote, STORED_BANDS } from '../analysis/cost-rollup.js';
+import { refreshCostRollup, staleRollupNote, STORED_BANDS, storedRollupIsCurrent } from '../analysis/cost-rollup.js';
+import { settleRead } from '../analysis/read-memo.js';
 import { lakeLocation, type LakeLocation } from '../lake/location.js';
 import type { LakeManifest } from '../lake/manifest.js';
 import type { LakeWrite } from '../lake/write.js';
@@ -351,11 +352,12 @@ export async function withWorkspace<T>(spec: WorkspaceSpec, work: (workspace: Wo
       book = await loadPriceBook([...(spec.pricing ?? [])]);
       if (lake.read && (spec.pricing ?? []).length === 0) {
         await (await import('../lake/open.js')).installLakePricing(db, lake.read.dir, lake.read.manifest);
-        await settleRollupCurrency(db);
+        settleRead(db);
       } else if (lake.objectStore === undefined) { // (one on object storage needs none: ClickHouse reads the lake's book and roll-ups)
         await installPriceBook(db, book);
         // spans are all loaded: freeze the pricing keys once, or take the ones ingest stored for this book
-        const current = await settleRollupCurrency(db);
+        settleRead(db);
+        const current = await storedRollupIsCurrent(db);
         await materialisePricedSpans(db, current ? STORED_BANDS : undefined);
         const stale = current ? undefined : await staleRollupNote(db);
         if (stale !== undefined) spec.note(stale);
