@@ -8,6 +8,7 @@ import type { SqlEngine } from '../db/engine.js';
 import { usdNumberSql } from '../db/money.js';
 import { UNATTRIBUTED } from '../db/schema.js';
 import { num } from '../db/values.js';
+import { costliestTraces } from './cost-rollup.js';
 import { attributeCosts, type CostsResult, type CostsRow, type CostsTotals, type UnpricedModel } from './costs.js';
 import { UNKNOWN, type Dimension } from './dimensions.js';
 import type { Period } from './period.js';
@@ -93,8 +94,13 @@ function summarise(row: CostsRow | undefined, totals: CostsTotals): AuditSummary
   };
 }
 
+/** The costliest traces, spans and all: priced spans of the few candidate traces the roll-ups name, ranked exactly. */
 async function topTraces(db: SqlEngine, filter: SpanFilter): Promise<AuditTrace[]> {
-  const base = baseRelation(filter, undefined, db.dialect);
+  const candidates = await costliestTraces(db, filter, TOP_TRACES);
+  if (candidates.length === 0) return [];
+  const period = baseRelation(filter, undefined, db.dialect);
+  const traceParams = Object.fromEntries(candidates.map((trace, i) => [`trace${i}`, trace]));
+  const base = { ...period, sql: `SELECT * FROM (${period.sql}) p WHERE trace_id IN (${Object.keys(traceParams).map((name) => `$${name}`).join(', ')})` };
   const rows = await db.all(
     `WITH base AS (${base.sql}),
      ranked AS (
@@ -108,7 +114,7 @@ async function topTraces(db: SqlEngine, filter: SpanFilter): Promise<AuditTrace[
        ${usdNumberSql('b.cost_usd')} AS cost
      FROM ranked r JOIN base b USING (trace_id)
      ORDER BY r.cost DESC, r.trace_id, b.start_time, b.span_id`,
-    { ...base.params, unknown: UNKNOWN, unattributed: UNATTRIBUTED },
+    { ...base.params, ...traceParams, unknown: UNKNOWN, unattributed: UNATTRIBUTED },
   );
   const traces: AuditTrace[] = [];
   for (const row of rows) {

@@ -227,6 +227,23 @@ export async function rollupRelation(db: SqlEngine, filter: SpanFilter, { pricin
 
 
 /**
+ * The trace ids of the filter's `n` costliest runs and of every run tied with the last of them: a
+ * superset of the first `n` by cost and then trace id, read from roll-up rows (stored runs are
+ * numbered, rolled-up ones keyed by trace id) so that only those traces' spans need pricing.
+ */
+export async function costliestTraces(db: SqlEngine, filter: SpanFilter, n: number): Promise<string[]> {
+  const base = await rollupRelation(db, filter, { pricing: false });
+  const numbered = await storedAnswers(db, baseRelation(filter, { relation: 'run_rollup', time: 'slot' }, db.dialect));
+  const rows = await db.all<{ trace_id: string }>(
+    `WITH base AS (${base.sql}), per_run AS (SELECT run, sum(cost_usd) AS cost FROM base GROUP BY run)
+     SELECT ${numbered ? 'r.trace_id' : 'p.run'} AS trace_id FROM per_run p ${numbered ? 'JOIN runs r ON r.run = p.run' : ''}
+     WHERE p.cost >= (SELECT min(cost) FROM (SELECT cost FROM per_run ORDER BY cost DESC LIMIT ${Math.trunc(n)}) c)`,
+    base.params,
+  );
+  return rows.map((row) => String(row.trace_id));
+}
+
+/**
  * The filter's tool calls as rows of `run`, tenant, tool_name, args (tool-calls.ts) and `calls`: the
  * stored groups (only those with enough calls in all to be a loop) when current and the period holds
  * whole slots, else one row per tool call of the period's spans, runs keyed by trace id.

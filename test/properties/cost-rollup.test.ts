@@ -6,17 +6,19 @@
 // another book does not, nor does one with spans read beside the database; after the last, `costs`,
 // margins (with tool loops), `report monthly` (cohorts, cache economics, drivers, model mix, spend
 // per day) and `reconcile` (against invoice lines made from the spans) answer the same from the
-// stored roll-ups as from the spans.
+// stored roll-ups as from the spans; audit's top traces are the costliest of the priced spans.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rollupSelect, storedRollupIsCurrent, storedRollupSelect } from '../../src/analysis/cost-rollup.js';
+import { costliestTraces, rollupSelect, storedRollupIsCurrent, storedRollupSelect } from '../../src/analysis/cost-rollup.js';
 import { settleRead } from '../../src/analysis/read-memo.js';
+import { auditTenant } from '../../src/analysis/audit.js';
 import { attributeCosts } from '../../src/analysis/costs.js';
 import type { Dimension } from '../../src/analysis/dimensions.js';
 import { tenantMargins } from '../../src/analysis/margins.js';
 import type { Period } from '../../src/analysis/period.js';
+import { baseRelation, type SpanFilter } from '../../src/analysis/span-filter.js';
 import { reconcile } from '../../src/analysis/reconcile.js';
 import { toolCallRollupSelect } from '../../src/analysis/tool-calls.js';
 import { DUCKDB } from '../../src/db/dialect.js';
@@ -103,6 +105,19 @@ async function rollupDifferences(db: Database): Promise<number> {
   return Number(row?.n);
 }
 
+/**
+ * The `n` costliest traces of the filter's priced spans, then by trace id (ties at $0 are common
+ * here), straight from the spans; with `ties`, also every trace as costly as the last, sorted by id.
+ */
+async function costliestByHand(db: Database, filter: SpanFilter, n: number, { ties } = { ties: false }): Promise<string[]> {
+  const base = baseRelation(filter);
+  const traces = `SELECT trace_id, sum(cost_usd) AS cost FROM (${base.sql}) GROUP BY trace_id`;
+  const sql = ties
+    ? `WITH t AS (${traces}) SELECT trace_id FROM t WHERE cost >= (SELECT min(cost) FROM (SELECT cost FROM t ORDER BY cost DESC LIMIT ${n})) ORDER BY trace_id`
+    : `${traces} ORDER BY cost DESC, trace_id LIMIT ${n}`;
+  return (await db.all<{ trace_id: string }>(sql, base.params)).map((r) => r.trace_id);
+}
+
 const PERIODS: Period[] = [
   { since: undefined, until: undefined, timezone: 'UTC' },
   { since: '2026-01-02', until: '2026-01-03', timezone: 'UTC' },
@@ -169,6 +184,16 @@ describe('stored cost roll-up', () => {
             expect(await rollupDifferences(read)).toBe(0);
             if (i < ingests.length - 1) return; // the answers once per sequence: the roll-up itself is checked after every ingest
             await addInvoicesAndRevenue(read);
+            for (const period of PERIODS) {
+              for (const tenant of ['acme', '__unattributed__']) {
+                const filter = { period, tenant };
+                const audited = await auditTenant(read, filter);
+                expect(audited.topTraces.map((t) => t.trace_id), `top traces of ${tenant} over ${JSON.stringify(period)}`).toEqual(await costliestByHand(read, filter, 10));
+                for (const n of [1, 2]) {
+                  expect((await costliestTraces(read, filter, n)).sort(), `the ${n} costliest and their ties`).toEqual(await costliestByHand(read, filter, n, { ties: true }));
+                }
+              }
+            }
             const stored = await answers(read, false);
             expect(await answers(read, true)).toEqual(stored);
           });
