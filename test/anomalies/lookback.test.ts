@@ -64,6 +64,8 @@ beforeAll(async () => {
   });
   everyDay = (await import('../../src/analysis/anomalies/index.js')).detectAnomalies;
   vi.doUnmock('../../src/analysis/anomalies/scope.js');
+  // the worker runs other files next (isolate: false): they must import the detectors unmocked
+  vi.resetModules();
 });
 
 afterAll(() => db.close());

@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storedRollupIsCurrent } from '../../src/analysis/cost-rollup.js';
-import { withWorkspace, type WorkspaceSpec } from '../../src/app/workspace.js';
+import { withWorkspace } from '../../src/app/workspace.js';
 import type { Database } from '../../src/db/database.js';
 import { hasRevenueTable } from '../../src/db/schema.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
@@ -61,26 +61,28 @@ async function rollupAgrees(handle: Database): Promise<boolean> {
   return (await handle.one<{ n: string }>(ROLLUP_DIFFERENCES))?.n === '0';
 }
 
+/** What a read command sees, in a read workspace as `costs`, `sql`, … open it. */
+async function figuresIn(handle: Database): Promise<Figures> {
+  const row = await handle.one<Record<string, string>>(`
+    SELECT (SELECT count(*) FROM spans)::VARCHAR AS spans,
+           (SELECT coalesce(sum(input_tokens), 0) FROM spans)::VARCHAR AS input,
+           (SELECT count(*) FROM ingests)::VARCHAR AS ingests,
+           (SELECT count(*) FROM invoice_lines)::VARCHAR AS lines,
+           (SELECT coalesce(sum(amount_usd), 0)::DECIMAL(18,2) FROM invoice_lines)::VARCHAR AS usd,
+           (SELECT string_agg(coalesce(tenant, 'none'), ',' ORDER BY trace_id) FROM spans WHERE span_id IN ($c1, $c2)) AS children`,
+  { c1: 's2', c2: 's21' });
+  const revenueRows = (await hasRevenueTable(handle)) ? Number((await handle.one<{ n: string }>('SELECT count(*)::VARCHAR AS n FROM revenue'))?.n) : 0;
+  const children = row?.children ?? 'none';
+  return {
+    spans: Number(row?.spans), inputTokens: Number(row?.input), ingests: Number(row?.ingests), invoiceLines: Number(row?.lines),
+    invoiceUsd: row?.usd ?? '', revenueRows, childTenants: children.includes(',') ? children : `none,${children}`,
+    rollupAgrees: await rollupAgrees(handle),
+  };
+}
+
 /** What a read command sees: the same read workspace `costs`, `sql`, … open. */
 async function seen(db: string): Promise<Figures> {
-  const spec: WorkspaceSpec = { access: 'read', db, note: quiet };
-  return withWorkspace(spec, async ({ db: handle }) => {
-    const row = await handle.one<Record<string, string>>(`
-      SELECT (SELECT count(*) FROM spans)::VARCHAR AS spans,
-             (SELECT coalesce(sum(input_tokens), 0) FROM spans)::VARCHAR AS input,
-             (SELECT count(*) FROM ingests)::VARCHAR AS ingests,
-             (SELECT count(*) FROM invoice_lines)::VARCHAR AS lines,
-             (SELECT coalesce(sum(amount_usd), 0)::DECIMAL(18,2) FROM invoice_lines)::VARCHAR AS usd,
-             (SELECT string_agg(coalesce(tenant, 'none'), ',' ORDER BY trace_id) FROM spans WHERE span_id IN ($c1, $c2)) AS children`,
-    { c1: 's2', c2: 's21' });
-    const revenueRows = (await hasRevenueTable(handle)) ? Number((await handle.one<{ n: string }>('SELECT count(*)::VARCHAR AS n FROM revenue'))?.n) : 0;
-    const children = row?.children ?? 'none';
-    return {
-      spans: Number(row?.spans), inputTokens: Number(row?.input), ingests: Number(row?.ingests), invoiceLines: Number(row?.lines),
-      invoiceUsd: row?.usd ?? '', revenueRows, childTenants: children.includes(',') ? children : `none,${children}`,
-      rollupAgrees: await rollupAgrees(handle),
-    };
-  });
+  return withWorkspace({ access: 'read', db, note: quiet }, ({ db: handle }) => figuresIn(handle));
 }
 
 const ingestArgs = (db: string): string[] => ['ingest', '--db', db, '--quiet', run, '--invoice', invoice, '--revenue', revenue];
@@ -133,9 +135,11 @@ async function killAndRerun(kills: readonly Kill[]): Promise<Figures[]> {
     const now = await seen(db);
     expect([BEFORE, AFTER], `killed at ${kill.at} (exit ${code})`).toContainEqual(now);
     await withWorkspace({ access: 'write', db, spans: [run], invoices: { files: [invoice] }, revenue, note: quiet }, async () => undefined);
+    // one read after the re-run: its figures, and whether it answers from the stored roll-up
+    const [rerun, current] = await withWorkspace({ access: 'read', db, note: quiet }, async ({ db: handle }) => [await figuresIn(handle), await storedRollupIsCurrent(handle)] as const);
     // a re-run over a whole run adds its two `ingests` rows (0 new spans, 3 invoice lines replaced) and nothing else
-    expect(await seen(db), `re-run after a kill at ${kill.at}`).toEqual({ ...AFTER, ingests: now.spans === AFTER.spans ? AFTER.ingests + 2 : AFTER.ingests });
-    expect(await withWorkspace({ access: 'read', db, note: quiet }, ({ db: handle }) => storedRollupIsCurrent(handle)), `roll-up after the re-run at ${kill.at}`).toBe(true);
+    expect(rerun, `re-run after a kill at ${kill.at}`).toEqual({ ...AFTER, ingests: now.spans === AFTER.spans ? AFTER.ingests + 2 : AFTER.ingests });
+    expect(current, `roll-up after the re-run at ${kill.at}`).toBe(true);
     return now;
   });
 }

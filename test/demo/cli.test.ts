@@ -1,6 +1,7 @@
 // `costattr demo` through the built CLI: exits 0, reproduces the guide's segment table from the
-// generator's own truth.json, names the two runaway tenants, and keeps its files with --out.
-import { readFileSync, rmSync } from 'node:fs';
+// generator's own truth.json, names the two runaway tenants, keeps its files with --out, and writes
+// nothing into its working directory.
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DemoTruth } from '../../src/demo/truth.js';
@@ -10,6 +11,7 @@ const dir = tempDir('costattr-demo-cli-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface DemoJson {
+  schema_version: number;
   segments: Array<{ segment: string; tenants: number; revenue_usd: number; cost_usd: number; margin_pct: number }>;
   portfolio: { revenue_usd: number; cost_usd: number; margin_pct: number };
   unattributed_usd: number;
@@ -21,10 +23,14 @@ interface DemoJson {
 describe('costattr demo', () => {
   it('--format json reproduces the segment table, names the loop tenants and checks 40/40', async () => {
     const out = join(dir, 'month');
-    const result = await runCli(['demo', '--format', 'json', '--out', out]);
+    const cwd = join(dir, 'elsewhere');
+    mkdirSync(cwd);
+    const result = await runCli(['demo', '--format', 'json', '--out', out], { cwd });
     expect(result.stderr).toMatch(/loaded 94100 spans \(0 duplicates, 0 rejected\)/);
     expect(result.code).toBe(0);
+    expect(readdirSync(cwd)).toEqual([]); // the demo leaves nothing behind in the working directory
     const demo = JSON.parse(result.stdout) as DemoJson;
+    expect(demo.schema_version).toBe(1);
     const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as DemoTruth;
 
     const runaway = truth.tenants.filter((t) => t.segment === 'runaway').map((t) => t.tenant).sort();

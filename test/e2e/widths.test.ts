@@ -4,7 +4,7 @@
 // piped, --color/--no-color). Same fixture as commands.test.ts, ingested once into a temp --db.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 import { expectGolden } from '../helpers/golden.js';
 
 const FIXTURE = 'test/e2e/fixtures/inbox';
@@ -18,8 +18,13 @@ beforeAll(async () => {
   expect(ingest.code, ingest.stderr).toBe(0);
 });
 
+const runs = new Map<string, CliResult>();
+
+/** The table a command prints (each distinct command line and environment runs once: spawning the CLI is the slow part). */
 async function table(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const result = await runCli([...args, '--db', db, '--quiet'], { env });
+  const key = JSON.stringify([args, env]);
+  const result = runs.get(key) ?? (await runCli([...args, '--db', db, '--quiet'], { env }));
+  runs.set(key, result);
   expect(result.code, result.stderr).toBe(0);
   return result.stdout;
 }
@@ -56,7 +61,7 @@ describe('tables fit the terminal', () => {
   });
 
   it('--by day reads in date order, not by cost', async () => {
-    const days = tableLines(await table(['costs', '--by', 'day'])).map((line) => /│ (\d{4}-\d{2}-\d{2}) /.exec(line)?.[1]).filter(Boolean);
+    const days = tableLines(await table(['costs', '--by', 'day'], { COLUMNS: '200' })).map((line) => /│ (\d{4}-\d{2}-\d{2}) /.exec(line)?.[1]).filter(Boolean);
     expect(days).toEqual(['2026-10-06', '2026-10-07', '2026-10-08', '2026-10-13', '2026-10-14', '2026-10-15']);
   });
 });

@@ -111,17 +111,16 @@ describe('report CLI', () => {
 });
 
 describe('report monthly with the invoice (built CLI)', () => {
-  let plain: string;
+  // the same spans without invoice lines (read with --invoice FILE…, and as a month not reconciled; a read
+  // never stores what it is given), and with the invoices ingested
   let unbilled: string;
   let billed: string;
   let invoices: string[];
   beforeAll(async () => {
     const here = tempDir('costattr-report-invoice-');
     invoices = octoberInvoices(here);
-    plain = join(here, 'plain.duckdb');
     unbilled = join(here, 'unbilled.duckdb');
     billed = join(here, 'billed.duckdb');
-    (await openReportDb([...monthlySpans(), ...INVOICE_EXTRA_SPANS], [], plain)).close();
     (await openReportDb([...monthlySpans(), ...INVOICE_EXTRA_SPANS], [], unbilled)).close();
     const handle = await openReportDb([...monthlySpans(), ...INVOICE_EXTRA_SPANS], [], billed);
     await ingestInvoiceFiles(handle, invoices);
@@ -129,7 +128,7 @@ describe('report monthly with the invoice (built CLI)', () => {
   });
 
   it('--invoice FILE… puts the reconciliation in json, md and html; invoices already in --db are used the same way', async () => {
-    const given = await runCli(['report', 'monthly', '--db', plain, '--month', '2026-10', ...invoices.flatMap((file) => ['--invoice', file]), '--format', 'json', '--quiet']);
+    const given = await runCli(['report', 'monthly', '--db', unbilled, '--month', '2026-10', ...invoices.flatMap((file) => ['--invoice', file]), '--format', 'json', '--quiet']);
     expect(given.stderr).toBe('');
     expect(given.code).toBe(0);
     const fromFiles = JSON.parse(given.stdout) as { reconcile: { status: string; invoice_usd: number; untraced_usd: number; within_tolerance: boolean; providers: Array<{ provider: string }> } };

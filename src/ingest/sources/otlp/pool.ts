@@ -1,6 +1,8 @@
 /**
  * A small pool of parse workers (worker.ts). The caller bounds how many
- * batches are in flight; the pool hands each batch to the least busy worker.
+ * batches are in flight; the pool hands each batch to an idle worker, starting one (up to its size)
+ * only when every started worker is busy: a worker costs ~150 ms of CPU to boot, which a file of one
+ * batch would otherwise pay for every worker. Else the least busy worker takes the batch.
  * A worker that fails or stops before the pool is closed fails every batch still pending and every
  * later one: never a batch silently lost.
  */
@@ -40,7 +42,8 @@ export function defaultWorkerCount(): number {
 }
 
 export class OtlpParsePool {
-  private readonly workers: Worker[];
+  private readonly workers: Worker[] = [];
+  private readonly size: number;
   private readonly busy = new Map<Worker, number>();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -48,22 +51,32 @@ export class OtlpParsePool {
   private closing = false;
 
   constructor(size: number) {
-    const url = workerUrl();
-    this.workers = Array.from({ length: Math.max(1, size) }, () => {
-      const worker = new Worker(url);
-      this.busy.set(worker, 0);
-      worker.on('message', (response: ParseResponse) => this.settle(response));
-      worker.on('error', (err) => this.fail(err));
-      worker.on('exit', (code) => {
-        if (!this.closing) this.fail(new Error(`an OTLP parse worker stopped (exit code ${code})`));
-      });
-      return worker;
+    this.size = Math.max(1, size);
+  }
+
+  private start(): Worker {
+    const worker = new Worker(workerUrl());
+    this.workers.push(worker);
+    this.busy.set(worker, 0);
+    worker.on('message', (response: ParseResponse) => this.settle(response));
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => {
+      if (!this.closing) this.fail(new Error(`an OTLP parse worker stopped (exit code ${code})`));
     });
+    return worker;
+  }
+
+  /** An idle worker, else a new one while the pool has room, else the least busy. */
+  private pick(): Worker {
+    const idle = this.workers.find((w) => this.busy.get(w) === 0);
+    if (idle) return idle;
+    if (this.workers.length < this.size) return this.start();
+    return this.workers.reduce((best, w) => ((this.busy.get(w) ?? 0) < (this.busy.get(best) ?? 0) ? w : best));
   }
 
   parse(kind: ParseRequest['kind'], bytes: Uint8Array, firstLine: number): Promise<FlatBatch> {
     if (this.failure) return Promise.reject(this.failure);
-    const worker = this.workers.reduce((best, w) => ((this.busy.get(w) ?? 0) < (this.busy.get(best) ?? 0) ? w : best));
+    const worker = this.pick();
     const id = this.nextId++;
     this.busy.set(worker, (this.busy.get(worker) ?? 0) + 1);
     return new Promise<FlatBatch>((resolve, reject) => {
