@@ -184,12 +184,14 @@ describe('stored cost roll-up', () => {
             expect(await rollupDifferences(read)).toBe(0);
             if (i < ingests.length - 1) return; // the answers once per sequence: the roll-up itself is checked after every ingest
             await addInvoicesAndRevenue(read);
-            for (const period of PERIODS) {
+            for (const [i, period] of PERIODS.entries()) {
               for (const tenant of ['acme', '__unattributed__']) {
                 const filter = { period, tenant };
-                const audited = await auditTenant(read, filter);
-                expect(audited.topTraces.map((t) => t.trace_id), `top traces of ${tenant} over ${JSON.stringify(period)}`).toEqual(await costliestByHand(read, filter, 10));
-                for (const n of [1, 2]) {
+                if (i % 2 === (tenant === 'acme' ? 0 : 1)) { // whole audits: acme over everything and off quarter hours, the tenant-less over a day and in Kolkata
+                  const audited = await auditTenant(read, filter);
+                  expect(audited.topTraces.map((t) => t.trace_id), `top traces of ${tenant} over ${JSON.stringify(period)}`).toEqual(await costliestByHand(read, filter, 10));
+                }
+                for (const n of [1, 2, 10]) {
                   expect((await costliestTraces(read, filter, n)).sort(), `the ${n} costliest and their ties`).toEqual(await costliestByHand(read, filter, n, { ties: true }));
                 }
               }
