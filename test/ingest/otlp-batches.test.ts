@@ -2,6 +2,7 @@
 // exactly what one batch does: the same spans, tags, kept copy of a conflicting span, report and
 // problems, with the line numbers of a later batch. A parse worker that stops mid-file fails the
 // ingest as an internal error (exit 3) and leaves the database as it was: never a partial ingest.
+// OTLP files read beside a read-only --db load into the read's temporary tables like any other source.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,5 +113,20 @@ describe('a parse worker that stops', () => {
       if (previous === undefined) delete process.env.COSTATTR_TEST_KILL_AT;
       else process.env.COSTATTR_TEST_KILL_AT = previous;
     }
+  });
+});
+
+describe('OTLP read beside a stored database', () => {
+  it('a read with OTLP spans beside a read-only --db counts the stored spans and the new ones', async () => {
+    const stored = writeLines(dir, 'stored.jsonl', [otlpLine({ spans: [{ trace: tid(60), span: sid(1), attrs: { ...chat(1000), 'acme.tenant_id': 'tenant-a' } }] })]);
+    const beside = writeLines(dir, 'beside.jsonl', [otlpLine({ spans: [{ trace: tid(61), span: sid(1), attrs: { ...chat(2000), 'acme.tenant_id': 'tenant-b' } }] })]);
+    const db = join(dir, 'stored.duckdb');
+    expect((await runCli(['ingest', stored, '--db', db, '--quiet'])).code).toBe(0);
+    const read = await runCli(['costs', '--by', 'tenant', '--db', db, '--spans', beside, '--format', 'json', '--quiet']);
+    expect(read.stderr).toBe('');
+    expect(read.code).toBe(0);
+    const both = await runCli(['costs', '--by', 'tenant', '--spans', stored, '--spans', beside, '--format', 'json', '--quiet']);
+    expect(JSON.parse(read.stdout)).toEqual(JSON.parse(both.stdout));
+    expect((JSON.parse(read.stdout) as { rows: unknown[] }).rows).toHaveLength(2);
   });
 });

@@ -78,8 +78,9 @@ export class RawAppender {
   ) {}
 
   static async open(db: Database): Promise<RawAppender> {
-    const c = db.connection;
-    return new RawAppender(await c.createAppender(CODED_TABLE), await c.createAppender(PROFILE_TABLE), await c.createAppender(DICT_TABLE));
+    // the coded tables are TEMP (raw-coded.ts): named in the temp catalog, or a read beside a read-only --db cannot append
+    const temp = (table: string): Promise<DuckDBAppender> => db.connection.createAppender(table, 'main', 'temp');
+    return new RawAppender(await temp(CODED_TABLE), await temp(PROFILE_TABLE), await temp(DICT_TABLE));
   }
 
   /** Append the batch's rows with row ids firstRid, firstRid + 1, … */
